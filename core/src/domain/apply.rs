@@ -1,0 +1,156 @@
+//! Applying events to the desk: the second pure function. It never refuses — the decision
+//! already did the judging — and it ignores events about things this (possibly partial) desk
+//! does not hold, so a phone that sees only part of the queue can apply the whole feed.
+
+use std::collections::BTreeSet;
+
+use super::conversation::{Conversation, Priority, Status};
+use super::desk::Desk;
+use super::escalation::EscalationState;
+use super::event::{By, Change, Event};
+use super::ids::{EscalationId, UserId};
+use super::window::Timestamp;
+
+/// Applies one event.
+pub fn apply(desk: &mut Desk, event: &Event) {
+    let at = event.at;
+    match &event.change {
+        Change::ConversationOpened {
+            inbox,
+            contact,
+            team,
+            referral: _,
+        } => {
+            if let Some(id) = event.conversation {
+                desk.conversations
+                    .entry(id)
+                    .or_insert_with(|| Conversation {
+                        id,
+                        inbox_id: *inbox,
+                        contact_id: *contact,
+                        status: Status::Open,
+                        assignee: None,
+                        team: *team,
+                        priority: Priority::default(),
+                        labels: BTreeSet::new(),
+                        last_inbound_at: None,
+                        escalation: None,
+                        opened_at: at,
+                    });
+            }
+        }
+        Change::CustomerMessageReceived { message } => {
+            if message.content.refreshes_window()
+                && let Some(c) = desk.conversations.get_mut(&message.conversation_id)
+            {
+                c.last_inbound_at = c.last_inbound_at.max(Some(message.at));
+            }
+            desk.put_message((**message).clone());
+        }
+        Change::ReplyQueued { message } => desk.put_message((**message).clone()),
+        Change::ReactionChanged { message, emoji } => {
+            if let Some(m) = desk.message_mut(*message) {
+                m.reaction = emoji.clone();
+                m.reaction_at = Some(at);
+            }
+        }
+        Change::DeliveryUpdated {
+            message,
+            wamid,
+            status,
+        } => {
+            if let Some(wamid) = wamid {
+                desk.learn_wamid(*message, wamid.clone());
+            }
+            if let Some(m) = desk.message_mut(*message) {
+                m.delivery = status.clone();
+            }
+        }
+        Change::Played { message } => {
+            if let Some(m) = desk.message_mut(*message) {
+                m.played = true;
+            }
+        }
+        Change::ContactUnreachable { contact } => {
+            if let Some(c) = desk.contacts.get_mut(contact) {
+                c.unreachable_on_whatsapp = true;
+            }
+        }
+        Change::NoteAdded { note } => {
+            desk.notes.insert(note.id, note.clone());
+        }
+        Change::AvailabilityChanged { member, to, .. } => {
+            if let Some(m) = desk.workspace.members.get_mut(member) {
+                m.availability = *to;
+            }
+        }
+        change => {
+            let Some(c) = event
+                .conversation
+                .and_then(|id| desk.conversations.get_mut(&id))
+            else {
+                return;
+            };
+            apply_to_conversation(c, event.by, at, change);
+        }
+    }
+}
+
+fn apply_to_conversation(c: &mut Conversation, by: By, at: Timestamp, change: &Change) {
+    match change {
+        Change::AssignmentChanged { to, .. } => c.assignee = *to,
+        Change::TeamChanged { to, .. } => c.team = *to,
+        Change::LabelAdded { label } => {
+            c.labels.insert(label.clone());
+        }
+        Change::LabelRemoved { label } => {
+            c.labels.remove(label);
+        }
+        Change::StatusChanged { to, .. } => c.status = *to,
+        Change::PriorityChanged { to, .. } => c.priority = *to,
+        Change::EscalationRequested { escalation } => c.escalation = Some(escalation.clone()),
+        Change::EscalationApproved { escalation, note } => {
+            decide_escalation(c, *escalation, by, |by| EscalationState::Approved {
+                by,
+                at,
+                note: note.clone(),
+            });
+        }
+        Change::EscalationRejected { escalation, reason } => {
+            decide_escalation(c, *escalation, by, |by| EscalationState::Rejected {
+                by,
+                at,
+                reason: reason.clone(),
+            });
+        }
+        Change::EscalationCancelled { escalation } => {
+            decide_escalation(c, *escalation, by, |by| EscalationState::Cancelled {
+                by,
+                at,
+            });
+        }
+        // Handled in `apply`.
+        Change::ConversationOpened { .. }
+        | Change::CustomerMessageReceived { .. }
+        | Change::ReplyQueued { .. }
+        | Change::ReactionChanged { .. }
+        | Change::DeliveryUpdated { .. }
+        | Change::Played { .. }
+        | Change::ContactUnreachable { .. }
+        | Change::NoteAdded { .. }
+        | Change::AvailabilityChanged { .. } => {}
+    }
+}
+
+fn decide_escalation(
+    c: &mut Conversation,
+    escalation: EscalationId,
+    by: By,
+    state: impl FnOnce(UserId) -> EscalationState,
+) {
+    if let (Some(e), By::Member(by)) = (c.escalation.as_mut(), by)
+        && e.id == escalation
+    {
+        e.state = state(by);
+    }
+}

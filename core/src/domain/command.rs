@@ -1,0 +1,249 @@
+//! Commands: every change anyone (or WhatsApp) can ask for. REST handlers, web-view forms and
+//! phone sync pushes all build one of these and hand it to [`super::decide`]; nothing changes
+//! state any other way.
+//!
+//! Commands that create something carry the id of what they create, minted by the caller
+//! (a phone mints it offline): the id doubles as the idempotency key, so a retried command
+//! never creates twice.
+
+use serde::{Deserialize, Serialize};
+
+use super::content::{Content, MessageContext};
+use super::conversation::{Priority, Status};
+use super::delivery::DeliveryReport;
+use super::escalation::{EscalationTarget, Severity};
+use super::ids::{
+    ContactId, ConversationId, EscalationId, InboxId, MessageId, NoteId, TeamId, UserId, Wamid,
+};
+use super::people::Availability;
+use super::template::TemplateParams;
+use super::window::Timestamp;
+
+/// Who issues a command.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(tag = "kind", content = "id", rename_all = "snake_case")]
+pub enum Actor {
+    /// A signed-in member; their role and teams are read from the workspace at decision time.
+    Member(UserId),
+    /// WhatsApp, through the signed webhook or the send queue: customer messages and delivery
+    /// reports, nothing else.
+    WhatsApp,
+}
+
+/// Where a conversation is being assigned.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(tag = "kind", content = "id", rename_all = "snake_case")]
+pub enum AssignTarget {
+    /// To this person as owner (the team stays).
+    Agent(UserId),
+    /// Into this team's queue, unassigned.
+    Team(TeamId),
+}
+
+/// A note left for the next person when ownership changes hands.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HandoffNote {
+    pub id: NoteId,
+    pub body: String,
+}
+
+/// What an agent sends.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum ReplyBody {
+    /// Free text: only inside the 24-hour window.
+    Text { text: String },
+    /// An approved template: allowed at any time.
+    Template {
+        name: String,
+        language: String,
+        params: TemplateParams,
+    },
+}
+
+/// A customer's message as WhatsApp delivered it, with the contact already recognised.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct InboundMessage {
+    pub inbox: InboxId,
+    pub contact: ContactId,
+    /// Used only if the contact has no conversation on this inbox yet.
+    pub new_conversation: ConversationId,
+    pub message_id: MessageId,
+    pub wamid: Wamid,
+    /// WhatsApp's timestamp of the message.
+    pub sent_at: Timestamp,
+    pub content: Content,
+    pub context: MessageContext,
+}
+
+/// Which outbound message a delivery report is about: WhatsApp names it by wamid; our send
+/// also carries our own id (`biz_opaque_callback_data`), which identifies it even when the
+/// report overtakes the send call that returns the wamid.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MessageRef {
+    pub ours: Option<MessageId>,
+    pub wamid: Option<Wamid>,
+}
+
+/// Every change of state.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "command", rename_all = "snake_case")]
+pub enum Command {
+    /// Take an unassigned conversation.
+    Claim {
+        conversation: ConversationId,
+    },
+    /// Give a conversation to someone or to a team.
+    Assign {
+        conversation: ConversationId,
+        to: AssignTarget,
+        /// Required when taking it away from its owner.
+        reason: Option<String>,
+        /// Required when the owner hands it on.
+        note: Option<HandoffNote>,
+    },
+    /// Put a conversation back in its team's queue.
+    Release {
+        conversation: ConversationId,
+        /// Required from the owner (it is a handoff to whoever takes it next).
+        note: Option<HandoffNote>,
+        /// Required when a supervisor releases someone else's conversation.
+        reason: Option<String>,
+    },
+    /// Send something to the customer.
+    Reply {
+        conversation: ConversationId,
+        message: MessageId,
+        body: ReplyBody,
+        /// A message of the thread this one answers (quoted on WhatsApp).
+        in_reply_to: Option<MessageId>,
+    },
+    /// Leave an internal note; `@handle` mentions are found in the body.
+    AddNote {
+        conversation: ConversationId,
+        note: NoteId,
+        body: String,
+    },
+    AddLabel {
+        conversation: ConversationId,
+        label: String,
+    },
+    RemoveLabel {
+        conversation: ConversationId,
+        label: String,
+    },
+    SetStatus {
+        conversation: ConversationId,
+        status: Status,
+    },
+    SetPriority {
+        conversation: ConversationId,
+        priority: Priority,
+    },
+    RequestEscalation {
+        conversation: ConversationId,
+        escalation: EscalationId,
+        reason: String,
+        severity: Severity,
+        target: EscalationTarget,
+    },
+    ApproveEscalation {
+        escalation: EscalationId,
+        note: Option<String>,
+    },
+    RejectEscalation {
+        escalation: EscalationId,
+        reason: String,
+    },
+    CancelEscalation {
+        escalation: EscalationId,
+    },
+    /// Set one's own availability.
+    SetAvailability {
+        availability: Availability,
+    },
+    /// A customer wrote (from the webhook).
+    ReceiveCustomerMessage(Box<InboundMessage>),
+    /// WhatsApp reported on one of our messages (from the webhook or the send queue).
+    RecordDelivery {
+        message: MessageRef,
+        /// The wamid, when this report teaches it (the send call's answer).
+        wamid: Option<Wamid>,
+        report: DeliveryReport,
+        at: Timestamp,
+    },
+}
+
+/// What part of the desk a command reads, so a store knows what to load before deciding.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Needs {
+    pub conversation: Option<ConversationId>,
+    pub escalation: Option<EscalationId>,
+    /// Messages by our id (an idempotency key, a reply target, a delivery report's target).
+    pub messages: Vec<MessageId>,
+    /// Messages by WhatsApp id (inbound duplicates, reaction targets, delivery reports).
+    pub wamids: Vec<Wamid>,
+    pub note: Option<NoteId>,
+    /// The contact's latest conversation on that inbox (inbound messages).
+    pub contact_conversation: Option<(InboxId, ContactId)>,
+}
+
+impl Command {
+    /// What must be loaded into a [`super::Desk`] for [`super::decide`] to see the truth.
+    pub fn needs(&self) -> Needs {
+        use Command::*;
+        let mut needs = Needs::default();
+        match self {
+            Claim { conversation }
+            | AddLabel { conversation, .. }
+            | RemoveLabel { conversation, .. }
+            | SetStatus { conversation, .. }
+            | SetPriority { conversation, .. }
+            | RequestEscalation { conversation, .. } => needs.conversation = Some(*conversation),
+            Assign {
+                conversation, note, ..
+            }
+            | Release {
+                conversation, note, ..
+            } => {
+                needs.conversation = Some(*conversation);
+                needs.note = note.as_ref().map(|n| n.id);
+            }
+            Reply {
+                conversation,
+                message,
+                in_reply_to,
+                ..
+            } => {
+                needs.conversation = Some(*conversation);
+                needs.messages.push(*message);
+                needs.messages.extend(*in_reply_to);
+            }
+            AddNote {
+                conversation, note, ..
+            } => {
+                needs.conversation = Some(*conversation);
+                needs.note = Some(*note);
+            }
+            ApproveEscalation { escalation, .. }
+            | RejectEscalation { escalation, .. }
+            | CancelEscalation { escalation } => needs.escalation = Some(*escalation),
+            SetAvailability { .. } => {}
+            ReceiveCustomerMessage(inbound) => {
+                needs.contact_conversation = Some((inbound.inbox, inbound.contact));
+                needs.messages.push(inbound.message_id);
+                needs.wamids.push(inbound.wamid.clone());
+                if let Content::Reaction { target, .. } = &inbound.content {
+                    needs.wamids.push(target.clone());
+                }
+            }
+            RecordDelivery { message, wamid, .. } => {
+                needs.messages.extend(message.ours);
+                needs
+                    .wamids
+                    .extend(message.wamid.iter().chain(wamid).cloned());
+            }
+        }
+        needs
+    }
+}

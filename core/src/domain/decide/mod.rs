@@ -1,0 +1,166 @@
+//! The decision function: given the desk, who asks, the time and a command, either the events
+//! that follow or the reason it is refused. Pure: no I/O, no clock, no randomness — the caller
+//! passes `now` and mints ids into the command — so the server (authoritative, inside its
+//! transaction) and the phone (optimistically, offline) reach the same verdict.
+//!
+//! One file per family of commands: `ownership` (claim, assign, release), `replying`,
+//! `context` (notes, labels, status, priority, availability), `escalating`, `inbound`
+//! (what WhatsApp tells us).
+
+mod context;
+mod escalating;
+mod inbound;
+mod ownership;
+mod replying;
+
+use super::access::can_see;
+use super::command::{Actor, Command};
+use super::conversation::Conversation;
+use super::desk::Desk;
+use super::event::{By, Change, Event};
+use super::ids::{ConversationId, UserId};
+use super::people::Member;
+use super::rejection::{Entity, Rejection};
+use super::window::Timestamp;
+
+/// Decides `command` issued by `actor` at `now` against `desk`.
+pub fn decide(
+    desk: &Desk,
+    actor: Actor,
+    now: Timestamp,
+    command: &Command,
+) -> Result<Vec<Event>, Rejection> {
+    match actor {
+        Actor::WhatsApp => match command {
+            Command::ReceiveCustomerMessage(inbound) => inbound::receive(desk, now, inbound),
+            Command::RecordDelivery {
+                message,
+                wamid,
+                report,
+                at,
+            } => inbound::record_delivery(desk, message, wamid.as_ref(), report, *at),
+            _ => Err(Rejection::forbidden(
+                "WhatsApp only delivers customer messages and delivery reports",
+            )),
+        },
+        Actor::Member(id) => {
+            let member = desk
+                .workspace
+                .active_member(id)
+                .ok_or_else(|| Rejection::forbidden("unknown or deactivated member"))?;
+            let d = Decider { desk, member, now };
+            d.decide(command)
+        }
+    }
+}
+
+/// A member's command being decided.
+struct Decider<'a> {
+    desk: &'a Desk,
+    member: &'a Member,
+    now: Timestamp,
+}
+
+impl<'a> Decider<'a> {
+    fn decide(&self, command: &Command) -> Result<Vec<Event>, Rejection> {
+        use Command::*;
+        match command {
+            Claim { conversation } => self.claim(*conversation),
+            Assign {
+                conversation,
+                to,
+                reason,
+                note,
+            } => self.assign(*conversation, *to, reason.as_deref(), note.as_ref()),
+            Release {
+                conversation,
+                note,
+                reason,
+            } => self.release(*conversation, note.as_ref(), reason.as_deref()),
+            Reply {
+                conversation,
+                message,
+                body,
+                in_reply_to,
+            } => self.reply(*conversation, *message, body, *in_reply_to),
+            AddNote {
+                conversation,
+                note,
+                body,
+            } => self.add_note(*conversation, *note, body),
+            AddLabel {
+                conversation,
+                label,
+            } => self.add_label(*conversation, label),
+            RemoveLabel {
+                conversation,
+                label,
+            } => self.remove_label(*conversation, label),
+            SetStatus {
+                conversation,
+                status,
+            } => self.set_status(*conversation, *status),
+            SetPriority {
+                conversation,
+                priority,
+            } => self.set_priority(*conversation, *priority),
+            RequestEscalation {
+                conversation,
+                escalation,
+                reason,
+                severity,
+                target,
+            } => self.request_escalation(*conversation, *escalation, reason, *severity, *target),
+            ApproveEscalation { escalation, note } => {
+                self.approve_escalation(*escalation, note.as_deref())
+            }
+            RejectEscalation { escalation, reason } => self.reject_escalation(*escalation, reason),
+            CancelEscalation { escalation } => self.cancel_escalation(*escalation),
+            SetAvailability { availability } => self.set_availability(*availability),
+            ReceiveCustomerMessage(_) | RecordDelivery { .. } => Err(Rejection::forbidden(
+                "only WhatsApp delivers customer messages and delivery reports",
+            )),
+        }
+    }
+
+    /// The conversation, if it exists and the member may see it. A conversation the member
+    /// may not see is reported as not found, so its existence does not leak.
+    fn visible(&self, id: ConversationId) -> Result<&'a Conversation, Rejection> {
+        self.desk
+            .conversations
+            .get(&id)
+            .filter(|c| can_see(self.member, c, &self.desk.workspace))
+            .ok_or_else(|| Rejection::not_found(Entity::Conversation, id))
+    }
+
+    /// An event on `conversation` caused by this member now.
+    fn event(&self, conversation: ConversationId, change: Change) -> Event {
+        Event {
+            conversation: Some(conversation),
+            at: self.now,
+            by: By::Member(self.member.id),
+            change,
+        }
+    }
+
+    /// What to call a member in a rejection.
+    fn name_of(&self, user: UserId) -> String {
+        self.desk
+            .workspace
+            .members
+            .get(&user)
+            .map_or_else(|| "someone else".to_owned(), |m| m.name.clone())
+    }
+
+    fn not_owner(&self, owner: UserId) -> Rejection {
+        Rejection::NotOwner {
+            owner,
+            owner_name: self.name_of(owner),
+        }
+    }
+}
+
+/// `text` trimmed, if anything is left.
+fn non_blank(text: Option<&str>) -> Option<&str> {
+    text.map(str::trim).filter(|t| !t.is_empty())
+}

@@ -1,0 +1,181 @@
+//! Claim, assign, release: the rules of ownership.
+//!
+//! One owner at most. A claim succeeds only on an unassigned conversation (the loser learns
+//! who won). The owner hands on with a note for the next person; a supervisor takes a
+//! conversation from its owner only explicitly and with a reason. Storage enforces the same
+//! "only if still unassigned" condition atomically, so two servers cannot both say yes.
+
+use super::super::access::{can_see, leads};
+use super::super::command::{AssignTarget, HandoffNote};
+use super::super::conversation::Conversation;
+use super::super::event::{Change, Event, Handover};
+use super::super::ids::{ConversationId, UserId};
+use super::super::people::Role;
+use super::super::rejection::Rejection;
+use super::{Decider, non_blank};
+
+impl Decider<'_> {
+    pub(super) fn claim(&self, id: ConversationId) -> Result<Vec<Event>, Rejection> {
+        let conversation = self.visible(id)?;
+        match conversation.assignee {
+            None => Ok(vec![self.ownership(
+                conversation,
+                Some(self.member.id),
+                Handover::Claimed,
+                None,
+            )]),
+            Some(owner) if owner == self.member.id => Ok(vec![]),
+            Some(owner) => Err(Rejection::AlreadyOwned {
+                owner,
+                owner_name: self.name_of(owner),
+            }),
+        }
+    }
+
+    pub(super) fn assign(
+        &self,
+        id: ConversationId,
+        to: AssignTarget,
+        reason: Option<&str>,
+        note: Option<&HandoffNote>,
+    ) -> Result<Vec<Event>, Rejection> {
+        let conversation = self.visible(id)?;
+        let is_owner = conversation.assignee == Some(self.member.id);
+        if !is_owner && !leads(self.member, conversation, &self.desk.workspace) {
+            return Err(match conversation.assignee {
+                Some(owner) => self.not_owner(owner),
+                None => Rejection::forbidden(
+                    "agents claim unassigned conversations; only supervisors assign them",
+                ),
+            });
+        }
+        let already_there = match to {
+            AssignTarget::Agent(target) => {
+                self.check_assignee(conversation, target)?;
+                conversation.assignee == Some(target)
+            }
+            AssignTarget::Team(team) => {
+                if !self.desk.workspace.teams.contains_key(&team) {
+                    return Err(Rejection::invalid("to", "no such team"));
+                }
+                conversation.team == Some(team) && conversation.assignee.is_none()
+            }
+        };
+        if already_there {
+            return Ok(vec![]);
+        }
+
+        let (how, reason) = self.handover_terms(conversation, is_owner, note, reason)?;
+        let mut events = Vec::new();
+        if let Some(note) = note {
+            events.extend(self.note_event(conversation, note.id, &note.body)?);
+        }
+        match to {
+            AssignTarget::Agent(target) => {
+                events.push(self.ownership(conversation, Some(target), how, reason));
+            }
+            AssignTarget::Team(team) => {
+                if conversation.team != Some(team) {
+                    events.push(self.event(
+                        conversation.id,
+                        Change::TeamChanged {
+                            from: conversation.team,
+                            to: Some(team),
+                            reason: reason.clone(),
+                        },
+                    ));
+                }
+                if conversation.assignee.is_some() {
+                    events.push(self.ownership(conversation, None, how, reason));
+                }
+            }
+        }
+        Ok(events)
+    }
+
+    pub(super) fn release(
+        &self,
+        id: ConversationId,
+        note: Option<&HandoffNote>,
+        reason: Option<&str>,
+    ) -> Result<Vec<Event>, Rejection> {
+        let conversation = self.visible(id)?;
+        let Some(owner) = conversation.assignee else {
+            return Ok(vec![]);
+        };
+        let is_owner = owner == self.member.id;
+        if !is_owner && !leads(self.member, conversation, &self.desk.workspace) {
+            return Err(self.not_owner(owner));
+        }
+        let (_, reason) = self.handover_terms(conversation, is_owner, note, reason)?;
+        let mut events = Vec::new();
+        if let Some(note) = note {
+            events.extend(self.note_event(conversation, note.id, &note.body)?);
+        }
+        events.push(self.ownership(conversation, None, Handover::Released, reason));
+        Ok(events)
+    }
+
+    /// What a change of hands requires: the owner leaves a note; anyone else taking it from
+    /// its owner gives a reason. Returns how to record it and the (trimmed) reason.
+    fn handover_terms(
+        &self,
+        conversation: &Conversation,
+        is_owner: bool,
+        note: Option<&HandoffNote>,
+        reason: Option<&str>,
+    ) -> Result<(Handover, Option<String>), Rejection> {
+        let reason = non_blank(reason).map(str::to_owned);
+        if is_owner {
+            if non_blank(note.map(|n| n.body.as_str())).is_none() {
+                return Err(Rejection::HandoffNoteRequired);
+            }
+            return Ok((Handover::HandedOff, reason));
+        }
+        if conversation.assignee.is_some() && reason.is_none() {
+            return Err(Rejection::ReasonRequired);
+        }
+        Ok((Handover::Assigned, reason))
+    }
+
+    /// The person must be active and work this conversation's queue (an admin may assign
+    /// anyone: they run the workspace).
+    fn check_assignee(&self, conversation: &Conversation, target: UserId) -> Result<(), Rejection> {
+        let Some(person) = self.desk.workspace.active_member(target) else {
+            return Err(Rejection::invalid("to", "no active member with this id"));
+        };
+        let unassigned = Conversation {
+            assignee: None,
+            ..conversation.clone()
+        };
+        if self.member.role != Role::Admin && !can_see(person, &unassigned, &self.desk.workspace) {
+            return Err(Rejection::invalid(
+                "to",
+                format!(
+                    "{} is not in a team that works this conversation",
+                    person.name
+                ),
+            ));
+        }
+        Ok(())
+    }
+
+    /// An ownership change from the current owner to `to`.
+    pub(super) fn ownership(
+        &self,
+        conversation: &Conversation,
+        to: Option<UserId>,
+        how: Handover,
+        reason: Option<String>,
+    ) -> Event {
+        self.event(
+            conversation.id,
+            Change::AssignmentChanged {
+                from: conversation.assignee,
+                to,
+                how,
+                reason,
+            },
+        )
+    }
+}

@@ -1,0 +1,98 @@
+//! Escalations: moving an exception, complaint or risky case to someone with more authority or
+//! skill, with a supervisor's approval, **on the same thread**.
+//!
+//! State machine: `requested` → `approved` | `rejected` | `cancelled`; the last three are final.
+//! Only the conversation's owner or a supervisor may request; only a supervisor of the target
+//! (or an admin) decides; the requester, the owner or a supervisor may cancel while it waits.
+//! Approval moves the conversation's team/owner/priority; it never opens a new conversation.
+
+use serde::{Deserialize, Serialize};
+
+use super::conversation::Priority;
+use super::ids::{ConversationId, EscalationId, TeamId, UserId};
+use super::window::Timestamp;
+
+/// How bad it is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Severity {
+    Low,
+    Medium,
+    High,
+    Critical,
+}
+
+impl Severity {
+    /// The priority an approved escalation of this severity raises the conversation to (it
+    /// never lowers it).
+    pub fn priority(self) -> Priority {
+        match self {
+            Severity::Low => Priority::Normal,
+            Severity::Medium => Priority::High,
+            Severity::High | Severity::Critical => Priority::Urgent,
+        }
+    }
+}
+
+/// Where the case should go.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(tag = "kind", content = "id", rename_all = "snake_case")]
+pub enum EscalationTarget {
+    /// Into that team's queue (unassigned).
+    Team(TeamId),
+    /// To that person, as owner.
+    Person(UserId),
+}
+
+/// Where an escalation stands.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum EscalationState {
+    Requested,
+    Approved {
+        by: UserId,
+        at: Timestamp,
+        note: Option<String>,
+    },
+    Rejected {
+        by: UserId,
+        at: Timestamp,
+        reason: String,
+    },
+    Cancelled {
+        by: UserId,
+        at: Timestamp,
+    },
+}
+
+impl EscalationState {
+    /// The word used on the wire and in storage.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            EscalationState::Requested => "requested",
+            EscalationState::Approved { .. } => "approved",
+            EscalationState::Rejected { .. } => "rejected",
+            EscalationState::Cancelled { .. } => "cancelled",
+        }
+    }
+}
+
+/// One escalation of a conversation.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Escalation {
+    pub id: EscalationId,
+    pub conversation_id: ConversationId,
+    pub requested_by: UserId,
+    pub requested_at: Timestamp,
+    pub reason: String,
+    pub severity: Severity,
+    pub target: EscalationTarget,
+    pub state: EscalationState,
+}
+
+impl Escalation {
+    /// Whether it still waits for a decision.
+    pub fn is_pending(&self) -> bool {
+        matches!(self.state, EscalationState::Requested)
+    }
+}

@@ -1,0 +1,140 @@
+//! Events: what happened, in the words of the timeline ("assigned Ana → Bruno by Carla
+//! because …", "label added", "escalation approved"). A decision produces them; applying them
+//! changes state; stored in order they are the conversation's history and the sync feed.
+
+use serde::{Deserialize, Serialize};
+
+use super::content::Referral;
+use super::conversation::{Label, Priority, Status};
+use super::delivery::DeliveryStatus;
+use super::escalation::Escalation;
+use super::ids::{
+    ContactId, ConversationId, EscalationId, InboxId, MessageId, TeamId, UserId, Wamid,
+};
+use super::message::{Message, Note};
+use super::people::Availability;
+use super::window::Timestamp;
+
+/// Who caused an event.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(tag = "kind", content = "id", rename_all = "snake_case")]
+pub enum By {
+    Member(UserId),
+    Customer,
+    WhatsApp,
+}
+
+/// How ownership changed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Handover {
+    /// Someone took an unassigned conversation.
+    Claimed,
+    /// Someone replied to an unassigned conversation, which claims it.
+    ClaimedByReply,
+    /// A supervisor or admin gave it to someone (or took it from someone).
+    Assigned,
+    /// The owner handed it on, with a note.
+    HandedOff,
+    /// It went back to the queue.
+    Released,
+    /// An approved escalation moved it.
+    Escalated,
+}
+
+/// One thing that happened.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Event {
+    /// The conversation whose timeline this belongs to (`None` for a member's availability).
+    pub conversation: Option<ConversationId>,
+    pub at: Timestamp,
+    pub by: By,
+    pub change: Change,
+}
+
+/// What changed.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "event", rename_all = "snake_case")]
+pub enum Change {
+    ConversationOpened {
+        inbox: InboxId,
+        contact: ContactId,
+        team: Option<TeamId>,
+        referral: Option<Referral>,
+    },
+    /// A customer message arrived (the window restarts if its kind counts).
+    CustomerMessageReceived {
+        message: Box<Message>,
+    },
+    /// The customer reacted to one of our messages (`None` removes the reaction).
+    ReactionChanged {
+        message: MessageId,
+        emoji: Option<String>,
+    },
+    /// An agent's reply entered the send queue.
+    ReplyQueued {
+        message: Box<Message>,
+    },
+    /// WhatsApp moved one of our messages forward (or failed it).
+    DeliveryUpdated {
+        message: MessageId,
+        /// Set when this report taught us the message's wamid.
+        wamid: Option<Wamid>,
+        status: DeliveryStatus,
+    },
+    /// The customer played our voice note.
+    Played {
+        message: MessageId,
+    },
+    /// WhatsApp cannot reach this customer (131026).
+    ContactUnreachable {
+        contact: ContactId,
+    },
+    AssignmentChanged {
+        from: Option<UserId>,
+        to: Option<UserId>,
+        how: Handover,
+        reason: Option<String>,
+    },
+    TeamChanged {
+        from: Option<TeamId>,
+        to: Option<TeamId>,
+        reason: Option<String>,
+    },
+    NoteAdded {
+        note: Note,
+    },
+    LabelAdded {
+        label: Label,
+    },
+    LabelRemoved {
+        label: Label,
+    },
+    StatusChanged {
+        from: Status,
+        to: Status,
+    },
+    PriorityChanged {
+        from: Priority,
+        to: Priority,
+    },
+    EscalationRequested {
+        escalation: Escalation,
+    },
+    EscalationApproved {
+        escalation: EscalationId,
+        note: Option<String>,
+    },
+    EscalationRejected {
+        escalation: EscalationId,
+        reason: String,
+    },
+    EscalationCancelled {
+        escalation: EscalationId,
+    },
+    AvailabilityChanged {
+        member: UserId,
+        from: Availability,
+        to: Availability,
+    },
+}

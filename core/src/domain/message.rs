@@ -1,0 +1,59 @@
+//! Messages on a thread, both ways, and internal notes (which never leave the team).
+
+use std::collections::BTreeSet;
+
+use serde::{Deserialize, Serialize};
+
+use super::content::{Content, MessageContext};
+use super::delivery::DeliveryStatus;
+use super::ids::{ConversationId, MessageId, NoteId, UserId, Wamid};
+use super::window::Timestamp;
+
+/// Which way a message went.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Direction {
+    /// From the customer.
+    Inbound,
+    /// From us to the customer.
+    Outbound,
+}
+
+/// A message on a thread.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Message {
+    pub id: MessageId,
+    pub conversation_id: ConversationId,
+    pub direction: Direction,
+    /// Who sent it (outbound only).
+    pub author: Option<UserId>,
+    /// WhatsApp's id: known at once for inbound, after WhatsApp accepts an outbound send.
+    pub wamid: Option<Wamid>,
+    pub content: Content,
+    pub context: MessageContext,
+    /// When the customer sent it (inbound) or the agent wrote it (outbound).
+    pub at: Timestamp,
+    /// Delivery of outbound messages; inbound messages are `Delivered` by definition.
+    pub delivery: DeliveryStatus,
+    /// The customer listened to this voice note.
+    pub played: bool,
+    /// The customer's current reaction on this (outbound) message.
+    pub reaction: Option<String>,
+    /// When the customer last reacted: an older reaction arriving late changes nothing.
+    pub reaction_at: Option<Timestamp>,
+}
+
+/// An internal note: context for colleagues, never sent to the customer.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Note {
+    pub id: NoteId,
+    pub conversation_id: ConversationId,
+    pub author: UserId,
+    pub body: String,
+    /// Colleagues named with `@handle` in the body; each is notified.
+    pub mentions: BTreeSet<UserId>,
+    pub at: Timestamp,
+}
+
+/// Longest note we keep; a note is context, not a document.
+pub const MAX_NOTE_CHARS: usize = 10_000;
