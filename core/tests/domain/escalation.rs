@@ -1,0 +1,224 @@
+//! Escalations keep the thread: requested by the owner or a supervisor, decided by a supervisor
+//! of the target, and approval moves the same conversation.
+
+use relaydesk_core::domain::*;
+
+use crate::world::*;
+
+#[test]
+fn the_owner_escalates_to_south_and_sams_approval_moves_the_same_conversation() {
+    let mut w = World::new();
+    let c = w.owned_by(w.ana);
+    let conversations_before = w.desk.conversations.len();
+    let (e, request) = escalate(c, EscalationTarget::Team(w.south));
+    w.ok(w.ana, request);
+    assert_eq!(
+        w.conversation(c).pending_escalation().map(|x| x.id),
+        Some(e)
+    );
+    assert!(
+        can_see(w.member(w.sam), w.conversation(c), &w.desk.workspace),
+        "the approver sees what awaits them"
+    );
+
+    let events = w.ok(
+        w.sam,
+        Command::ApproveEscalation {
+            escalation: e,
+            note: Some("Carla knows this customer".into()),
+        },
+    );
+    assert!(matches!(
+        events[0].change,
+        Change::EscalationApproved { .. }
+    ));
+    assert!(
+        events.iter().all(|ev| ev.conversation == Some(c)),
+        "every event is on the same thread"
+    );
+    let moved = w.conversation(c);
+    assert_eq!(moved.team, Some(w.south));
+    assert_eq!(moved.assignee, None, "into South's queue");
+    assert_eq!(
+        moved.priority,
+        Priority::Urgent,
+        "high severity raises the priority"
+    );
+    assert!(
+        matches!(&moved.escalation, Some(Escalation { state: EscalationState::Approved { by, .. }, .. }) if *by == w.sam)
+    );
+    assert_eq!(
+        w.desk.conversations.len(),
+        conversations_before,
+        "no new conversation"
+    );
+}
+
+#[test]
+fn escalating_to_a_person_makes_them_the_owner_on_approval() {
+    let mut w = World::new();
+    let c = w.owned_by(w.ana);
+    let (e, request) = escalate(c, EscalationTarget::Person(w.sofia));
+    w.ok(w.ana, request);
+    let events = w.ok(
+        w.sofia,
+        Command::ApproveEscalation {
+            escalation: e,
+            note: None,
+        },
+    );
+    assert_eq!(
+        World::handovers(&events),
+        vec![(Some(w.ana), Some(w.sofia), Handover::Escalated)]
+    );
+}
+
+#[test]
+fn only_the_owner_or_a_supervisor_may_request_an_escalation() {
+    let mut w = World::new();
+    let c = w.owned_by(w.ana);
+    let (_, by_colleague) = escalate(c, EscalationTarget::Team(w.south));
+    assert_eq!(outcome(&w.run(w.bruno, by_colleague)), "not_owner");
+    let (_, by_supervisor) = escalate(c, EscalationTarget::Team(w.south));
+    w.ok(w.sofia, by_supervisor);
+}
+
+#[test]
+fn only_a_supervisor_of_the_target_or_an_admin_decides() {
+    let mut w = World::new();
+    let c = w.owned_by(w.ana);
+    let (e, request) = escalate(c, EscalationTarget::Team(w.south));
+    w.ok(w.ana, request);
+    let approve = || Command::ApproveEscalation {
+        escalation: e,
+        note: None,
+    };
+    assert_eq!(
+        outcome(&w.run(w.ana, approve())),
+        "forbidden",
+        "not the requester"
+    );
+    assert_eq!(
+        outcome(&w.run(w.sofia, approve())),
+        "forbidden",
+        "not North's supervisor"
+    );
+    assert_eq!(
+        outcome(&w.run(w.carla, approve())),
+        "not_found",
+        "a South agent is not asked"
+    );
+    w.ok(w.ada, approve());
+}
+
+#[test]
+fn one_pending_escalation_at_a_time() {
+    let mut w = World::new();
+    let c = w.owned_by(w.ana);
+    let (first, request) = escalate(c, EscalationTarget::Team(w.south));
+    w.ok(w.ana, request.clone());
+    assert_eq!(
+        w.run(w.ana, request),
+        Ok(vec![]),
+        "a retried request changes nothing"
+    );
+    let (_, second) = escalate(c, EscalationTarget::Person(w.sofia));
+    assert_eq!(
+        w.run(w.ana, second),
+        Err(Rejection::EscalationPending { escalation: first })
+    );
+    let resolve = Command::SetStatus {
+        conversation: c,
+        status: Status::Resolved,
+    };
+    assert_eq!(
+        w.run(w.ana, resolve),
+        Err(Rejection::EscalationPending { escalation: first })
+    );
+}
+
+#[test]
+fn a_rejection_says_why_and_leaves_the_conversation_with_its_owner() {
+    let mut w = World::new();
+    let c = w.owned_by(w.ana);
+    let (e, request) = escalate(c, EscalationTarget::Team(w.south));
+    w.ok(w.ana, request);
+    let without_reason = Command::RejectEscalation {
+        escalation: e,
+        reason: " ".into(),
+    };
+    assert_eq!(w.run(w.sam, without_reason), Err(Rejection::ReasonRequired));
+    w.ok(
+        w.sam,
+        Command::RejectEscalation {
+            escalation: e,
+            reason: "North can refund this itself".into(),
+        },
+    );
+    let after = w.conversation(c);
+    assert_eq!((after.assignee, after.team), (Some(w.ana), Some(w.north)));
+    assert!(
+        matches!(&after.escalation, Some(Escalation { state: EscalationState::Rejected { reason, .. }, .. }) if reason == "North can refund this itself")
+    );
+
+    let late_approval = w.run(
+        w.ada,
+        Command::ApproveEscalation {
+            escalation: e,
+            note: None,
+        },
+    );
+    assert_eq!(
+        late_approval,
+        Err(Rejection::EscalationClosed {
+            escalation: e,
+            state: "rejected".into()
+        })
+    );
+    let sam_again = w.run(
+        w.sam,
+        Command::ApproveEscalation {
+            escalation: e,
+            note: None,
+        },
+    );
+    assert_eq!(
+        outcome(&sam_again),
+        "not_found",
+        "once decided, South no longer sees North's thread"
+    );
+}
+
+#[test]
+fn the_requester_may_cancel_while_it_waits_and_then_escalate_again() {
+    let mut w = World::new();
+    let c = w.owned_by(w.ana);
+    let (e, request) = escalate(c, EscalationTarget::Team(w.south));
+    w.ok(w.ana, request);
+    assert_eq!(
+        outcome(&w.run(w.bruno, Command::CancelEscalation { escalation: e })),
+        "forbidden"
+    );
+    w.ok(w.ana, Command::CancelEscalation { escalation: e });
+    assert!(w.conversation(c).pending_escalation().is_none());
+    let (_, again) = escalate(c, EscalationTarget::Person(w.sofia));
+    w.ok(w.ana, again);
+}
+
+#[test]
+fn an_escalation_needs_a_reason_and_a_real_target() {
+    let mut w = World::new();
+    let c = w.owned_by(w.ana);
+    let blank = Command::RequestEscalation {
+        conversation: c,
+        escalation: EscalationId::new(),
+        reason: "".into(),
+        severity: Severity::Low,
+        target: EscalationTarget::Team(w.south),
+    };
+    assert_eq!(outcome(&w.run(w.ana, blank)), "invalid");
+    let (_, to_nobody) = escalate(c, EscalationTarget::Team(TeamId::new()));
+    assert_eq!(outcome(&w.run(w.ana, to_nobody)), "invalid");
+    let (_, to_self) = escalate(c, EscalationTarget::Person(w.ana));
+    assert_eq!(outcome(&w.run(w.ana, to_self)), "invalid");
+}

@@ -1,0 +1,245 @@
+//! Reply discipline and the 24-hour window.
+
+use chrono::Duration;
+use relaydesk_core::domain::*;
+
+use crate::world::*;
+
+fn template(conversation: ConversationId, params: &[(&str, &str)]) -> Command {
+    Command::Reply {
+        conversation,
+        message: MessageId::new(),
+        body: ReplyBody::Template {
+            name: "order_update".into(),
+            language: "en_US".into(),
+            params: params
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+                .collect(),
+        },
+        in_reply_to: None,
+    }
+}
+
+const ORDER_PARAMS: [(&str, &str); 3] = [
+    ("body.1", "Marisol"),
+    ("body.2", "A-20931"),
+    ("button.0", "A-20931"),
+];
+
+#[test]
+fn replying_to_an_unassigned_conversation_claims_it_in_the_same_step() {
+    let mut w = World::new();
+    let c = w.customer_writes("Is the shop open on Sunday?");
+    let events = w.ok(w.bruno, reply(c, "Yes, 10:00 to 16:00."));
+    assert_eq!(
+        World::handovers(&events),
+        vec![(None, Some(w.bruno), Handover::ClaimedByReply)]
+    );
+    assert!(
+        matches!(&events[1].change, Change::ReplyQueued { message } if message.delivery == DeliveryStatus::Queued)
+    );
+    assert_eq!(w.conversation(c).assignee, Some(w.bruno));
+}
+
+#[test]
+fn only_the_owner_replies_not_a_colleague_and_not_a_supervisor() {
+    let mut w = World::new();
+    let c = w.owned_by(w.ana);
+    let expected = Err(Rejection::NotOwner {
+        owner: w.ana,
+        owner_name: "Ana".into(),
+    });
+    assert_eq!(w.run(w.bruno, reply(c, "I can help!")), expected);
+    assert_eq!(w.run(w.sofia, reply(c, "Supervisor here")), expected);
+    assert_eq!(w.run(w.ada, reply(c, "Admin here")), expected);
+    assert_eq!(
+        w.desk.messages_of(c).count(),
+        1,
+        "only the customer's message"
+    );
+}
+
+#[test]
+fn free_text_is_refused_once_24_hours_have_passed_since_the_customer_last_wrote() {
+    let mut w = World::new();
+    let c = w.owned_by(w.ana);
+    let wrote_at = w.now;
+    w.advance(Duration::hours(23) + Duration::minutes(59));
+    w.ok(w.ana, reply(c, "Still within the window"));
+    w.advance(Duration::minutes(1));
+    assert_eq!(
+        w.run(w.ana, reply(c, "Exactly 24 h later")),
+        Err(Rejection::WindowClosed {
+            closed_at: Some(wrote_at + WINDOW)
+        })
+    );
+}
+
+#[test]
+fn our_own_messages_do_not_extend_the_window_but_the_customers_do() {
+    let mut w = World::new();
+    let c = w.owned_by(w.ana);
+    let first = w.now;
+    w.advance(Duration::hours(20));
+    w.ok(w.ana, reply(c, "Any news?"));
+    assert_eq!(w.conversation(c).window_closes_at(), Some(first + WINDOW));
+
+    let contact = w.conversation(c).contact_id;
+    w.advance(Duration::hours(2));
+    w.customer_writes_to(w.main_inbox, contact, "Yes, it arrived");
+    assert_eq!(w.conversation(c).window_closes_at(), Some(w.now + WINDOW));
+}
+
+#[test]
+fn an_approved_template_may_be_sent_after_the_window_closed() {
+    let mut w = World::new();
+    let c = w.owned_by(w.ana);
+    w.advance(Duration::days(3));
+    let events = w.ok(w.ana, template(c, &ORDER_PARAMS));
+    match &events[0].change {
+        Change::ReplyQueued { message } => match &message.content {
+            Content::Template { preview, .. } => {
+                assert_eq!(preview, "Hi Marisol, your order A-20931 is on its way.");
+            }
+            other => panic!("unexpected content {other:?}"),
+        },
+        other => panic!("unexpected {other:?}"),
+    }
+}
+
+#[test]
+fn a_template_must_fill_every_slot_and_nothing_else() {
+    let mut w = World::new();
+    let c = w.owned_by(w.ana);
+    let missing = w.run(w.ana, template(c, &ORDER_PARAMS[..2]));
+    assert!(
+        matches!(missing, Err(Rejection::Invalid { ref field, ref reason }) if field == "params" && reason.contains("button.0"))
+    );
+    let extra = w.run(
+        w.ana,
+        template(
+            c,
+            &[
+                ORDER_PARAMS[0],
+                ORDER_PARAMS[1],
+                ORDER_PARAMS[2],
+                ("body.3", "x"),
+            ],
+        ),
+    );
+    assert!(
+        matches!(extra, Err(Rejection::Invalid { ref reason, .. }) if reason.contains("body.3"))
+    );
+    let newline = w.run(
+        w.ana,
+        template(
+            c,
+            &[("body.1", "Mari\nsol"), ORDER_PARAMS[1], ORDER_PARAMS[2]],
+        ),
+    );
+    assert_eq!(outcome(&newline), "invalid");
+}
+
+#[test]
+fn a_paused_or_unknown_template_is_refused_before_it_reaches_whatsapp() {
+    let mut w = World::new();
+    let c = w.owned_by(w.ana);
+    let paused = Command::Reply {
+        conversation: c,
+        message: MessageId::new(),
+        body: ReplyBody::Template {
+            name: "spring_sale".into(),
+            language: "en_US".into(),
+            params: TemplateParams::new(),
+        },
+        in_reply_to: None,
+    };
+    assert!(
+        matches!(w.run(w.ana, paused), Err(Rejection::Invalid { field, reason }) if field == "template" && reason.contains("not approved"))
+    );
+    let wrong_language = Command::Reply {
+        conversation: c,
+        message: MessageId::new(),
+        body: ReplyBody::Template {
+            name: "order_update".into(),
+            language: "pt_BR".into(),
+            params: TemplateParams::new(),
+        },
+        in_reply_to: None,
+    };
+    assert_eq!(outcome(&w.run(w.ana, wrong_language)), "invalid");
+}
+
+#[test]
+fn a_retried_reply_with_the_same_id_is_sent_only_once() {
+    let mut w = World::new();
+    let c = w.owned_by(w.ana);
+    let command = reply(c, "On its way!");
+    w.ok(w.ana, command.clone());
+    assert_eq!(w.run(w.ana, command), Ok(vec![]));
+    assert_eq!(
+        w.desk
+            .messages_of(c)
+            .filter(|m| m.direction == Direction::Outbound)
+            .count(),
+        1
+    );
+}
+
+#[test]
+fn empty_and_over_long_replies_are_refused_with_the_reason() {
+    let mut w = World::new();
+    let c = w.owned_by(w.ana);
+    assert_eq!(outcome(&w.run(w.ana, reply(c, "  \n "))), "invalid");
+    let long = "x".repeat(4097);
+    assert!(
+        matches!(w.run(w.ana, reply(c, &long)), Err(Rejection::Invalid { reason, .. }) if reason.contains("4096"))
+    );
+    w.ok(w.ana, reply(c, &"é".repeat(4096)));
+}
+
+#[test]
+fn a_reply_quoting_a_customer_message_carries_its_wamid() {
+    let mut w = World::new();
+    let c = w.owned_by(w.ana);
+    let theirs = w
+        .desk
+        .messages_of(c)
+        .next()
+        .expect("customer message")
+        .clone();
+    let command = Command::Reply {
+        conversation: c,
+        message: MessageId::new(),
+        body: ReplyBody::Text {
+            text: "About this:".into(),
+        },
+        in_reply_to: Some(theirs.id),
+    };
+    let events = w.ok(w.ana, command);
+    assert!(
+        matches!(&events[0].change, Change::ReplyQueued { message } if message.context.reply_to == theirs.wamid)
+    );
+}
+
+#[test]
+fn the_window_function_counts_24_hours_from_the_last_inbound_message() {
+    let at = t0();
+    assert_eq!(window_closes_at(None), None);
+    assert!(!window_is_open(None, at));
+    assert_eq!(window_closes_at(Some(at)), Some(at + Duration::hours(24)));
+    assert!(window_is_open(
+        Some(at),
+        at + Duration::hours(24) - Duration::seconds(1)
+    ));
+    assert!(!window_is_open(Some(at), at + Duration::hours(24)));
+    assert_eq!(
+        window_time_left(Some(at), at + Duration::hours(23)),
+        Duration::hours(1)
+    );
+    assert_eq!(
+        window_time_left(Some(at), at + Duration::hours(25)),
+        Duration::zero()
+    );
+}

@@ -1,0 +1,29 @@
+//! The HTTP surface: one `router()` assembling every route, with the middleware every request
+//! passes through (request id, tracing, panic → 500 JSON, sensitive headers hidden from logs).
+
+mod error;
+mod operations;
+
+pub use error::ApiError;
+
+use axum::Router;
+use axum::http::header::{AUTHORIZATION, COOKIE};
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::sensitive_headers::SetSensitiveRequestHeadersLayer;
+use tower_http::trace::TraceLayer;
+
+/// Every route of the server.
+pub fn router() -> Router {
+    Router::new()
+        .merge(operations::router())
+        .fallback(error::no_such_route)
+        .layer(CatchPanicLayer::custom(error::panicked))
+        .layer(TraceLayer::new_for_http())
+        .layer(SetSensitiveRequestHeadersLayer::new([
+            AUTHORIZATION,
+            COOKIE,
+        ]))
+        .layer(PropagateRequestIdLayer::x_request_id())
+        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+}

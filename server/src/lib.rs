@@ -1,0 +1,21 @@
+//! `relaydesk-server`: the server side of Relaydesk.
+//!
+//! Today: the command line ([`config`]), the HTTP surface ([`http`]: `/healthz` and JSON
+//! errors) and the process lifecycle ([`serve`]: listen, shut down cleanly on Ctrl-C or
+//! SIGTERM). Later issues add storage (SQLite via rusqlite, PostgreSQL via sqlx), the WhatsApp
+//! webhook and send queue, the REST + SSE API, sync, the web view and FCM pushes; every state
+//! change goes through `relaydesk_core::domain`.
+
+pub mod config;
+pub mod http;
+pub mod serve;
+
+use config::{Cli, Command};
+
+/// Runs what the command line asks for.
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    config::init_tracing(cli.log_format);
+    match cli.command {
+        Command::Serve(args) => serve::serve(args).await,
+    }
+}

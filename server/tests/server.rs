@@ -1,0 +1,97 @@
+//! The server as its operator meets it: it starts, answers health checks, explains unknown
+//! routes in JSON, and stops cleanly when asked.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::process::{Command, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use http_body_util::BodyExt;
+use tower::ServiceExt;
+
+async fn get(path: &str) -> (StatusCode, String) {
+    let response = relaydesk_server::http::router()
+        .oneshot(Request::get(path).body(Body::empty()).expect("request"))
+        .await
+        .expect("the router always answers");
+    let status = response.status();
+    let body = response
+        .into_body()
+        .collect()
+        .await
+        .expect("body")
+        .to_bytes();
+    (
+        status,
+        String::from_utf8(body.to_vec()).expect("utf-8 body"),
+    )
+}
+
+#[tokio::test]
+async fn a_load_balancer_checking_health_gets_200() {
+    let (status, body) = get("/healthz").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body, "ok");
+}
+
+#[tokio::test]
+async fn an_unknown_route_gets_a_json_404_not_a_blank_page() {
+    let (status, body) = get("/no/such/thing").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let json: serde_json::Value = serde_json::from_str(&body).expect("JSON error body");
+    assert_eq!(json["error"]["code"], "not_found");
+}
+
+/// Starts the real binary on a free port, asks `/healthz` over TCP, presses Ctrl-C (SIGINT)
+/// and expects a clean exit.
+#[test]
+fn relaydesk_serve_starts_answers_and_stops_cleanly_on_ctrl_c() {
+    let data_dir = std::env::temp_dir().join(format!("relaydesk-serve-{}", std::process::id()));
+    let mut child = Command::new(env!("CARGO_BIN_EXE_relaydesk"))
+        .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
+        .arg(&data_dir)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("the relaydesk binary starts");
+
+    let stdout = child.stdout.take().expect("stdout is piped");
+    let mut first_line = String::new();
+    BufReader::new(stdout)
+        .read_line(&mut first_line)
+        .expect("the server announces its address");
+    let address = first_line
+        .trim()
+        .strip_prefix("relaydesk listening on http://")
+        .unwrap_or_else(|| panic!("unexpected announcement: {first_line:?}"))
+        .to_owned();
+
+    let mut stream = TcpStream::connect(&address).expect("connect to the server");
+    stream
+        .write_all(b"GET /healthz HTTP/1.1\r\nHost: relaydesk\r\nConnection: close\r\n\r\n")
+        .expect("send request");
+    let mut response = String::new();
+    stream.read_to_string(&mut response).expect("read response");
+    assert!(response.starts_with("HTTP/1.1 200"), "got {response:?}");
+    assert!(response.ends_with("ok"), "got {response:?}");
+    assert!(data_dir.is_dir(), "serve creates its data directory");
+
+    let sent = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(sent.success());
+    let (done, exited) = mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = done.send(child.wait());
+    });
+    let status = exited
+        .recv_timeout(Duration::from_secs(30))
+        .expect("the server stops within 30 s of Ctrl-C")
+        .expect("wait for the server");
+    assert!(status.success(), "clean exit after Ctrl-C, got {status}");
+    let _ = std::fs::remove_dir_all(&data_dir);
+}
