@@ -53,7 +53,7 @@ pub enum Availability {
 
 /// How many open conversations a member should own at once. Used by automatic routing to
 /// pick who gets new work; a person claiming by hand or a supervisor assigning on purpose is
-/// not blocked by it (see docs/adr/0002-domain-decisions.md).
+/// not blocked by it (see docs/adr/0001-domain-rules.md).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct Capacity(pub u16);

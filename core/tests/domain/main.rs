@@ -9,4 +9,5 @@ mod ownership;
 mod properties;
 mod replies_library;
 mod replying;
+mod wire;
 mod world;
