@@ -20,12 +20,37 @@ fn a_days_commands_events_and_rejections_survive_json() {
     let contact = w.conversation(c).contact_id;
     let commands = vec![
         (w.ana, note(c, "@bruno VIP")),
-        (w.ana, Command::AddLabel { conversation: c, label: "vip".into() }),
-        (w.ana, Command::SetStatus { conversation: c, status: Status::Snoozed { until: w.now + chrono::Duration::hours(1) } }),
-        (w.ana, Command::SetPriority { conversation: c, priority: Priority::High }),
+        (
+            w.ana,
+            Command::AddLabel {
+                conversation: c,
+                label: "vip".into(),
+            },
+        ),
+        (
+            w.ana,
+            Command::SetStatus {
+                conversation: c,
+                status: Status::Snoozed {
+                    until: w.now + chrono::Duration::hours(1),
+                },
+            },
+        ),
+        (
+            w.ana,
+            Command::SetPriority {
+                conversation: c,
+                priority: Priority::High,
+            },
+        ),
         (w.ana, reply(c, "Hello ✨")),
         (w.ana, escalate(c, EscalationTarget::Team(w.south)).1),
-        (w.ana, Command::SetAvailability { availability: Availability::Away }),
+        (
+            w.ana,
+            Command::SetAvailability {
+                availability: Availability::Away,
+            },
+        ),
     ];
     let mut events = Vec::new();
     for (who, command) in commands {
@@ -33,7 +58,13 @@ fn a_days_commands_events_and_rejections_survive_json() {
         events.extend(w.ok(who, command));
     }
     let escalation = w.conversation(c).escalation.as_ref().expect("requested").id;
-    events.extend(w.ok(w.sam, Command::ApproveEscalation { escalation, note: Some("ok".into()) }));
+    events.extend(w.ok(
+        w.sam,
+        Command::ApproveEscalation {
+            escalation,
+            note: Some("ok".into()),
+        },
+    ));
     let contents = [
         Content::Media(Media {
             kind: MediaKind::Document,
@@ -45,9 +76,22 @@ fn a_days_commands_events_and_rejections_survive_json() {
             voice: false,
             animated: false,
         }),
-        Content::InteractiveReply(InteractiveReply::List { id: "ret_refund_card".into(), title: "Refund".into(), description: None }),
-        Content::Location { latitude: 51.5, longitude: -0.12, name: None, address: None, url: None },
-        Content::Unsupported { whatsapp_type: "poll_creation".into(), error: None },
+        Content::InteractiveReply(InteractiveReply::List {
+            id: "ret_refund_card".into(),
+            title: "Refund".into(),
+            description: None,
+        }),
+        Content::Location {
+            latitude: 51.5,
+            longitude: -0.12,
+            name: None,
+            address: None,
+            url: None,
+        },
+        Content::Unsupported {
+            whatsapp_type: "poll_creation".into(),
+            error: None,
+        },
     ];
     for content in contents {
         let inbound = w.inbound_on(w.main_inbox, contact, content);
@@ -59,7 +103,10 @@ fn a_days_commands_events_and_rejections_survive_json() {
     }
     round_trip(&w.desk);
     round_trip(&Rejection::HandoffNoteRequired);
-    round_trip(&Rejection::AlreadyOwned { owner: w.ana, owner_name: "Ana".into() });
+    round_trip(&Rejection::AlreadyOwned {
+        owner: w.ana,
+        owner_name: "Ana".into(),
+    });
     assert_eq!(
         serde_json::to_value(Rejection::WindowClosed { closed_at: None }).expect("json")["code"],
         "window_closed",
