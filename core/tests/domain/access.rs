@@ -201,7 +201,14 @@ fn who_may_issue_which_command() {
         ["ok", "not_owner", "not_found", "ok", "not_found", "ok"],
         ["ok", "not_owner", "not_found", "ok", "not_found", "ok"],
         ["ok", "not_owner", "not_found", "ok", "not_found", "ok"],
-        ["ok", "not_owner", "not_found", "ok", "not_found", "ok"],
+        [
+            "forbidden",
+            "not_owner",
+            "not_found",
+            "ok",
+            "not_found",
+            "ok",
+        ], // to_team: escalate instead
     ];
     for (state, table) in [("unassigned", unassigned), ("owned by ana", owned_by_ana)] {
         for ((command_name, make), row) in commands.iter().zip(table) {

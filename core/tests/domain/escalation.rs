@@ -222,3 +222,26 @@ fn an_escalation_needs_a_reason_and_a_real_target() {
     let (_, to_self) = escalate(c, EscalationTarget::Person(w.ana));
     assert_eq!(outcome(&w.run(w.ana, to_self)), "invalid");
 }
+
+#[test]
+fn approval_to_a_person_who_has_since_left_is_refused_so_nobody_owns_a_ghost() {
+    let mut w = World::new();
+    let c = w.owned_by(w.ana);
+    let (e, request) = escalate(c, EscalationTarget::Person(w.bruno));
+    w.ok(w.ana, request);
+    w.desk
+        .workspace
+        .members
+        .get_mut(&w.bruno)
+        .expect("bruno")
+        .active = false;
+    let approval = w.run(
+        w.sofia,
+        Command::ApproveEscalation {
+            escalation: e,
+            note: None,
+        },
+    );
+    assert!(matches!(approval, Err(Rejection::Invalid { field, .. }) if field == "target"));
+    assert_eq!(w.conversation(c).assignee, Some(w.ana));
+}

@@ -283,3 +283,45 @@ fn twenty_agents_racing_to_claim_leave_exactly_one_owner() {
         )
     );
 }
+
+#[test]
+fn an_agent_cannot_move_their_conversation_to_another_team_that_is_an_escalation() {
+    let mut w = World::new();
+    let c = w.owned_by(w.ana);
+    let to_south = Command::Assign {
+        conversation: c,
+        to: AssignTarget::Team(w.south),
+        reason: None,
+        note: handoff_note("South should take this"),
+    };
+    assert!(
+        matches!(w.run(w.ana, to_south), Err(Rejection::Forbidden { reason }) if reason.contains("escalation"))
+    );
+    let back_to_north = Command::Assign {
+        conversation: c,
+        to: AssignTarget::Team(w.north),
+        reason: None,
+        note: handoff_note("Going on leave, anyone in North can take it"),
+    };
+    let events = w.ok(w.ana, back_to_north);
+    assert_eq!(
+        World::handovers(&events),
+        vec![(Some(w.ana), None, Handover::HandedOff)]
+    );
+}
+
+#[test]
+fn a_handoff_note_may_name_the_person_it_is_handed_to() {
+    let mut w = World::new();
+    let c = w.owned_by(w.ana);
+    let to_carla = Command::Assign {
+        conversation: c,
+        to: AssignTarget::Agent(w.carla),
+        reason: Some("Carla speaks Portuguese".into()),
+        note: handoff_note("@carla the customer prefers Portuguese"),
+    };
+    let events = w.ok(w.ada, to_carla);
+    assert!(
+        matches!(&events[0].change, Change::NoteAdded { note } if note.mentions.contains(&w.carla))
+    );
+}

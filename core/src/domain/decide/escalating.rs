@@ -110,6 +110,12 @@ impl Decider<'_> {
                 }
             }
             EscalationTarget::Person(person) => {
+                if self.desk.workspace.active_member(person).is_none() {
+                    return Err(Rejection::invalid(
+                        "target",
+                        "this person is no longer active: reject and escalate to someone else",
+                    ));
+                }
                 if conversation.assignee != Some(person) {
                     events.push(self.ownership(
                         conversation,

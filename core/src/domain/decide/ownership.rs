@@ -9,7 +9,7 @@ use super::super::access::{can_see, leads};
 use super::super::command::{AssignTarget, HandoffNote};
 use super::super::conversation::Conversation;
 use super::super::event::{Change, Event, Handover};
-use super::super::ids::{ConversationId, UserId};
+use super::super::ids::{ConversationId, TeamId, UserId};
 use super::super::people::Role;
 use super::super::rejection::Rejection;
 use super::{Decider, non_blank};
@@ -41,7 +41,8 @@ impl Decider<'_> {
     ) -> Result<Vec<Event>, Rejection> {
         let conversation = self.visible(id)?;
         let is_owner = conversation.assignee == Some(self.member.id);
-        if !is_owner && !leads(self.member, conversation, &self.desk.workspace) {
+        let is_lead = leads(self.member, conversation, &self.desk.workspace);
+        if !is_owner && !is_lead {
             return Err(match conversation.assignee {
                 Some(owner) => self.not_owner(owner),
                 None => Rejection::forbidden(
@@ -49,26 +50,35 @@ impl Decider<'_> {
                 ),
             });
         }
-        let already_there = match to {
+        let mut after = conversation.clone();
+        match to {
             AssignTarget::Agent(target) => {
                 self.check_assignee(conversation, target)?;
-                conversation.assignee == Some(target)
+                after.assignee = Some(target);
             }
             AssignTarget::Team(team) => {
                 if !self.desk.workspace.teams.contains_key(&team) {
                     return Err(Rejection::invalid("to", "no such team"));
                 }
-                conversation.team == Some(team) && conversation.assignee.is_none()
+                if !is_lead && !self.works(conversation, team) {
+                    return Err(Rejection::forbidden(
+                        "moving a conversation to another team is an escalation: request one",
+                    ));
+                }
+                after.team = Some(team);
+                after.assignee = None;
             }
-        };
-        if already_there {
+        }
+        if (after.assignee, after.team) == (conversation.assignee, conversation.team) {
             return Ok(vec![]);
         }
 
         let (how, reason) = self.handover_terms(conversation, is_owner, note, reason)?;
         let mut events = Vec::new();
         if let Some(note) = note {
-            events.extend(self.note_event(conversation, note.id, &note.body)?);
+            // Mentions are checked against the conversation as it will be: the person it is
+            // handed to can be named even if they could not see it before.
+            events.extend(self.note_event(&after, note.id, &note.body)?);
         }
         match to {
             AssignTarget::Agent(target) => {
@@ -136,6 +146,17 @@ impl Decider<'_> {
             return Err(Rejection::ReasonRequired);
         }
         Ok((Handover::Assigned, reason))
+    }
+
+    /// Whether `team` already works this conversation (its team, or a team of its inbox).
+    fn works(&self, conversation: &Conversation, team: TeamId) -> bool {
+        conversation.team == Some(team)
+            || self
+                .desk
+                .workspace
+                .inboxes
+                .get(&conversation.inbox_id)
+                .is_some_and(|inbox| inbox.teams.contains(&team))
     }
 
     /// The person must be active and work this conversation's queue (an admin may assign
