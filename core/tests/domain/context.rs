@@ -53,10 +53,15 @@ fn an_empty_note_is_refused_and_a_retried_note_is_kept_once() {
     let mut w = World::new();
     let c = w.owned_by(w.ana);
     assert_eq!(outcome(&w.run(w.ana, note(c, " "))), "invalid");
+    assert_eq!(
+        outcome(&w.run(w.ana, note(c, &"n".repeat(10_001)))),
+        "invalid"
+    );
+    w.ok(w.ana, note(c, &"n".repeat(10_000)));
     let command = note(c, "VIP customer");
     w.ok(w.ana, command.clone());
     assert_eq!(w.run(w.ana, command), Ok(vec![]));
-    assert_eq!(w.desk.notes.len(), 1);
+    assert_eq!(w.desk.notes.len(), 2);
 }
 
 #[test]
@@ -97,6 +102,12 @@ fn labels_are_normalised_and_adding_twice_or_removing_an_absent_one_changes_noth
     assert!(w.conversation(c).labels.is_empty());
     assert_eq!(outcome(&w.run(w.bruno, add("<script>"))), "invalid");
     assert_eq!(outcome(&w.run(w.bruno, add(&"a".repeat(51)))), "invalid");
+    w.ok(w.bruno, add(&"a".repeat(50)));
+    let label = Label::parse(" Late-Delivery ").expect("valid");
+    assert_eq!(
+        (label.to_string(), format!("{label:?}")),
+        ("late-delivery".into(), "Label(late-delivery)".into())
+    );
 }
 
 #[test]

@@ -245,3 +245,108 @@ fn approval_to_a_person_who_has_since_left_is_refused_so_nobody_owns_a_ghost() {
     assert!(matches!(approval, Err(Rejection::Invalid { field, .. }) if field == "target"));
     assert_eq!(w.conversation(c).assignee, Some(w.ana));
 }
+
+#[test]
+fn a_person_target_is_decided_by_a_supervisor_sharing_their_team_or_by_themselves() {
+    let mut w = World::new();
+    let c = w.owned_by(w.ana);
+    let (e, request) = escalate(c, EscalationTarget::Person(w.bruno));
+    w.ok(w.ana, request);
+    let approve = || Command::ApproveEscalation {
+        escalation: e,
+        note: None,
+    };
+    assert_eq!(
+        outcome(&w.run(w.sam, approve())),
+        "not_found",
+        "South's supervisor is not asked"
+    );
+    w.ok(w.sofia, approve());
+    assert_eq!(w.conversation(c).assignee, Some(w.bruno));
+
+    // A supervisor in no team, named personally, decides their own escalation.
+    let mut zoe = w.member(w.sofia).clone();
+    zoe.id = UserId::new();
+    zoe.handle = "zoe".into();
+    zoe.teams.clear();
+    let zoe_id = zoe.id;
+    w.desk.workspace.members.insert(zoe_id, zoe);
+    let (e, request) = escalate(c, EscalationTarget::Person(zoe_id));
+    w.ok(w.bruno, request);
+    w.ok(
+        zoe_id,
+        Command::ApproveEscalation {
+            escalation: e,
+            note: None,
+        },
+    );
+    assert_eq!(w.conversation(c).assignee, Some(zoe_id));
+}
+
+#[test]
+fn approval_reopens_a_waiting_conversation_and_never_lowers_priority() {
+    let mut w = World::new();
+    let c = w.owned_by(w.ana);
+    w.ok(
+        w.ana,
+        Command::SetStatus {
+            conversation: c,
+            status: Status::Pending,
+        },
+    );
+    w.ok(
+        w.ana,
+        Command::SetPriority {
+            conversation: c,
+            priority: Priority::Urgent,
+        },
+    );
+    let (e, request) = escalate(c, EscalationTarget::Team(w.south));
+    w.ok(w.ana, request);
+    let events = w.ok(
+        w.sam,
+        Command::ApproveEscalation {
+            escalation: e,
+            note: None,
+        },
+    );
+    assert!(
+        !events
+            .iter()
+            .any(|ev| matches!(ev.change, Change::PriorityChanged { .. })),
+        "already urgent"
+    );
+    assert_eq!(w.conversation(c).status, Status::Open);
+    assert_eq!(w.conversation(c).priority, Priority::Urgent);
+
+    let (e, request) = escalate(c, EscalationTarget::Team(w.north));
+    w.ok(w.sam, request);
+    let events = w.ok(
+        w.sofia,
+        Command::ApproveEscalation {
+            escalation: e,
+            note: None,
+        },
+    );
+    assert!(
+        !events
+            .iter()
+            .any(|ev| matches!(ev.change, Change::StatusChanged { .. })),
+        "already open"
+    );
+}
+
+#[test]
+fn the_owner_or_a_supervisor_may_cancel_an_escalation_someone_else_requested() {
+    let mut w = World::new();
+    let c = w.owned_by(w.ana);
+    let (e, request) = escalate(c, EscalationTarget::Team(w.south));
+    w.ok(w.sofia, request);
+    w.ok(w.ana, Command::CancelEscalation { escalation: e });
+    let (e, request) = escalate(c, EscalationTarget::Team(w.south));
+    w.ok(w.ana, request);
+    w.ok(w.sofia, Command::CancelEscalation { escalation: e });
+    assert!(
+        matches!(&w.conversation(c).escalation, Some(Escalation { state: EscalationState::Cancelled { by, .. }, .. }) if *by == w.sofia)
+    );
+}

@@ -408,3 +408,66 @@ fn a_customer_without_a_phone_number_is_still_a_contact_with_a_name_to_show() {
         "Marisol Quintero"
     );
 }
+
+#[test]
+fn of_two_reactions_in_the_same_second_the_first_seen_stays() {
+    let mut w = World::new();
+    let (c, ours, wamid) = sent_reply(&mut w);
+    let contact = w.conversation(c).contact_id;
+    let heart = w.inbound_on(
+        w.main_inbox,
+        contact,
+        Content::Reaction {
+            target: wamid.clone(),
+            emoji: Some("❤️".into()),
+        },
+    );
+    let thumbs = w.inbound_on(
+        w.main_inbox,
+        contact,
+        Content::Reaction {
+            target: wamid,
+            emoji: Some("👍".into()),
+        },
+    );
+    w.receive(&heart).expect("reaction");
+    assert_eq!(w.receive(&thumbs), Ok(vec![]));
+    assert_eq!(
+        w.desk
+            .message(ours)
+            .and_then(|m| m.reaction.clone())
+            .as_deref(),
+        Some("❤️")
+    );
+}
+
+#[test]
+fn a_repeated_status_that_carries_the_wamid_still_teaches_it() {
+    let mut w = World::new();
+    let c = w.owned_by(w.ana);
+    let ours = our_reply(&mut w, c);
+    w.desk
+        .execute(
+            Actor::WhatsApp,
+            w.now,
+            &report(Some(ours), None, status(DeliveryStatus::Delivered)),
+        )
+        .expect("matched by our id");
+    let wamid = w.next_wamid();
+    let accepted_late = Command::RecordDelivery {
+        message: MessageRef {
+            ours: Some(ours),
+            wamid: None,
+        },
+        wamid: Some(wamid.clone()),
+        report: status(DeliveryStatus::Accepted),
+        at: w.now,
+    };
+    let events = w
+        .desk
+        .execute(Actor::WhatsApp, w.now, &accepted_late)
+        .expect("known");
+    assert_eq!(events.len(), 1);
+    assert_eq!(w.desk.message_by_wamid(&wamid).map(|m| m.id), Some(ours));
+    assert_eq!(delivery_of(&w, ours), DeliveryStatus::Delivered);
+}

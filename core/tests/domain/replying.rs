@@ -243,3 +243,19 @@ fn the_window_function_counts_24_hours_from_the_last_inbound_message() {
         Duration::zero()
     );
 }
+
+#[test]
+fn a_reply_cannot_reuse_the_id_of_a_customer_message() {
+    let mut w = World::new();
+    let c = w.owned_by(w.ana);
+    let theirs = w.desk.messages_of(c).next().expect("customer message").id;
+    let reuse = Command::Reply {
+        conversation: c,
+        message: theirs,
+        body: ReplyBody::Text { text: "hi".into() },
+        in_reply_to: None,
+    };
+    assert!(
+        matches!(w.run(w.ana, reuse), Err(Rejection::Invalid { field, .. }) if field == "message")
+    );
+}

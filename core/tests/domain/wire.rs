@@ -113,3 +113,48 @@ fn a_days_commands_events_and_rejections_survive_json() {
         "the wire code is the same as Rejection::code()"
     );
 }
+
+#[test]
+fn the_words_stored_for_statuses_and_priorities_are_the_words_on_the_wire() {
+    let snoozed = Status::Snoozed { until: t0() };
+    for status in [Status::Open, Status::Pending, snoozed, Status::Resolved] {
+        assert_eq!(
+            serde_json::to_value(status).expect("json")["status"],
+            status.as_str()
+        );
+    }
+    for priority in [
+        Priority::Low,
+        Priority::Normal,
+        Priority::High,
+        Priority::Urgent,
+    ] {
+        assert_eq!(
+            serde_json::to_value(priority).expect("json"),
+            priority.as_str()
+        );
+    }
+    let failed = DeliveryStatus::Failed {
+        error: WhatsAppError {
+            code: 1,
+            title: "x".into(),
+            details: None,
+        },
+    };
+    for delivery in [
+        DeliveryStatus::Queued,
+        DeliveryStatus::Accepted,
+        DeliveryStatus::Sent,
+        DeliveryStatus::Delivered,
+        DeliveryStatus::Read,
+        failed,
+    ] {
+        assert_eq!(
+            serde_json::to_value(&delivery).expect("json")["state"],
+            delivery.as_str()
+        );
+    }
+    for role in [Role::Agent, Role::Supervisor, Role::Admin] {
+        assert_eq!(serde_json::to_value(role).expect("json"), role.as_str());
+    }
+}

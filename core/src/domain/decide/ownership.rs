@@ -52,6 +52,9 @@ impl Decider<'_> {
         }
         let mut after = conversation.clone();
         match to {
+            AssignTarget::Agent(target) if conversation.assignee == Some(target) => {
+                return Ok(vec![]);
+            }
             AssignTarget::Agent(target) => {
                 self.check_assignee(conversation, target)?;
                 after.assignee = Some(target);
@@ -159,17 +162,13 @@ impl Decider<'_> {
                 .is_some_and(|inbox| inbox.teams.contains(&team))
     }
 
-    /// The person must be active and work this conversation's queue (an admin may assign
-    /// anyone: they run the workspace).
+    /// The person (not the current owner) must be active and work this conversation's queue
+    /// (an admin may assign anyone: they run the workspace).
     fn check_assignee(&self, conversation: &Conversation, target: UserId) -> Result<(), Rejection> {
         let Some(person) = self.desk.workspace.active_member(target) else {
             return Err(Rejection::invalid("to", "no active member with this id"));
         };
-        let unassigned = Conversation {
-            assignee: None,
-            ..conversation.clone()
-        };
-        if self.member.role != Role::Admin && !can_see(person, &unassigned, &self.desk.workspace) {
+        if self.member.role != Role::Admin && !can_see(person, conversation, &self.desk.workspace) {
             return Err(Rejection::invalid(
                 "to",
                 format!(
