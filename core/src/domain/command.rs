@@ -174,7 +174,11 @@ pub enum Command {
     },
 }
 
-/// What part of the desk a command reads, so a store knows what to load before deciding.
+/// What part of the desk a command reads, so a store knows what to load before deciding:
+/// the workspace, plus each item named here that exists, plus the conversation (and its
+/// contact) of every conversation-scoped item loaded — a message's or an escalation's
+/// conversation. A desk loaded this way decides exactly as the whole desk would (a property
+/// test holds every command to that).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Needs {
     pub conversation: Option<ConversationId>,

@@ -1,7 +1,8 @@
 //! Invariants that hold whatever members and WhatsApp do, in any order: never two owners
 //! (ownership only ever passes from the current owner), never a backward delivery status,
-//! the same inbound message twice changes nothing, a refused command changes nothing, and the
-//! window function is monotonic.
+//! the same inbound message twice changes nothing, a refused command changes nothing, a desk
+//! loaded by `Command::needs` decides like the whole desk, and the window function is
+//! monotonic.
 
 use chrono::Duration;
 use proptest::prelude::*;
@@ -191,6 +192,44 @@ fn rank(status: &DeliveryStatus) -> u8 {
     }
 }
 
+/// The part of `desk` a store would load for `needs`, as [`Needs`] documents it.
+fn partial(desk: &Desk, needs: &Needs) -> Desk {
+    let mut part = Desk::new(desk.workspace.clone());
+    let mut conversations: Vec<ConversationId> = needs.conversation.into_iter().collect();
+    if let Some(e) = needs.escalation
+        && let Some(c) = desk.conversation_with_escalation(e)
+    {
+        conversations.push(c.id);
+    }
+    if let Some((inbox, contact)) = needs.contact_conversation
+        && let Some(c) = desk.conversation_of_contact(inbox, contact)
+    {
+        conversations.push(c.id);
+    }
+    let messages = needs
+        .messages
+        .iter()
+        .filter_map(|id| desk.message(*id))
+        .chain(needs.wamids.iter().filter_map(|w| desk.message_by_wamid(w)));
+    for message in messages {
+        conversations.push(message.conversation_id);
+        part.put_message(message.clone());
+    }
+    if let Some(note) = needs.note.and_then(|id| desk.notes.get(&id)) {
+        conversations.push(note.conversation_id);
+        part.notes.insert(note.id, note.clone());
+    }
+    for id in conversations {
+        if let Some(c) = desk.conversations.get(&id) {
+            part.conversations.insert(id, c.clone());
+            if let Some(contact) = desk.contacts.get(&c.contact_id) {
+                part.contacts.insert(contact.id, contact.clone());
+            }
+        }
+    }
+    part
+}
+
 /// Runs one step and returns (actor, command) it issued, if any.
 fn to_command(
     w: &mut World,
@@ -270,7 +309,9 @@ proptest! {
         for step in &steps {
             let Some((actor, command)) = to_command(&mut w, &conversations, step) else { continue };
             let before = w.desk.clone();
+            let on_partial = decide(&partial(&w.desk, &command.needs()), actor, w.now, &command);
             let result = w.desk.execute(actor, w.now, &command);
+            prop_assert_eq!(&on_partial, &result, "a desk loaded by needs() decided differently");
             match result {
                 Err(_) => prop_assert_eq!(&w.desk, &before, "a refused command changed the desk"),
                 Ok(events) => {
