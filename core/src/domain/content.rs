@@ -80,11 +80,6 @@ impl Content {
         !matches!(self, Content::Reaction { .. } | Content::System { .. })
     }
 
-    /// Whether this is a new turn in the conversation (a reaction only decorates one).
-    pub fn is_turn(&self) -> bool {
-        !matches!(self, Content::Reaction { .. })
-    }
-
     /// One line for queue lists and notifications.
     pub fn summary(&self) -> String {
         match self {

@@ -87,6 +87,7 @@ fn a_first_message_opens_a_conversation_in_the_queue_of_the_team_working_that_nu
     );
     assert_eq!(conversation.last_inbound_at, Some(w.now));
     assert_eq!(w.desk.messages_of(c).count(), 1);
+    assert_eq!(w.desk.messages().count(), 1);
 }
 
 #[test]

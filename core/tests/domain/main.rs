@@ -6,6 +6,7 @@ mod context;
 mod escalation;
 mod inbound;
 mod ownership;
+mod presentation;
 mod properties;
 mod replies_library;
 mod replying;
