@@ -1,0 +1,593 @@
+//! A webhook notification from Meta, read into domain terms.
+//!
+//! One POST may carry many entries, changes, messages, statuses and errors for several numbers;
+//! every one is read. Each message and status is read on its own, so one malformed item becomes
+//! a placeholder or a named skip instead of failing the batch. Contacts are matched to messages
+//! by `wa_id`/`user_id`, never by position. Shapes follow shared/reference/whatsapp-cloud-api.md.
+
+use chrono::{DateTime, Utc};
+use relaydesk_core::domain::{
+    Content, CustomerIdentity, DeliveryReport, DeliveryStatus, Forwarded, InteractiveReply, Media,
+    MediaKind, MessageContext, MessageId, OrderItem, Referral, ReferredProduct, SharedContact,
+    SharedPhone, Timestamp, Wamid, WhatsAppError,
+};
+use serde::Deserialize;
+use serde_json::Value;
+
+/// Everything one POST said, grouped by the business number it concerns.
+#[derive(Debug, Default, PartialEq)]
+pub struct Notification {
+    pub numbers: Vec<NumberUpdates>,
+    /// Changes of fields we do not act on (template status, quality, account updates …).
+    pub ignored_fields: Vec<String>,
+    /// Items that could not be read at all, with why (logged; the raw payload is kept).
+    pub skipped: Vec<String>,
+}
+
+/// What happened on one business number (`metadata.phone_number_id`).
+#[derive(Debug, Default, PartialEq)]
+pub struct NumberUpdates {
+    pub phone_number_id: String,
+    pub display_phone_number: String,
+    pub messages: Vec<InboundItem>,
+    pub statuses: Vec<StatusItem>,
+    /// Account-level errors (`value.errors`, e.g. 130429 throughput reached).
+    pub errors: Vec<WhatsAppError>,
+}
+
+/// One customer message.
+#[derive(Debug, Clone, PartialEq)]
+pub struct InboundItem {
+    pub wamid: Wamid,
+    pub from: CustomerIdentity,
+    pub sent_at: Timestamp,
+    pub content: Content,
+    pub context: MessageContext,
+}
+
+/// One delivery report about our message.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StatusItem {
+    pub wamid: Wamid,
+    /// Our message id, echoed back from `biz_opaque_callback_data` when we set it.
+    pub ours: Option<MessageId>,
+    pub report: DeliveryReport,
+    pub at: Timestamp,
+    pub recipient: CustomerIdentity,
+    /// Meta's pricing category (`utility`, `service` …), when given.
+    pub pricing_category: Option<String>,
+}
+
+/// Why a whole body could not be read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum NotificationError {
+    #[error("the body is not JSON: {0}")]
+    NotJson(String),
+    #[error("the body is not a WhatsApp Business Account notification (object = {0:?})")]
+    NotWhatsApp(String),
+    #[error("the notification has no entries")]
+    NoEntries,
+}
+
+/// Reads a notification. `received_at` stands in for timestamps WhatsApp left out or garbled.
+pub fn read(body: &[u8], received_at: Timestamp) -> Result<Notification, NotificationError> {
+    let envelope: Envelope =
+        serde_json::from_slice(body).map_err(|e| NotificationError::NotJson(e.to_string()))?;
+    if envelope.object != "whatsapp_business_account" {
+        return Err(NotificationError::NotWhatsApp(envelope.object));
+    }
+    let entries = envelope.entry.ok_or(NotificationError::NoEntries)?;
+    let mut notification = Notification::default();
+    for entry in entries {
+        for change in entry.changes {
+            if change.field != "messages" {
+                notification.ignored_fields.push(change.field);
+                continue;
+            }
+            let Some(value) = change.value else {
+                notification
+                    .skipped
+                    .push("a messages change without a value".into());
+                continue;
+            };
+            read_value(value, received_at, &mut notification);
+        }
+    }
+    Ok(notification)
+}
+
+fn read_value(value: ChangeValue, received_at: Timestamp, into: &mut Notification) {
+    let Some(metadata) = value.metadata else {
+        into.skipped
+            .push("a messages change without metadata".into());
+        return;
+    };
+    let position = match into
+        .numbers
+        .iter()
+        .position(|n| n.phone_number_id == metadata.phone_number_id)
+    {
+        Some(position) => position,
+        None => {
+            into.numbers.push(NumberUpdates {
+                phone_number_id: metadata.phone_number_id,
+                display_phone_number: metadata.display_phone_number,
+                ..NumberUpdates::default()
+            });
+            into.numbers.len() - 1
+        }
+    };
+    let number = &mut into.numbers[position];
+    let contacts = value.contacts.unwrap_or_default();
+    for raw in value.messages.unwrap_or_default() {
+        match read_message(raw, &contacts, received_at) {
+            Ok(message) => number.messages.push(message),
+            Err(why) => into.skipped.push(why),
+        }
+    }
+    for raw in value.statuses.unwrap_or_default() {
+        match read_status(raw, received_at) {
+            Ok(Some(status)) => number.statuses.push(status),
+            Ok(None) => {}
+            Err(why) => into.skipped.push(why),
+        }
+    }
+    number.errors.extend(
+        value
+            .errors
+            .unwrap_or_default()
+            .into_iter()
+            .map(whatsapp_error),
+    );
+}
+
+fn read_message(
+    raw: Value,
+    contacts: &[RawContact],
+    received_at: Timestamp,
+) -> Result<InboundItem, String> {
+    let kind = raw
+        .get("type")
+        .and_then(Value::as_str)
+        .unwrap_or("unknown")
+        .to_owned();
+    let message: RawMessage = serde_json::from_value(raw.clone())
+        .map_err(|e| format!("a message that cannot be read ({e})"))?;
+    let contact = contacts.iter().find(|c| {
+        (message.from.is_some() && c.wa_id == message.from)
+            || (message.from_user_id.is_some() && c.user_id == message.from_user_id)
+    });
+    let from = CustomerIdentity {
+        phone: message
+            .from
+            .clone()
+            .or_else(|| contact.and_then(|c| c.wa_id.clone())),
+        bsuid: message
+            .from_user_id
+            .clone()
+            .or_else(|| contact.and_then(|c| c.user_id.clone())),
+        profile_name: contact
+            .and_then(|c| c.profile.as_ref())
+            .and_then(|p| p.name.clone()),
+    };
+    let errors: Vec<WhatsAppError> = message.errors.into_iter().map(whatsapp_error).collect();
+    // A type object that does not have the documented shape is kept as a placeholder: the
+    // agent still sees that the customer wrote something.
+    let content = content(&kind, &raw).unwrap_or_else(|| Content::Unsupported {
+        whatsapp_type: kind.clone(),
+        error: errors.first().cloned(),
+    });
+    Ok(InboundItem {
+        wamid: Wamid::new(message.id),
+        from,
+        sent_at: seconds(message.timestamp.as_ref()).unwrap_or(received_at),
+        content,
+        context: context(message.context, message.referral),
+    })
+}
+
+/// The content of a message of `kind`, or `None` if its object is missing or malformed.
+fn content(kind: &str, raw: &Value) -> Option<Content> {
+    let object = raw.get(kind);
+    let text = |v: Option<&Value>, key: &str| {
+        v.and_then(|v| v.get(key))
+            .and_then(Value::as_str)
+            .map(str::to_owned)
+    };
+    Some(match kind {
+        "text" => Content::Text {
+            body: text(object, "body")?,
+        },
+        "image" | "audio" | "video" | "document" | "sticker" => {
+            let media: RawMedia = serde_json::from_value(object?.clone()).ok()?;
+            Content::Media(Media {
+                kind: match kind {
+                    "image" => MediaKind::Image,
+                    "audio" => MediaKind::Audio,
+                    "video" => MediaKind::Video,
+                    "document" => MediaKind::Document,
+                    _ => MediaKind::Sticker,
+                },
+                whatsapp_media_id: media.id,
+                mime_type: media.mime_type,
+                sha256: media.sha256,
+                filename: media.filename,
+                caption: media.caption,
+                voice: media.voice.unwrap_or(false),
+                animated: media.animated.unwrap_or(false),
+            })
+        }
+        "location" => {
+            let object = object?;
+            Content::Location {
+                latitude: number(object.get("latitude"))?,
+                longitude: number(object.get("longitude"))?,
+                name: text(Some(object), "name"),
+                address: text(Some(object), "address"),
+                url: text(Some(object), "url"),
+            }
+        }
+        "contacts" => {
+            let cards: Vec<RawCard> = serde_json::from_value(raw.get("contacts")?.clone()).ok()?;
+            Content::Contacts {
+                cards: cards.into_iter().map(shared_contact).collect(),
+            }
+        }
+        "interactive" => {
+            let object = object?;
+            let reply = match object.get("type").and_then(Value::as_str)? {
+                "button_reply" => InteractiveReply::Button {
+                    id: text(object.get("button_reply"), "id")?,
+                    title: text(object.get("button_reply"), "title")?,
+                },
+                "list_reply" => InteractiveReply::List {
+                    id: text(object.get("list_reply"), "id")?,
+                    title: text(object.get("list_reply"), "title")?,
+                    description: text(object.get("list_reply"), "description"),
+                },
+                "nfm_reply" => InteractiveReply::Flow {
+                    name: text(object.get("nfm_reply"), "name"),
+                    body: text(object.get("nfm_reply"), "body"),
+                    response_json: text(object.get("nfm_reply"), "response_json")?,
+                },
+                _ => return None,
+            };
+            Content::InteractiveReply(reply)
+        }
+        "button" => Content::TemplateButton {
+            payload: text(object, "payload").or_else(|| text(object, "text"))?,
+            text: text(object, "text")?,
+        },
+        "reaction" => Content::Reaction {
+            // Old samples misspell the key as `messsage_id`.
+            target: Wamid::new(text(object, "message_id").or_else(|| text(object, "messsage_id"))?),
+            emoji: text(object, "emoji").filter(|e| !e.is_empty()),
+        },
+        "order" => {
+            let order: RawOrder = serde_json::from_value(object?.clone()).ok()?;
+            Content::Order {
+                catalog_id: order.catalog_id,
+                text: order.text.filter(|t| !t.is_empty()),
+                items: order
+                    .product_items
+                    .into_iter()
+                    .map(|i| OrderItem {
+                        product_retailer_id: i.product_retailer_id,
+                        quantity: number(Some(&i.quantity)).map_or(1, |q| q as u32),
+                        item_price: number(Some(&i.item_price)).unwrap_or(0.0),
+                        currency: i.currency,
+                    })
+                    .collect(),
+            }
+        }
+        "system" => Content::System {
+            kind: text(object, "type").unwrap_or_else(|| "system".into()),
+            body: text(object, "body").unwrap_or_default(),
+            new_phone: text(object, "wa_id"),
+            new_bsuid: text(object, "user_id"),
+        },
+        "request_welcome" => Content::RequestWelcome,
+        "unsupported" => Content::Unsupported {
+            whatsapp_type: text(object, "type").unwrap_or_else(|| "unsupported".into()),
+            error: raw
+                .get("errors")
+                .and_then(|e| serde_json::from_value::<Vec<RawError>>(e.clone()).ok())
+                .and_then(|e| e.into_iter().next())
+                .map(whatsapp_error),
+        },
+        _ => return None,
+    })
+}
+
+fn read_status(raw: Value, received_at: Timestamp) -> Result<Option<StatusItem>, String> {
+    let status: RawStatus =
+        serde_json::from_value(raw).map_err(|e| format!("a status that cannot be read ({e})"))?;
+    let ladder = |status| DeliveryReport::Status { status };
+    let report = match status.status.as_str() {
+        "sent" => ladder(DeliveryStatus::Sent),
+        "delivered" => ladder(DeliveryStatus::Delivered),
+        "read" => ladder(DeliveryStatus::Read),
+        "failed" => ladder(DeliveryStatus::Failed {
+            error: status.errors.into_iter().next().map_or_else(
+                || WhatsAppError {
+                    code: 0,
+                    title: "failed without a reason".into(),
+                    details: None,
+                },
+                whatsapp_error,
+            ),
+        }),
+        "played" => DeliveryReport::Played,
+        // Unknown statuses are no-ops (reference §8).
+        _ => return Ok(None),
+    };
+    Ok(Some(StatusItem {
+        wamid: Wamid::new(status.id),
+        ours: status.biz_opaque_callback_data.and_then(|c| c.parse().ok()),
+        report,
+        at: seconds(status.timestamp.as_ref()).unwrap_or(received_at),
+        recipient: CustomerIdentity {
+            phone: status.recipient_id,
+            bsuid: status.recipient_user_id,
+            profile_name: None,
+        },
+        pricing_category: status.pricing.and_then(|p| p.category),
+    }))
+}
+
+fn context(raw: Option<RawContext>, referral: Option<RawReferral>) -> MessageContext {
+    let raw = raw.unwrap_or_default();
+    MessageContext {
+        reply_to: raw.id.map(Wamid::new),
+        forwarded: if raw.frequently_forwarded == Some(true) {
+            Forwarded::FrequentlyForwarded
+        } else if raw.forwarded == Some(true) {
+            Forwarded::Forwarded
+        } else {
+            Forwarded::No
+        },
+        referred_product: raw.referred_product.map(|p| ReferredProduct {
+            catalog_id: p.catalog_id,
+            product_retailer_id: p.product_retailer_id,
+        }),
+        referral: referral.map(|r| Referral {
+            source_id: r.source_id,
+            source_type: r.source_type,
+            source_url: r.source_url,
+            headline: r.headline,
+            body: r.body,
+            ctwa_clid: r.ctwa_clid,
+        }),
+    }
+}
+
+fn shared_contact(card: RawCard) -> SharedContact {
+    SharedContact {
+        formatted_name: card.name.and_then(|n| n.formatted_name).unwrap_or_default(),
+        phones: card
+            .phones
+            .into_iter()
+            .filter_map(|p| {
+                Some(SharedPhone {
+                    phone: p.phone?,
+                    wa_id: p.wa_id,
+                    label: p.r#type,
+                })
+            })
+            .collect(),
+        emails: card.emails.into_iter().filter_map(|e| e.email).collect(),
+        organization: card.org.and_then(|o| o.company),
+    }
+}
+
+fn whatsapp_error(raw: RawError) -> WhatsAppError {
+    WhatsAppError {
+        code: raw.code.unwrap_or(0),
+        title: raw
+            .title
+            .or(raw.message)
+            .unwrap_or_else(|| "unknown error".into()),
+        details: raw.error_data.and_then(|d| d.details).or(raw.details),
+    }
+}
+
+/// WhatsApp sends Unix seconds as a string (sometimes as a number).
+fn seconds(value: Option<&Value>) -> Option<Timestamp> {
+    let secs = match value? {
+        Value::String(s) => s.trim().parse::<i64>().ok()?,
+        Value::Number(n) => n.as_i64()?,
+        _ => return None,
+    };
+    DateTime::<Utc>::from_timestamp(secs, 0)
+}
+
+/// A number that may arrive as a JSON number or a string.
+fn number(value: Option<&Value>) -> Option<f64> {
+    match value? {
+        Value::Number(n) => n.as_f64(),
+        Value::String(s) => s.trim().parse().ok(),
+        _ => None,
+    }
+}
+
+// --- Meta's shapes: every field optional that Meta has ever left out --------------------------
+
+#[derive(Deserialize)]
+struct Envelope {
+    #[serde(default)]
+    object: String,
+    entry: Option<Vec<Entry>>,
+}
+
+#[derive(Deserialize)]
+struct Entry {
+    #[serde(default)]
+    changes: Vec<RawChange>,
+}
+
+#[derive(Deserialize)]
+struct RawChange {
+    #[serde(default)]
+    field: String,
+    value: Option<ChangeValue>,
+}
+
+#[derive(Deserialize)]
+struct ChangeValue {
+    metadata: Option<Metadata>,
+    contacts: Option<Vec<RawContact>>,
+    messages: Option<Vec<Value>>,
+    statuses: Option<Vec<Value>>,
+    errors: Option<Vec<RawError>>,
+}
+
+#[derive(Deserialize)]
+struct Metadata {
+    #[serde(default)]
+    display_phone_number: String,
+    phone_number_id: String,
+}
+
+#[derive(Deserialize)]
+struct RawContact {
+    profile: Option<RawProfile>,
+    wa_id: Option<String>,
+    user_id: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct RawProfile {
+    name: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct RawMessage {
+    id: String,
+    from: Option<String>,
+    from_user_id: Option<String>,
+    timestamp: Option<Value>,
+    context: Option<RawContext>,
+    referral: Option<RawReferral>,
+    #[serde(default)]
+    errors: Vec<RawError>,
+}
+
+#[derive(Deserialize, Default)]
+struct RawContext {
+    id: Option<String>,
+    forwarded: Option<bool>,
+    frequently_forwarded: Option<bool>,
+    referred_product: Option<RawReferredProduct>,
+}
+
+#[derive(Deserialize)]
+struct RawReferredProduct {
+    catalog_id: String,
+    product_retailer_id: String,
+}
+
+#[derive(Deserialize)]
+struct RawReferral {
+    source_url: Option<String>,
+    source_id: Option<String>,
+    source_type: Option<String>,
+    body: Option<String>,
+    headline: Option<String>,
+    ctwa_clid: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct RawMedia {
+    id: String,
+    mime_type: Option<String>,
+    sha256: Option<String>,
+    filename: Option<String>,
+    caption: Option<String>,
+    voice: Option<bool>,
+    animated: Option<bool>,
+}
+
+#[derive(Deserialize)]
+struct RawCard {
+    name: Option<RawCardName>,
+    #[serde(default)]
+    phones: Vec<RawCardPhone>,
+    #[serde(default)]
+    emails: Vec<RawCardEmail>,
+    org: Option<RawCardOrg>,
+}
+
+#[derive(Deserialize)]
+struct RawCardName {
+    formatted_name: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct RawCardPhone {
+    phone: Option<String>,
+    wa_id: Option<String>,
+    r#type: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct RawCardEmail {
+    email: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct RawCardOrg {
+    company: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct RawOrder {
+    #[serde(default)]
+    catalog_id: String,
+    text: Option<String>,
+    #[serde(default)]
+    product_items: Vec<RawOrderItem>,
+}
+
+#[derive(Deserialize)]
+struct RawOrderItem {
+    #[serde(default)]
+    product_retailer_id: String,
+    #[serde(default)]
+    quantity: Value,
+    #[serde(default)]
+    item_price: Value,
+    #[serde(default)]
+    currency: String,
+}
+
+#[derive(Deserialize)]
+struct RawStatus {
+    id: String,
+    status: String,
+    timestamp: Option<Value>,
+    recipient_id: Option<String>,
+    recipient_user_id: Option<String>,
+    biz_opaque_callback_data: Option<String>,
+    pricing: Option<RawPricing>,
+    #[serde(default)]
+    errors: Vec<RawError>,
+}
+
+#[derive(Deserialize)]
+struct RawPricing {
+    category: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct RawError {
+    code: Option<i64>,
+    title: Option<String>,
+    message: Option<String>,
+    details: Option<String>,
+    error_data: Option<RawErrorData>,
+}
+
+#[derive(Deserialize)]
+struct RawErrorData {
+    details: Option<String>,
+}
