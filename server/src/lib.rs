@@ -9,6 +9,7 @@
 pub mod config;
 pub mod http;
 pub mod serve;
+pub mod store;
 pub mod whatsapp;
 
 use config::{Cli, Command};

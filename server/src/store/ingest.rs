@@ -1,0 +1,206 @@
+//! A WhatsApp webhook delivery, stored: the raw payload and all its effects in one
+//! transaction, so a 200 (answered only after commit) means nothing can be lost, and a
+//! failure rolls everything back for Meta to retry.
+//!
+//! Each customer message is recognised as a contact (by phone, else BSUID) and enters the one
+//! write path as `ReceiveCustomerMessage`; each status as `RecordDelivery`. A number we do not
+//! serve, or a payload we cannot read, is kept as *quarantined* with the reason.
+
+use relaydesk_core::domain::{
+    Actor, Command, Contact, ContactId, ConversationId, CustomerIdentity, InboundMessage,
+    MessageId, MessageRef, Timestamp, Workspace,
+};
+
+use super::rows;
+use super::sql::{Arg, DbError, Sql};
+use super::write_path::{Unit, execute};
+use crate::whatsapp::notification::{InboundItem, Notification, NotificationError};
+
+/// What became of one delivery.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct IngestReport {
+    /// The stored payload's id.
+    pub payload: String,
+    /// `processed`, `partly_quarantined` or `quarantined`.
+    pub state: &'static str,
+    pub messages_stored: usize,
+    pub duplicates: usize,
+    pub statuses_applied: usize,
+    /// Items not applied, with why (unknown number, unknown message, unidentifiable sender …).
+    pub skipped: Vec<String>,
+}
+
+pub(crate) async fn ingest<S: Sql>(
+    sql: &mut S,
+    body: &[u8],
+    received_at: Timestamp,
+    notification: Result<Notification, NotificationError>,
+) -> Result<IngestReport, DbError> {
+    let payload = uuid::Uuid::now_v7().to_string();
+    let mut report = IngestReport {
+        payload: payload.clone(),
+        ..IngestReport::default()
+    };
+    let mut quarantined: Vec<String> = Vec::new();
+    match notification {
+        Err(error) => quarantined.push(error.to_string()),
+        Ok(notification) => {
+            report.skipped.extend(notification.skipped);
+            let workspace = rows::workspace(sql).await?;
+            let mut unit = Unit::default();
+            for number in notification.numbers {
+                let Some(inbox) = workspace
+                    .inboxes
+                    .values()
+                    .find(|i| i.phone_number_id == number.phone_number_id)
+                    .map(|i| i.id)
+                else {
+                    quarantined.push(format!(
+                        "number {} is not served here",
+                        number.phone_number_id
+                    ));
+                    continue;
+                };
+                for error in &number.errors {
+                    tracing::warn!(code = error.code, title = %error.title, phone_number_id = %number.phone_number_id, "WhatsApp reported an account-level error");
+                }
+                for item in number.messages {
+                    receive(
+                        sql,
+                        &mut unit,
+                        &workspace,
+                        inbox,
+                        item,
+                        received_at,
+                        &mut report,
+                    )
+                    .await?;
+                }
+                for status in number.statuses {
+                    let command = Command::RecordDelivery {
+                        message: MessageRef {
+                            ours: status.ours,
+                            wamid: Some(status.wamid.clone()),
+                        },
+                        wamid: None,
+                        report: status.report,
+                        at: status.at,
+                    };
+                    match execute(
+                        sql,
+                        &mut unit,
+                        &workspace,
+                        Actor::WhatsApp,
+                        received_at,
+                        &command,
+                    )
+                    .await?
+                    {
+                        Ok(events) if events.is_empty() => report.duplicates += 1,
+                        Ok(_) => report.statuses_applied += 1,
+                        Err(rejection) => report
+                            .skipped
+                            .push(format!("status for {}: {rejection}", status.wamid)),
+                    }
+                }
+            }
+        }
+    }
+    report.state = match (
+        quarantined.is_empty(),
+        report.messages_stored + report.statuses_applied + report.duplicates,
+    ) {
+        (true, _) => "processed",
+        (false, 0) => "quarantined",
+        (false, _) => "partly_quarantined",
+    };
+    let reason = (!quarantined.is_empty()).then(|| quarantined.join("; "));
+    report.skipped.extend(quarantined);
+    sql.execute(
+        "INSERT INTO webhook_payloads (id, received_at, state, reason, body) VALUES ($1, $2, $3, $4, $5)",
+        &[
+            Arg::Text(payload),
+            Arg::Int(received_at.timestamp_millis()),
+            Arg::from(report.state),
+            Arg::OptText(reason),
+            Arg::Bytes(body.to_vec()),
+        ],
+    )
+    .await?;
+    Ok(report)
+}
+
+async fn receive<S: Sql>(
+    sql: &mut S,
+    unit: &mut Unit,
+    workspace: &Workspace,
+    inbox: relaydesk_core::domain::InboxId,
+    item: InboundItem,
+    received_at: Timestamp,
+    report: &mut IngestReport,
+) -> Result<(), DbError> {
+    let Some(contact) = recognise(sql, unit, &item.from).await? else {
+        report.skipped.push(format!(
+            "message {} has neither a phone number nor a user id",
+            item.wamid
+        ));
+        return Ok(());
+    };
+    let command = Command::ReceiveCustomerMessage(Box::new(InboundMessage {
+        inbox,
+        contact,
+        new_conversation: ConversationId::new(),
+        message_id: MessageId::new(),
+        wamid: item.wamid.clone(),
+        sent_at: item.sent_at,
+        content: item.content,
+        context: item.context,
+    }));
+    match execute(sql, unit, workspace, Actor::WhatsApp, received_at, &command).await? {
+        Ok(events) if events.is_empty() => report.duplicates += 1,
+        Ok(_) => report.messages_stored += 1,
+        Err(rejection) => report
+            .skipped
+            .push(format!("message {}: {rejection}", item.wamid)),
+    }
+    Ok(())
+}
+
+/// The contact behind an identity, created on first contact and taught what WhatsApp newly
+/// tells (a name, a BSUID, a phone number). `None` if WhatsApp gave nothing to recognise.
+async fn recognise<S: Sql>(
+    sql: &mut S,
+    unit: &mut Unit,
+    identity: &CustomerIdentity,
+) -> Result<Option<ContactId>, DbError> {
+    if !identity.is_identifiable() {
+        return Ok(None);
+    }
+    let incoming = Contact::from_identity(ContactId::new(), identity);
+    let phone = incoming.phone.as_deref();
+    let bsuid = incoming.bsuid.as_deref();
+    let existing = match rows::contact_by_identity(sql, phone, bsuid).await? {
+        Some(existing) => existing,
+        None => {
+            let version = unit.version(sql).await?;
+            if rows::insert_contact_if_new(sql, &incoming, version).await? {
+                return Ok(Some(incoming.id));
+            }
+            // Someone else created it a moment ago: use theirs.
+            rows::contact_by_identity(sql, phone, bsuid)
+                .await?
+                .ok_or_else(|| DbError::Other("a contact vanished while being created".into()))?
+        }
+    };
+    let learned = Contact {
+        phone: existing.phone.clone().or(incoming.phone),
+        bsuid: existing.bsuid.clone().or(incoming.bsuid),
+        profile_name: incoming.profile_name.or(existing.profile_name.clone()),
+        ..existing.clone()
+    };
+    if learned != existing {
+        let version = unit.version(sql).await?;
+        rows::put_contact(sql, &learned, version).await?;
+    }
+    Ok(Some(existing.id))
+}

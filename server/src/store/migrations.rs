@@ -1,0 +1,74 @@
+//! Schema migrations, embedded in the binary and applied at start, in order, each in the
+//! transaction that records it. One folder per backend (`server/migrations/{sqlite,postgres}`)
+//! numbered in step: migration N means the same change on both. Append-only: a released
+//! migration is never edited.
+
+use super::sql::{Arg, Backend, DbError, Sql};
+
+/// `(number, name, SQLite text, PostgreSQL text)`, in order.
+const MIGRATIONS: &[(i64, &str, &str, &str)] = &[(
+    1,
+    "desk",
+    include_str!("../../migrations/sqlite/0001_desk.sql"),
+    include_str!("../../migrations/postgres/0001_desk.sql"),
+)];
+
+/// Applies every migration the database has not seen yet; returns how many were applied.
+pub(crate) async fn migrate<S: Sql>(sql: &mut S) -> Result<usize, DbError> {
+    sql.batch(
+        "CREATE TABLE IF NOT EXISTS schema_migrations (number BIGINT PRIMARY KEY, name TEXT NOT NULL)",
+    )
+    .await?;
+    let applied = sql
+        .integer(
+            "SELECT COALESCE(MAX(number), 0) FROM schema_migrations",
+            &[],
+        )
+        .await?
+        .unwrap_or(0);
+    let mut count = 0;
+    for (number, name, sqlite, postgres) in MIGRATIONS {
+        if *number <= applied {
+            continue;
+        }
+        let text = match sql.backend() {
+            Backend::Sqlite => sqlite,
+            Backend::Postgres => postgres,
+        };
+        sql.batch(text).await?;
+        sql.execute(
+            "INSERT INTO schema_migrations (number, name) VALUES ($1, $2)",
+            &[Arg::Int(*number), Arg::from(*name)],
+        )
+        .await?;
+        count += 1;
+    }
+    Ok(count)
+}
+
+/// The newest migration this binary knows.
+pub(crate) fn latest() -> i64 {
+    MIGRATIONS.last().map_or(0, |m| m.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::MIGRATIONS;
+
+    /// The two folders may differ only where the dialects do.
+    #[test]
+    fn sqlite_and_postgres_migrations_say_the_same_thing() {
+        for (number, name, sqlite, postgres) in MIGRATIONS {
+            let normalise = |text: &str| {
+                text.replace("BYTEA", "BLOB")
+                    .replace("../postgres/", "../OTHER/")
+                    .replace("../sqlite/", "../OTHER/")
+            };
+            assert_eq!(
+                normalise(sqlite),
+                normalise(postgres),
+                "migration {number} ({name}) drifted"
+            );
+        }
+    }
+}

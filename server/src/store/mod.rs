@@ -1,0 +1,284 @@
+//! Storage: one interface, two backends — SQLite (a file under the data directory, the
+//! default) and PostgreSQL (several server instances on one database).
+//!
+//! The logic is written once, over the [`sql::Sql`] trait: the write path
+//! ([`write_path`]), webhook ingest ([`ingest`]), entity rows ([`rows`]) and migrations.
+//! [`sqlite`] and [`postgres`] only say how to run a transaction and bind values.
+
+mod ingest;
+mod migrations;
+mod postgres;
+mod rows;
+pub mod sql;
+mod sqlite;
+mod write_path;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use relaydesk_core::domain::{
+    Actor, Command, Contact, Conversation, ConversationId, Event, Inbox, Member, Message,
+    Rejection, Team, Template, Timestamp, Wamid, Workspace,
+};
+
+pub use ingest::IngestReport;
+pub use sql::DbError;
+use sql::Sql;
+
+use crate::whatsapp::notification;
+use postgres::{PgDb, PgSql};
+use sqlite::{SqliteDb, run_ready};
+use write_path::Unit;
+
+/// Where the data lives.
+#[derive(Clone, PartialEq, Eq)]
+pub enum Database {
+    /// A SQLite file.
+    Sqlite(PathBuf),
+    /// A PostgreSQL URL, and optionally the schema to use (tests use a fresh one each).
+    Postgres { url: String, schema: Option<String> },
+}
+
+impl std::fmt::Debug for Database {
+    /// Never prints a PostgreSQL password.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Database::Sqlite(path) => write!(f, "Sqlite({})", path.display()),
+            Database::Postgres { url, schema } => {
+                let shown = match url.parse::<url_parts::Url>() {
+                    Ok(u) => u.redacted(),
+                    Err(()) => "postgres://…".to_owned(),
+                };
+                write!(f, "Postgres({shown}, schema {schema:?})")
+            }
+        }
+    }
+}
+
+mod url_parts {
+    /// Just enough URL handling to hide a password.
+    pub(super) struct Url(String);
+    impl std::str::FromStr for Url {
+        type Err = ();
+        fn from_str(s: &str) -> Result<Self, ()> {
+            Ok(Url(s.to_owned()))
+        }
+    }
+    impl Url {
+        pub(super) fn redacted(&self) -> String {
+            let Some((scheme, rest)) = self.0.split_once("://") else {
+                return "…".into();
+            };
+            match rest.split_once('@') {
+                Some((credentials, host)) => {
+                    let user = credentials.split(':').next().unwrap_or_default();
+                    format!("{scheme}://{user}:***@{host}")
+                }
+                None => self.0.clone(),
+            }
+        }
+    }
+}
+
+#[derive(Debug)]
+enum Backend {
+    Sqlite(SqliteDb),
+    Postgres(PgDb),
+}
+
+/// The store. Cheap to clone; all clones share the database.
+#[derive(Debug, Clone)]
+pub struct Store {
+    backend: Arc<Backend>,
+}
+
+/// Runs `$body` (which uses `$sql: &mut impl Sql`) in one transaction on whichever backend.
+macro_rules! in_transaction {
+    ($store:expr, |$sql:ident| $body:expr) => {
+        match &*$store.backend {
+            Backend::Sqlite(db) => {
+                db.transaction(move |$sql| run_ready(async move { $body }))
+                    .await
+            }
+            Backend::Postgres(db) => {
+                let mut tx = db.pool.begin().await?;
+                let result = {
+                    let $sql = &mut PgSql {
+                        connection: &mut *tx,
+                    };
+                    async move { $body }.await
+                };
+                match result {
+                    Ok(value) => {
+                        tx.commit().await?;
+                        Ok(value)
+                    }
+                    Err(error) => {
+                        let _ = tx.rollback().await;
+                        Err(error)
+                    }
+                }
+            }
+        }
+    };
+}
+
+/// A change to the workspace (admin tools, the demo, tests).
+#[derive(Debug, Clone)]
+pub enum Setup {
+    Team(Team),
+    Member(Member),
+    Inbox(Inbox),
+    Template(Template),
+}
+
+impl Store {
+    /// Opens the database and brings its schema up to date.
+    pub async fn open(database: &Database) -> Result<Store, DbError> {
+        let backend = match database {
+            Database::Sqlite(path) => Backend::Sqlite(SqliteDb::open(path)?),
+            Database::Postgres { url, schema } => {
+                if let Some(schema) = schema {
+                    let admin = PgDb::connect(url, None).await?;
+                    sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
+                        "CREATE SCHEMA IF NOT EXISTS \"{schema}\""
+                    )))
+                    .execute(&admin.pool)
+                    .await?;
+                    admin.pool.close().await;
+                }
+                Backend::Postgres(PgDb::connect(url, schema.as_deref()).await?)
+            }
+        };
+        let store = Store {
+            backend: Arc::new(backend),
+        };
+        let applied = in_transaction!(store, |sql| migrations::migrate(sql).await)?;
+        tracing::info!(
+            applied,
+            latest = migrations::latest(),
+            "database schema is up to date"
+        );
+        Ok(store)
+    }
+
+    /// Decides `command` by `actor` at `now` and records its effects: the one write path.
+    pub async fn execute(
+        &self,
+        actor: Actor,
+        now: Timestamp,
+        command: Command,
+    ) -> Result<Result<Vec<Event>, Rejection>, DbError> {
+        in_transaction!(self, |sql| {
+            let workspace = rows::workspace(sql).await?;
+            let mut unit = Unit::default();
+            write_path::execute(sql, &mut unit, &workspace, actor, now, &command).await
+        })
+    }
+
+    /// Stores a WhatsApp webhook delivery whose signature was verified: the raw payload and all
+    /// its effects, in one transaction.
+    pub async fn ingest_webhook(
+        &self,
+        body: Vec<u8>,
+        received_at: Timestamp,
+    ) -> Result<IngestReport, DbError> {
+        let read = notification::read(&body, received_at);
+        in_transaction!(self, |sql| ingest::ingest(sql, &body, received_at, read)
+            .await)
+    }
+
+    /// Adds or changes part of the workspace.
+    pub async fn setup(&self, change: Setup) -> Result<(), DbError> {
+        in_transaction!(self, |sql| {
+            let version = rows::next_version(sql).await?;
+            match &change {
+                Setup::Team(team) => rows::put_team(sql, team, version).await,
+                Setup::Member(member) => rows::put_member(sql, member, version).await,
+                Setup::Inbox(inbox) => rows::put_inbox(sql, inbox, version).await,
+                Setup::Template(template) => rows::put_template(sql, template, version).await,
+            }
+        })
+    }
+
+    pub async fn workspace(&self) -> Result<Workspace, DbError> {
+        in_transaction!(self, |sql| rows::workspace(sql).await)
+    }
+
+    pub async fn conversation(&self, id: ConversationId) -> Result<Option<Conversation>, DbError> {
+        in_transaction!(self, |sql| rows::conversation(sql, id).await)
+    }
+
+    /// Every conversation, oldest first (tests and small tools; the queue API pages).
+    pub async fn conversations(&self) -> Result<Vec<Conversation>, DbError> {
+        in_transaction!(self, |sql| {
+            let texts = sql
+                .texts("SELECT doc FROM conversations ORDER BY opened_at, id", &[])
+                .await?;
+            texts
+                .iter()
+                .map(|t| serde_json::from_str(t).map_err(DbError::from))
+                .collect()
+        })
+    }
+
+    pub async fn messages_of(&self, conversation: ConversationId) -> Result<Vec<Message>, DbError> {
+        in_transaction!(self, |sql| rows::messages_of(sql, conversation).await)
+    }
+
+    pub async fn message_by_wamid(&self, wamid: Wamid) -> Result<Option<Message>, DbError> {
+        in_transaction!(self, |sql| rows::message_by_wamid(sql, &wamid).await)
+    }
+
+    pub async fn contact(
+        &self,
+        id: relaydesk_core::domain::ContactId,
+    ) -> Result<Option<Contact>, DbError> {
+        in_transaction!(self, |sql| rows::contact(sql, id).await)
+    }
+
+    pub async fn contact_by_phone(&self, phone: String) -> Result<Option<Contact>, DbError> {
+        in_transaction!(self, |sql| rows::contact_by_identity(
+            sql,
+            Some(&phone),
+            None
+        )
+        .await)
+    }
+
+    /// The timeline of a conversation: its events in order.
+    pub async fn events_of(&self, conversation: ConversationId) -> Result<Vec<Event>, DbError> {
+        in_transaction!(self, |sql| rows::events_of(sql, conversation).await)
+    }
+
+    /// Stored webhook payloads as (state, reason), oldest first.
+    pub async fn payloads(&self) -> Result<Vec<(String, Option<String>)>, DbError> {
+        in_transaction!(self, |sql| {
+            let states = sql
+                .texts(
+                    "SELECT state FROM webhook_payloads ORDER BY received_at, id",
+                    &[],
+                )
+                .await?;
+            let reasons = sql
+                .texts(
+                    "SELECT COALESCE(reason, '') FROM webhook_payloads ORDER BY received_at, id",
+                    &[],
+                )
+                .await?;
+            Ok(states
+                .into_iter()
+                .zip(reasons)
+                .map(|(s, r)| (s, (!r.is_empty()).then_some(r)))
+                .collect())
+        })
+    }
+
+    /// The latest version committed.
+    pub async fn version(&self) -> Result<i64, DbError> {
+        in_transaction!(self, |sql| Ok(sql
+            .integer("SELECT value FROM meta WHERE key = 'version'", &[])
+            .await?
+            .unwrap_or(0)))
+    }
+}

@@ -1,0 +1,90 @@
+//! PostgreSQL backend (several server instances on one database): an sqlx pool, one
+//! transaction per unit of work, rows a decision reads locked with `FOR UPDATE`.
+
+use sqlx::postgres::{PgArguments, PgConnectOptions, PgPoolOptions};
+use sqlx::{Arguments, AssertSqlSafe, PgConnection, PgPool, Postgres, Row};
+
+use super::sql::{Arg, Backend, DbError, Sql};
+
+/// A pool of connections.
+#[derive(Debug, Clone)]
+pub(crate) struct PgDb {
+    pub(crate) pool: PgPool,
+}
+
+impl PgDb {
+    /// Connects; `schema`, if given, becomes the search path (tests use a fresh one each).
+    pub(crate) async fn connect(url: &str, schema: Option<&str>) -> Result<PgDb, DbError> {
+        let mut options: PgConnectOptions = url.parse()?;
+        if let Some(schema) = schema {
+            options = options.options([("search_path", schema)]);
+        }
+        let pool = PgPoolOptions::new()
+            .max_connections(8)
+            .connect_with(options)
+            .await?;
+        Ok(PgDb { pool })
+    }
+}
+
+/// A transaction on one pooled connection.
+pub(crate) struct PgSql<'c> {
+    pub(crate) connection: &'c mut PgConnection,
+}
+
+fn arguments(args: &[Arg]) -> Result<PgArguments, DbError> {
+    let mut bound = PgArguments::default();
+    for arg in args {
+        let added = match arg {
+            Arg::Text(s) => bound.add(s.clone()),
+            Arg::OptText(s) => bound.add(s.clone()),
+            Arg::Int(i) => bound.add(*i),
+            Arg::OptInt(i) => bound.add(*i),
+            Arg::Bytes(b) => bound.add(b.clone()),
+        };
+        added.map_err(|e| DbError::Other(format!("cannot bind a parameter: {e}")))?;
+    }
+    Ok(bound)
+}
+
+impl Sql for PgSql<'_> {
+    async fn execute(&mut self, sql: &str, args: &[Arg]) -> Result<u64, DbError> {
+        let result =
+            sqlx::query_with::<Postgres, _>(AssertSqlSafe(sql.to_owned()), arguments(args)?)
+                .execute(&mut *self.connection)
+                .await?;
+        Ok(result.rows_affected())
+    }
+
+    async fn texts(&mut self, sql: &str, args: &[Arg]) -> Result<Vec<String>, DbError> {
+        let rows = sqlx::query_with::<Postgres, _>(AssertSqlSafe(sql.to_owned()), arguments(args)?)
+            .fetch_all(&mut *self.connection)
+            .await?;
+        Ok(rows
+            .iter()
+            .map(|row| row.try_get::<String, _>(0))
+            .collect::<Result<_, _>>()?)
+    }
+
+    async fn integer(&mut self, sql: &str, args: &[Arg]) -> Result<Option<i64>, DbError> {
+        let row = sqlx::query_with::<Postgres, _>(AssertSqlSafe(sql.to_owned()), arguments(args)?)
+            .fetch_optional(&mut *self.connection)
+            .await?;
+        Ok(row.map(|row| row.try_get::<i64, _>(0)).transpose()?)
+    }
+
+    async fn batch(&mut self, sql: &str) -> Result<(), DbError> {
+        sqlx::raw_sql(AssertSqlSafe(sql.to_owned()))
+            .execute(&mut *self.connection)
+            .await?;
+        Ok(())
+    }
+
+    fn lock_rows(&self) -> &'static str {
+        " FOR UPDATE"
+    }
+
+    fn backend(&self) -> Backend {
+        Backend::Postgres
+    }
+}

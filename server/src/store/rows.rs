@@ -1,0 +1,414 @@
+//! Reading and writing the desk's entities, written once over [`Sql`] for both backends.
+//! Each entity is stored as its JSON document plus the columns queries filter on.
+
+use relaydesk_core::domain::{
+    Contact, ContactId, Conversation, ConversationId, EscalationId, Event, InboxId, Message,
+    MessageId, Note, NoteId, Timestamp, Wamid, Workspace,
+};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use super::sql::{Arg, DbError, Sql};
+
+fn doc<T: Serialize>(value: &T) -> Result<Arg, DbError> {
+    Ok(Arg::Text(serde_json::to_string(value)?))
+}
+
+fn millis(at: Timestamp) -> i64 {
+    at.timestamp_millis()
+}
+
+/// The documents a query returns, read back.
+async fn docs<S: Sql, T: DeserializeOwned>(
+    sql: &mut S,
+    query: &str,
+    args: &[Arg],
+) -> Result<Vec<T>, DbError> {
+    sql.texts(query, args)
+        .await?
+        .iter()
+        .map(|text| serde_json::from_str(text).map_err(DbError::from))
+        .collect()
+}
+
+async fn one<S: Sql, T: DeserializeOwned>(
+    sql: &mut S,
+    query: &str,
+    args: &[Arg],
+) -> Result<Option<T>, DbError> {
+    Ok(docs(sql, query, args).await?.into_iter().next())
+}
+
+/// The next version: every change a transaction makes records it. The counter's row lock is
+/// held until commit, so versions commit in order and a reader never skips one.
+pub(crate) async fn next_version<S: Sql>(sql: &mut S) -> Result<i64, DbError> {
+    sql.integer(
+        "UPDATE meta SET value = value + 1 WHERE key = 'version' RETURNING value",
+        &[],
+    )
+    .await?
+    .ok_or_else(|| DbError::Other("the version counter is missing".into()))
+}
+
+pub(crate) async fn workspace<S: Sql>(sql: &mut S) -> Result<Workspace, DbError> {
+    let mut workspace = Workspace::default();
+    for member in
+        docs::<_, relaydesk_core::domain::Member>(sql, "SELECT doc FROM members", &[]).await?
+    {
+        workspace.members.insert(member.id, member);
+    }
+    for team in docs::<_, relaydesk_core::domain::Team>(sql, "SELECT doc FROM teams", &[]).await? {
+        workspace.teams.insert(team.id, team);
+    }
+    for inbox in
+        docs::<_, relaydesk_core::domain::Inbox>(sql, "SELECT doc FROM inboxes", &[]).await?
+    {
+        workspace.inboxes.insert(inbox.id, inbox);
+    }
+    for template in
+        docs::<_, relaydesk_core::domain::Template>(sql, "SELECT doc FROM templates", &[]).await?
+    {
+        workspace.templates.insert(template.id, template);
+    }
+    Ok(workspace)
+}
+
+pub(crate) async fn conversation<S: Sql>(
+    sql: &mut S,
+    id: ConversationId,
+) -> Result<Option<Conversation>, DbError> {
+    let query = format!(
+        "SELECT doc FROM conversations WHERE id = $1{}",
+        sql.lock_rows()
+    );
+    one(sql, &query, &[Arg::Text(id.to_string())]).await
+}
+
+pub(crate) async fn conversation_of_contact<S: Sql>(
+    sql: &mut S,
+    inbox: InboxId,
+    contact: ContactId,
+) -> Result<Option<Conversation>, DbError> {
+    let query = format!(
+        "SELECT doc FROM conversations WHERE inbox_id = $1 AND contact_id = $2 \
+         ORDER BY opened_at DESC, id DESC LIMIT 1{}",
+        sql.lock_rows()
+    );
+    one(
+        sql,
+        &query,
+        &[Arg::Text(inbox.to_string()), Arg::Text(contact.to_string())],
+    )
+    .await
+}
+
+pub(crate) async fn conversation_with_escalation<S: Sql>(
+    sql: &mut S,
+    escalation: EscalationId,
+) -> Result<Option<Conversation>, DbError> {
+    let query = format!(
+        "SELECT doc FROM conversations WHERE escalation_id = $1{}",
+        sql.lock_rows()
+    );
+    one(sql, &query, &[Arg::Text(escalation.to_string())]).await
+}
+
+pub(crate) async fn message<S: Sql>(
+    sql: &mut S,
+    id: MessageId,
+) -> Result<Option<Message>, DbError> {
+    let query = format!("SELECT doc FROM messages WHERE id = $1{}", sql.lock_rows());
+    one(sql, &query, &[Arg::Text(id.to_string())]).await
+}
+
+pub(crate) async fn message_by_wamid<S: Sql>(
+    sql: &mut S,
+    wamid: &Wamid,
+) -> Result<Option<Message>, DbError> {
+    let query = format!(
+        "SELECT doc FROM messages WHERE wamid = $1{}",
+        sql.lock_rows()
+    );
+    one(sql, &query, &[Arg::from(wamid.as_str())]).await
+}
+
+pub(crate) async fn messages_of<S: Sql>(
+    sql: &mut S,
+    conversation: ConversationId,
+) -> Result<Vec<Message>, DbError> {
+    docs(
+        sql,
+        "SELECT doc FROM messages WHERE conversation_id = $1 ORDER BY at, id",
+        &[Arg::Text(conversation.to_string())],
+    )
+    .await
+}
+
+pub(crate) async fn note<S: Sql>(sql: &mut S, id: NoteId) -> Result<Option<Note>, DbError> {
+    one(
+        sql,
+        "SELECT doc FROM notes WHERE id = $1",
+        &[Arg::Text(id.to_string())],
+    )
+    .await
+}
+
+pub(crate) async fn contact<S: Sql>(
+    sql: &mut S,
+    id: ContactId,
+) -> Result<Option<Contact>, DbError> {
+    one(
+        sql,
+        "SELECT doc FROM contacts WHERE id = $1",
+        &[Arg::Text(id.to_string())],
+    )
+    .await
+}
+
+/// The contact WhatsApp knows by this phone number or, failing that, this BSUID (locked).
+pub(crate) async fn contact_by_identity<S: Sql>(
+    sql: &mut S,
+    phone: Option<&str>,
+    bsuid: Option<&str>,
+) -> Result<Option<Contact>, DbError> {
+    if let Some(phone) = phone {
+        let query = format!(
+            "SELECT doc FROM contacts WHERE phone = $1{}",
+            sql.lock_rows()
+        );
+        if let Some(found) = one(sql, &query, &[Arg::from(phone)]).await? {
+            return Ok(Some(found));
+        }
+    }
+    if let Some(bsuid) = bsuid {
+        let query = format!(
+            "SELECT doc FROM contacts WHERE bsuid = $1{}",
+            sql.lock_rows()
+        );
+        return one(sql, &query, &[Arg::from(bsuid)]).await;
+    }
+    Ok(None)
+}
+
+pub(crate) async fn events_of<S: Sql>(
+    sql: &mut S,
+    conversation: ConversationId,
+) -> Result<Vec<Event>, DbError> {
+    docs(
+        sql,
+        "SELECT doc FROM events WHERE conversation_id = $1 ORDER BY version, seq",
+        &[Arg::Text(conversation.to_string())],
+    )
+    .await
+}
+
+pub(crate) async fn put_conversation<S: Sql>(
+    sql: &mut S,
+    c: &Conversation,
+    version: i64,
+) -> Result<(), DbError> {
+    sql.execute(
+        "INSERT INTO conversations (id, inbox_id, contact_id, status, assignee, team_id, priority, \
+         last_inbound_at, escalation_id, opened_at, doc, version) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) \
+         ON CONFLICT (id) DO UPDATE SET status = excluded.status, assignee = excluded.assignee, \
+         team_id = excluded.team_id, priority = excluded.priority, \
+         last_inbound_at = excluded.last_inbound_at, escalation_id = excluded.escalation_id, \
+         doc = excluded.doc, version = excluded.version",
+        &[
+            Arg::Text(c.id.to_string()),
+            Arg::Text(c.inbox_id.to_string()),
+            Arg::Text(c.contact_id.to_string()),
+            Arg::from(c.status.as_str()),
+            Arg::OptText(c.assignee.map(|a| a.to_string())),
+            Arg::OptText(c.team.map(|t| t.to_string())),
+            Arg::from(c.priority.as_str()),
+            Arg::OptInt(c.last_inbound_at.map(millis)),
+            Arg::OptText(c.escalation.as_ref().map(|e| e.id.to_string())),
+            Arg::Int(millis(c.opened_at)),
+            doc(c)?,
+            Arg::Int(version),
+        ],
+    )
+    .await?;
+    Ok(())
+}
+
+pub(crate) async fn put_message<S: Sql>(
+    sql: &mut S,
+    m: &Message,
+    version: i64,
+) -> Result<(), DbError> {
+    sql.execute(
+        "INSERT INTO messages (id, conversation_id, wamid, at, doc, version) \
+         VALUES ($1, $2, $3, $4, $5, $6) \
+         ON CONFLICT (id) DO UPDATE SET wamid = excluded.wamid, doc = excluded.doc, \
+         version = excluded.version",
+        &[
+            Arg::Text(m.id.to_string()),
+            Arg::Text(m.conversation_id.to_string()),
+            Arg::OptText(m.wamid.as_ref().map(|w| w.as_str().to_owned())),
+            Arg::Int(millis(m.at)),
+            doc(m)?,
+            Arg::Int(version),
+        ],
+    )
+    .await?;
+    Ok(())
+}
+
+pub(crate) async fn put_note<S: Sql>(sql: &mut S, n: &Note, version: i64) -> Result<(), DbError> {
+    sql.execute(
+        "INSERT INTO notes (id, conversation_id, doc, version) VALUES ($1, $2, $3, $4) \
+         ON CONFLICT (id) DO UPDATE SET doc = excluded.doc, version = excluded.version",
+        &[
+            Arg::Text(n.id.to_string()),
+            Arg::Text(n.conversation_id.to_string()),
+            doc(n)?,
+            Arg::Int(version),
+        ],
+    )
+    .await?;
+    Ok(())
+}
+
+pub(crate) async fn put_contact<S: Sql>(
+    sql: &mut S,
+    c: &Contact,
+    version: i64,
+) -> Result<(), DbError> {
+    sql.execute(
+        "INSERT INTO contacts (id, phone, bsuid, doc, version) VALUES ($1, $2, $3, $4, $5) \
+         ON CONFLICT (id) DO UPDATE SET phone = excluded.phone, bsuid = excluded.bsuid, \
+         doc = excluded.doc, version = excluded.version",
+        &[
+            Arg::Text(c.id.to_string()),
+            Arg::OptText(c.phone.clone()),
+            Arg::OptText(c.bsuid.clone()),
+            doc(c)?,
+            Arg::Int(version),
+        ],
+    )
+    .await?;
+    Ok(())
+}
+
+/// Inserts a contact unless one with the same phone or BSUID exists (another transaction may
+/// have just created it); returns whether it was inserted.
+pub(crate) async fn insert_contact_if_new<S: Sql>(
+    sql: &mut S,
+    c: &Contact,
+    version: i64,
+) -> Result<bool, DbError> {
+    let inserted = sql
+        .execute(
+            "INSERT INTO contacts (id, phone, bsuid, doc, version) VALUES ($1, $2, $3, $4, $5) \
+             ON CONFLICT DO NOTHING",
+            &[
+                Arg::Text(c.id.to_string()),
+                Arg::OptText(c.phone.clone()),
+                Arg::OptText(c.bsuid.clone()),
+                doc(c)?,
+                Arg::Int(version),
+            ],
+        )
+        .await?;
+    Ok(inserted == 1)
+}
+
+pub(crate) async fn put_member<S: Sql>(
+    sql: &mut S,
+    m: &relaydesk_core::domain::Member,
+    version: i64,
+) -> Result<(), DbError> {
+    sql.execute(
+        "INSERT INTO members (id, handle, doc, version) VALUES ($1, $2, $3, $4) \
+         ON CONFLICT (id) DO UPDATE SET handle = excluded.handle, doc = excluded.doc, \
+         version = excluded.version",
+        &[
+            Arg::Text(m.id.to_string()),
+            Arg::Text(m.handle.clone()),
+            doc(m)?,
+            Arg::Int(version),
+        ],
+    )
+    .await?;
+    Ok(())
+}
+
+pub(crate) async fn put_team<S: Sql>(
+    sql: &mut S,
+    t: &relaydesk_core::domain::Team,
+    version: i64,
+) -> Result<(), DbError> {
+    sql.execute(
+        "INSERT INTO teams (id, doc, version) VALUES ($1, $2, $3) \
+         ON CONFLICT (id) DO UPDATE SET doc = excluded.doc, version = excluded.version",
+        &[Arg::Text(t.id.to_string()), doc(t)?, Arg::Int(version)],
+    )
+    .await?;
+    Ok(())
+}
+
+pub(crate) async fn put_inbox<S: Sql>(
+    sql: &mut S,
+    i: &relaydesk_core::domain::Inbox,
+    version: i64,
+) -> Result<(), DbError> {
+    sql.execute(
+        "INSERT INTO inboxes (id, phone_number_id, doc, version) VALUES ($1, $2, $3, $4) \
+         ON CONFLICT (id) DO UPDATE SET phone_number_id = excluded.phone_number_id, \
+         doc = excluded.doc, version = excluded.version",
+        &[
+            Arg::Text(i.id.to_string()),
+            Arg::Text(i.phone_number_id.clone()),
+            doc(i)?,
+            Arg::Int(version),
+        ],
+    )
+    .await?;
+    Ok(())
+}
+
+pub(crate) async fn put_template<S: Sql>(
+    sql: &mut S,
+    t: &relaydesk_core::domain::Template,
+    version: i64,
+) -> Result<(), DbError> {
+    sql.execute(
+        "INSERT INTO templates (id, waba_id, name, language, doc, version) \
+         VALUES ($1, $2, $3, $4, $5, $6) \
+         ON CONFLICT (id) DO UPDATE SET waba_id = excluded.waba_id, name = excluded.name, \
+         language = excluded.language, doc = excluded.doc, version = excluded.version",
+        &[
+            Arg::Text(t.id.to_string()),
+            Arg::Text(t.waba_id.clone()),
+            Arg::Text(t.name.clone()),
+            Arg::Text(t.language.clone()),
+            doc(t)?,
+            Arg::Int(version),
+        ],
+    )
+    .await?;
+    Ok(())
+}
+
+pub(crate) async fn append_event<S: Sql>(
+    sql: &mut S,
+    version: i64,
+    seq: i64,
+    event: &Event,
+) -> Result<(), DbError> {
+    sql.execute(
+        "INSERT INTO events (version, seq, conversation_id, at, doc) VALUES ($1, $2, $3, $4, $5)",
+        &[
+            Arg::Int(version),
+            Arg::Int(seq),
+            Arg::OptText(event.conversation.map(|c| c.to_string())),
+            Arg::Int(millis(event.at)),
+            doc(event)?,
+        ],
+    )
+    .await?;
+    Ok(())
+}

@@ -1,0 +1,139 @@
+//! The few things the store asks of a database, so that everything above — the write path,
+//! webhook ingest, the migrator — is written once for SQLite and PostgreSQL.
+//!
+//! Entities are kept as JSON documents (the domain's own serde form) beside the columns that
+//! queries filter on, so reading one back needs a single text column on both backends. SQL
+//! text is shared: both dialects accept `$1`-style parameters, `ON CONFLICT … DO UPDATE`,
+//! `TEXT` and `BIGINT`. (SQLite numbers `$N` parameters by first appearance, so shared
+//! statements must name them in ascending order; a test checks every statement.) What differs
+//! — types in DDL, row locks, the version counter — is isolated in the backend files.
+
+use std::future::Future;
+
+/// A value bound to a statement parameter.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Arg {
+    Text(String),
+    OptText(Option<String>),
+    Int(i64),
+    OptInt(Option<i64>),
+    Bytes(Vec<u8>),
+}
+
+impl From<String> for Arg {
+    fn from(v: String) -> Self {
+        Arg::Text(v)
+    }
+}
+impl From<&str> for Arg {
+    fn from(v: &str) -> Self {
+        Arg::Text(v.to_owned())
+    }
+}
+impl From<Option<String>> for Arg {
+    fn from(v: Option<String>) -> Self {
+        Arg::OptText(v)
+    }
+}
+impl From<i64> for Arg {
+    fn from(v: i64) -> Self {
+        Arg::Int(v)
+    }
+}
+impl From<Option<i64>> for Arg {
+    fn from(v: Option<i64>) -> Self {
+        Arg::OptInt(v)
+    }
+}
+impl From<Vec<u8>> for Arg {
+    fn from(v: Vec<u8>) -> Self {
+        Arg::Bytes(v)
+    }
+}
+
+/// A failure of the database itself (not of a domain rule).
+#[derive(Debug, thiserror::Error)]
+pub enum DbError {
+    #[error("SQLite: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    #[error("PostgreSQL: {0}")]
+    Postgres(#[from] sqlx::Error),
+    #[error("a stored document cannot be read: {0}")]
+    Document(#[from] serde_json::Error),
+    #[error("the SQLite writer thread has stopped")]
+    WriterGone,
+    #[error("{0}")]
+    Other(String),
+}
+
+/// One open transaction.
+pub trait Sql: Send {
+    /// Runs a statement; returns the number of rows it changed.
+    fn execute(
+        &mut self,
+        sql: &str,
+        args: &[Arg],
+    ) -> impl Future<Output = Result<u64, DbError>> + Send;
+
+    /// Runs a query whose first column is text (a JSON document, an id); returns that column.
+    fn texts(
+        &mut self,
+        sql: &str,
+        args: &[Arg],
+    ) -> impl Future<Output = Result<Vec<String>, DbError>> + Send;
+
+    /// Runs a query whose first column is an integer; returns it from the first row, if any.
+    fn integer(
+        &mut self,
+        sql: &str,
+        args: &[Arg],
+    ) -> impl Future<Output = Result<Option<i64>, DbError>> + Send;
+
+    /// Runs several statements without parameters (migrations).
+    fn batch(&mut self, sql: &str) -> impl Future<Output = Result<(), DbError>> + Send;
+
+    /// The clause that locks the rows a `SELECT` reads until commit (`FOR UPDATE` on
+    /// PostgreSQL; nothing on SQLite, whose single writer already serialises transactions).
+    fn lock_rows(&self) -> &'static str;
+
+    /// Which backend this is, for the migrator and for logs.
+    fn backend(&self) -> Backend;
+}
+
+/// The database behind a store.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Whether `sql`'s `$N` parameters first appear as `$1, $2, $3 …` — required for SQLite, which
+/// numbers named parameters by first appearance. Checked on every statement in debug builds.
+pub(crate) fn parameters_in_order(sql: &str) -> bool {
+    let mut next = 1;
+    let mut rest = sql;
+    while let Some(at) = rest.find('$') {
+        rest = &rest[at + 1..];
+        let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
+        match digits.parse::<u32>() {
+            Ok(n) if n == next => next += 1,
+            Ok(n) if n < next => {}
+            Ok(_) => return false,
+            Err(_) => {}
+        }
+    }
+    true
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parameters_in_order;
+
+    #[test]
+    fn parameters_must_first_appear_in_ascending_order() {
+        assert!(parameters_in_order("SELECT doc FROM t WHERE a = $1 AND b = $2 OR a = $1"));
+        assert!(parameters_in_order("SELECT 1"));
+        assert!(!parameters_in_order("UPDATE t SET a = $2 WHERE id = $1"));
+        assert!(!parameters_in_order("SELECT $1, $3"));
+    }
+}

@@ -1,0 +1,225 @@
+//! The one write path through storage: decisions hold across transactions and backends, the
+//! timeline is kept in order, and concurrent claims leave one owner.
+
+use relaydesk_core::domain::*;
+use relaydesk_server::store::Store;
+
+use crate::contract;
+use crate::harness::*;
+
+async fn conversation_from(store: &Store, phone: &str) -> Conversation {
+    let report = store
+        .ingest_webhook(
+            text_from(phone, &format!("wamid.{phone}.1"), 1_789_412_411, "Hello"),
+            at(1_789_412_412),
+        )
+        .await
+        .expect("ingest");
+    assert_eq!(report.messages_stored, 1, "{report:?}");
+    let contact = store
+        .contact_by_phone(phone.into())
+        .await
+        .expect("read")
+        .expect("contact created");
+    store
+        .conversations()
+        .await
+        .expect("read")
+        .into_iter()
+        .find(|c| c.contact_id == contact.id)
+        .expect("conversation opened")
+}
+
+async fn an_agents_claim_is_stored_and_the_colleague_is_told_who_owns_it(store: Store) {
+    let desk = workspace(&store).await;
+    let c = conversation_from(&store, "12025550147").await;
+    let now = at(1_789_412_500);
+    let claimed = store
+        .execute(
+            Actor::Member(desk.ana),
+            now,
+            Command::Claim { conversation: c.id },
+        )
+        .await
+        .expect("db");
+    assert!(claimed.is_ok());
+    let lost = store
+        .execute(
+            Actor::Member(desk.bruno),
+            now,
+            Command::Claim { conversation: c.id },
+        )
+        .await
+        .expect("db");
+    assert_eq!(
+        lost,
+        Err(Rejection::AlreadyOwned {
+            owner: desk.ana,
+            owner_name: "Ana".into()
+        })
+    );
+    let stored = store.conversation(c.id).await.expect("db").expect("exists");
+    assert_eq!(stored.assignee, Some(desk.ana));
+    assert_eq!(stored.team, Some(desk.north), "the number's team queue");
+}
+
+async fn the_timeline_keeps_every_event_in_order_and_a_refusal_writes_nothing(store: Store) {
+    let desk = workspace(&store).await;
+    let c = conversation_from(&store, "447700900461").await;
+    let version = store.version().await.expect("db");
+    let now = at(1_789_412_600);
+    let refused = store
+        .execute(
+            Actor::Member(desk.ana),
+            now,
+            Command::SetStatus {
+                conversation: c.id,
+                status: Status::Resolved,
+            },
+        )
+        .await
+        .expect("db");
+    assert!(matches!(refused, Err(Rejection::Forbidden { .. })));
+    assert_eq!(
+        store.version().await.expect("db"),
+        version,
+        "a refused command takes no version"
+    );
+
+    let reply = Command::Reply {
+        conversation: c.id,
+        message: MessageId::new(),
+        body: ReplyBody::Text {
+            text: "On it — checking with the courier.".into(),
+        },
+        in_reply_to: None,
+    };
+    store
+        .execute(Actor::Member(desk.ana), now, reply.clone())
+        .await
+        .expect("db")
+        .expect("reply accepted");
+    assert_eq!(
+        store
+            .execute(Actor::Member(desk.ana), now, reply)
+            .await
+            .expect("db"),
+        Ok(vec![]),
+        "a retry sends nothing twice"
+    );
+    store
+        .execute(
+            Actor::Member(desk.ana),
+            now,
+            Command::AddNote {
+                conversation: c.id,
+                note: NoteId::new(),
+                body: "@bruno VIP".into(),
+            },
+        )
+        .await
+        .expect("db")
+        .expect("note");
+    assert!(store.version().await.expect("db") > version);
+
+    let timeline: Vec<&'static str> = store
+        .events_of(c.id)
+        .await
+        .expect("db")
+        .iter()
+        .map(|e| match e.change {
+            Change::ConversationOpened { .. } => "opened",
+            Change::CustomerMessageReceived { .. } => "customer wrote",
+            Change::AssignmentChanged { .. } => "claimed",
+            Change::ReplyQueued { .. } => "reply queued",
+            Change::NoteAdded { .. } => "note",
+            _ => "other",
+        })
+        .collect();
+    assert_eq!(
+        timeline,
+        [
+            "opened",
+            "customer wrote",
+            "claimed",
+            "reply queued",
+            "note"
+        ]
+    );
+    let messages = store.messages_of(c.id).await.expect("db");
+    assert_eq!(messages.len(), 2);
+    assert_eq!(messages[1].delivery, DeliveryStatus::Queued);
+}
+
+async fn twenty_simultaneous_claims_leave_exactly_one_owner(store: Store) {
+    let desk = workspace(&store).await;
+    let c = conversation_from(&store, "13125550163").await;
+    let mut agents = vec![desk.ana, desk.bruno];
+    for i in 0..18 {
+        let agent = member(&format!("Agent{i}"), Role::Agent, &[desk.north]);
+        agents.push(agent.id);
+        store
+            .setup(relaydesk_server::store::Setup::Member(agent))
+            .await
+            .expect("db");
+    }
+    let claims = agents.iter().map(|agent| {
+        let store = store.clone();
+        let agent = *agent;
+        tokio::spawn(async move {
+            store
+                .execute(
+                    Actor::Member(agent),
+                    at(1_789_412_700),
+                    Command::Claim { conversation: c.id },
+                )
+                .await
+        })
+    });
+    let mut won = Vec::new();
+    let mut lost_to = Vec::new();
+    for (agent, claim) in agents.iter().zip(claims) {
+        match claim.await.expect("task").expect("db") {
+            Ok(_) => won.push(*agent),
+            Err(Rejection::AlreadyOwned { owner, .. }) => lost_to.push(owner),
+            Err(other) => panic!("unexpected {other:?}"),
+        }
+    }
+    assert_eq!(won.len(), 1, "exactly one claim wins");
+    assert!(
+        lost_to.iter().all(|owner| *owner == won[0]),
+        "every loser is told the winner"
+    );
+    assert_eq!(
+        store
+            .conversation(c.id)
+            .await
+            .expect("db")
+            .expect("exists")
+            .assignee,
+        Some(won[0])
+    );
+}
+
+async fn the_workspace_and_conversations_are_read_back_whole(store: Store) {
+    let desk = workspace(&store).await;
+    let c = conversation_from(&store, "61491570156").await;
+    let workspace = store.workspace().await.expect("db");
+    assert_eq!(workspace.members.len(), 2);
+    assert_eq!(workspace.inboxes.len(), 3);
+    assert_eq!(
+        store
+            .conversation(c.id)
+            .await
+            .expect("db")
+            .map(|c| c.inbox_id),
+        Some(desk.main_inbox)
+    );
+}
+
+contract!(
+    an_agents_claim_is_stored_and_the_colleague_is_told_who_owns_it,
+    the_timeline_keeps_every_event_in_order_and_a_refusal_writes_nothing,
+    twenty_simultaneous_claims_leave_exactly_one_owner,
+    the_workspace_and_conversations_are_read_back_whole,
+);

@@ -1,0 +1,8 @@
+//! The storage contract: one suite, run against SQLite always and PostgreSQL when
+//! `RELAYDESK_TEST_DATABASE_URL` is set (CI sets it). Each test gets a fresh database (a temp
+//! SQLite file, or a new PostgreSQL schema), so tests run in parallel.
+
+mod desk;
+mod fixtures;
+mod harness;
+mod webhooks;
