@@ -7,6 +7,8 @@ use std::path::PathBuf;
 use clap::{Parser, Subcommand, ValueEnum};
 use tracing_subscriber::EnvFilter;
 
+use crate::store::Database;
+
 /// Relaydesk: WhatsApp customer support run as a disciplined team.
 #[derive(Debug, Parser)]
 #[command(name = "relaydesk", version, about)]
@@ -36,6 +38,71 @@ pub struct ServeArgs {
     /// Where the server keeps its SQLite database and media files.
     #[arg(long, env = "RELAYDESK_DATA_DIR", default_value = "data")]
     pub data_dir: PathBuf,
+
+    /// A `postgres://` URL to store everything in PostgreSQL (several instances may share it);
+    /// without it, a SQLite file `relaydesk.db` in the data directory.
+    #[arg(long, env = "RELAYDESK_DATABASE_URL")]
+    pub database_url: Option<Secret>,
+
+    /// The Meta app's secret: every webhook POST must be signed with it.
+    #[arg(long, env = "RELAYDESK_WHATSAPP_APP_SECRET")]
+    pub whatsapp_app_secret: Option<Secret>,
+
+    /// The token typed into Meta's dashboard when subscribing the webhook.
+    #[arg(long, env = "RELAYDESK_WHATSAPP_VERIFY_TOKEN")]
+    pub whatsapp_verify_token: Option<Secret>,
+}
+
+impl ServeArgs {
+    /// Settings for a test or a tool: listen anywhere, everything else default.
+    pub fn for_data_dir(data_dir: PathBuf) -> ServeArgs {
+        ServeArgs {
+            listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+            data_dir,
+            database_url: None,
+            whatsapp_app_secret: None,
+            whatsapp_verify_token: None,
+        }
+    }
+
+    /// Which database these settings name.
+    pub fn database(&self) -> Database {
+        match &self.database_url {
+            Some(url) => Database::Postgres {
+                url: url.expose().to_owned(),
+                schema: None,
+            },
+            None => Database::Sqlite(self.data_dir.join("relaydesk.db")),
+        }
+    }
+}
+
+/// A secret from the command line or the environment: usable, never printed.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Self {
+        Secret(value.into())
+    }
+
+    /// The secret itself, for the one place that needs it.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret(***)")
+    }
+}
+
+impl std::str::FromStr for Secret {
+    type Err = std::convert::Infallible;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(Secret(s.to_owned()))
+    }
 }
 
 /// How log lines look.

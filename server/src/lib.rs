@@ -9,6 +9,7 @@
 pub mod config;
 pub mod http;
 pub mod serve;
+pub mod state;
 pub mod store;
 pub mod whatsapp;
 

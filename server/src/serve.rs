@@ -6,6 +6,7 @@ use tokio::net::TcpListener;
 
 use crate::config::ServeArgs;
 use crate::http;
+use crate::state::AppState;
 
 /// Runs the server until asked to stop.
 pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
@@ -15,6 +16,14 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             args.data_dir.display()
         )
     })?;
+    let state = AppState::from_args(&args)
+        .await
+        .with_context(|| format!("cannot open the database {:?}", args.database()))?;
+    if state.whatsapp.app_secret.is_none() {
+        tracing::warn!(
+            "RELAYDESK_WHATSAPP_APP_SECRET is not set: WhatsApp webhooks will be refused"
+        );
+    }
     let listener = TcpListener::bind(args.listen)
         .await
         .with_context(|| format!("cannot listen on {}", args.listen))?;
@@ -23,7 +32,7 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     println!("relaydesk listening on http://{address}");
     tracing::info!(%address, data_dir = %args.data_dir.display(), "relaydesk started");
 
-    axum::serve(listener, http::router())
+    axum::serve(listener, http::router(state))
         .with_graceful_shutdown(shutdown_signal())
         .await
         .context("the HTTP server failed")?;

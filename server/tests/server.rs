@@ -10,13 +10,20 @@ use std::time::Duration;
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use http_body_util::BodyExt;
+use relaydesk_server::state::{AppState, WhatsAppSettings};
+use relaydesk_server::store::{Database, Store};
 use tower::ServiceExt;
 
 async fn get(path: &str) -> (StatusCode, String) {
-    let response = relaydesk_server::http::router()
-        .oneshot(Request::get(path).body(Body::empty()).expect("request"))
+    let dir = tempfile::tempdir().expect("temp dir");
+    let store = Store::open(&Database::Sqlite(dir.path().join("relaydesk.db")))
         .await
-        .expect("the router always answers");
+        .expect("store");
+    let response =
+        relaydesk_server::http::router(AppState::new(store, WhatsAppSettings::default()))
+            .oneshot(Request::get(path).body(Body::empty()).expect("request"))
+            .await
+            .expect("the router always answers");
     let status = response.status();
     let body = response
         .into_body()
@@ -35,6 +42,14 @@ async fn a_load_balancer_checking_health_gets_200() {
     let (status, body) = get("/healthz").await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(body, "ok");
+}
+
+#[tokio::test]
+async fn readiness_says_the_database_answers_and_metrics_are_prometheus_text() {
+    assert_eq!(get("/readyz").await, (StatusCode::OK, "ready".to_owned()));
+    let (status, metrics) = get("/metrics").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(metrics.contains("# TYPE relaydesk_webhook_batches_total counter"));
 }
 
 #[tokio::test]
@@ -77,7 +92,10 @@ fn relaydesk_serve_starts_answers_and_stops_cleanly_on_ctrl_c() {
     stream.read_to_string(&mut response).expect("read response");
     assert!(response.starts_with("HTTP/1.1 200"), "got {response:?}");
     assert!(response.ends_with("ok"), "got {response:?}");
-    assert!(data_dir.is_dir(), "serve creates its data directory");
+    assert!(
+        data_dir.join("relaydesk.db").is_file(),
+        "serve keeps its SQLite database in the data directory"
+    );
 
     let sent = Command::new("kill")
         .args(["-INT", &child.id().to_string()])

@@ -3,8 +3,12 @@
 
 mod error;
 mod operations;
+mod webhooks;
 
 pub use error::ApiError;
+pub use webhooks::MAX_WEBHOOK_BYTES;
+
+use crate::state::AppState;
 
 use axum::Router;
 use axum::http::header::{AUTHORIZATION, COOKIE};
@@ -14,9 +18,10 @@ use tower_http::sensitive_headers::SetSensitiveRequestHeadersLayer;
 use tower_http::trace::TraceLayer;
 
 /// Every route of the server.
-pub fn router() -> Router {
+pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(operations::router())
+        .merge(webhooks::router())
         .fallback(error::no_such_route)
         .layer(CatchPanicLayer::custom(error::panicked))
         .layer(TraceLayer::new_for_http())
@@ -26,4 +31,5 @@ pub fn router() -> Router {
         ]))
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+        .with_state(state)
 }

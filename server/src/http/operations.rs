@@ -1,14 +1,39 @@
-//! Routes for whoever runs the server: `GET /healthz` (the process answers). `/readyz` and
-//! `/metrics` arrive with storage and the API (issues 3 and 4).
+//! Routes for whoever runs the server: `/healthz` (the process answers), `/readyz` (the
+//! database answers too), `/metrics` (Prometheus text).
 
 use axum::Router;
+use axum::extract::State;
+use axum::http::StatusCode;
 use axum::routing::get;
 
-pub(super) fn router() -> Router {
-    Router::new().route("/healthz", get(healthz))
+use super::ApiError;
+use crate::state::AppState;
+
+pub(super) fn router() -> Router<AppState> {
+    Router::new()
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
+        .route("/metrics", get(metrics))
 }
 
 /// The process is up and serving HTTP.
 async fn healthz() -> &'static str {
     "ok"
+}
+
+/// The database answers: a load balancer may send traffic.
+async fn readyz(State(state): State<AppState>) -> Result<&'static str, ApiError> {
+    state.store.version().await.map_err(|error| {
+        tracing::error!(%error, "readiness check failed");
+        ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "database_unavailable",
+            "the database does not answer",
+        )
+    })?;
+    Ok("ready")
+}
+
+async fn metrics(State(state): State<AppState>) -> String {
+    state.metrics.render()
 }

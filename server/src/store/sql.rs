@@ -131,7 +131,9 @@ mod tests {
 
     #[test]
     fn parameters_must_first_appear_in_ascending_order() {
-        assert!(parameters_in_order("SELECT doc FROM t WHERE a = $1 AND b = $2 OR a = $1"));
+        assert!(parameters_in_order(
+            "SELECT doc FROM t WHERE a = $1 AND b = $2 OR a = $1"
+        ));
         assert!(parameters_in_order("SELECT 1"));
         assert!(!parameters_in_order("UPDATE t SET a = $2 WHERE id = $1"));
         assert!(!parameters_in_order("SELECT $1, $3"));
