@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use super::contact::Inbox;
 use super::ids::{InboxId, TeamId, TemplateId, UserId};
-use super::people::{Member, Role, Team};
+use super::people::{Member, Team};
 use super::template::Template;
 
 /// People, teams, inboxes and templates.
@@ -33,13 +33,6 @@ impl Workspace {
         self.templates
             .values()
             .find(|t| t.waba_id == inbox.waba_id && t.name == name && t.language == language)
-    }
-
-    /// Supervisors (members with the supervisor role) of `team`.
-    pub fn supervisors_of(&self, team: TeamId) -> impl Iterator<Item = &Member> {
-        self.members
-            .values()
-            .filter(move |m| m.active && m.role == Role::Supervisor && m.is_in(team))
     }
 
     /// The colleagues named with `@handle` in `body`. A handle counts only at the start of a

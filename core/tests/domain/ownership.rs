@@ -192,6 +192,11 @@ fn nobody_can_be_given_a_conversation_their_teams_do_not_work_except_by_an_admin
     );
     w.ok(w.ada, to_carla());
     assert_eq!(w.conversation(c).assignee, Some(w.carla));
+    assert_eq!(
+        w.run(w.sofia, to_carla()),
+        Ok(vec![]),
+        "giving it to its owner again changes nothing"
+    );
 }
 
 #[test]
@@ -324,4 +329,31 @@ fn a_handoff_note_may_name_the_person_it_is_handed_to() {
     assert!(
         matches!(&events[0].change, Change::NoteAdded { note } if note.mentions.contains(&w.carla))
     );
+}
+
+#[test]
+fn an_owner_may_hand_back_to_any_team_working_the_number_even_when_no_team_was_chosen_yet() {
+    let mut w = World::new();
+    let (north, south, main) = (w.north, w.south, w.main_inbox);
+    w.desk
+        .workspace
+        .inboxes
+        .get_mut(&main)
+        .expect("inbox")
+        .teams
+        .insert(south);
+    let c = w.owned_by(w.ana);
+    assert_eq!(
+        w.conversation(c).team,
+        None,
+        "two teams work the number: nobody picked yet"
+    );
+    let to_north = Command::Assign {
+        conversation: c,
+        to: AssignTarget::Team(north),
+        reason: None,
+        note: handoff_note("North handles refunds"),
+    };
+    w.ok(w.ana, to_north);
+    assert_eq!(w.conversation(c).team, Some(north));
 }

@@ -93,6 +93,14 @@ fn a_template_lists_its_slots_from_header_body_and_url_buttons() {
         template.preview(&params),
         "Order A-1\nHi Ana, parcel A-1 arrives Friday."
     );
+    let mut long = params.clone();
+    long.insert("body.date".into(), "d".repeat(1024));
+    assert_eq!(template.check_params(&long), Ok(()));
+    long.insert("body.date".into(), "d".repeat(1025));
+    assert_eq!(
+        template.check_params(&long),
+        Err(ParamsError::TooLong("body.date".into()))
+    );
     let mut spaced = params.clone();
     spaced.insert("body.date".into(), "Friday      morning".into());
     assert_eq!(
