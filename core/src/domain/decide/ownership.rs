@@ -52,9 +52,6 @@ impl Decider<'_> {
         }
         let mut after = conversation.clone();
         match to {
-            AssignTarget::Agent(target) if conversation.assignee == Some(target) => {
-                return Ok(vec![]);
-            }
             AssignTarget::Agent(target) => {
                 self.check_assignee(conversation, target)?;
                 after.assignee = Some(target);
@@ -162,8 +159,8 @@ impl Decider<'_> {
                 .is_some_and(|inbox| inbox.teams.contains(&team))
     }
 
-    /// The person (not the current owner) must be active and work this conversation's queue
-    /// (an admin may assign anyone: they run the workspace).
+    /// The person must be active and work this conversation's queue (an admin may assign
+    /// anyone: they run the workspace).
     fn check_assignee(&self, conversation: &Conversation, target: UserId) -> Result<(), Rejection> {
         let Some(person) = self.desk.workspace.active_member(target) else {
             return Err(Rejection::invalid("to", "no active member with this id"));
