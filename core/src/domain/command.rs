@@ -175,9 +175,9 @@ pub enum Command {
 }
 
 /// What part of the desk a command reads, so a store knows what to load before deciding:
-/// the workspace, plus each item named here that exists, plus the conversation (and its
-/// contact) of every conversation-scoped item loaded — a message's or an escalation's
-/// conversation. A desk loaded this way decides exactly as the whole desk would (a property
+/// the workspace, plus each item named here that exists, plus the conversation of every
+/// conversation-scoped item loaded (a message's, a note's, an escalation's), plus — when
+/// `contacts` says so — the contact of every conversation loaded. A desk loaded this way decides exactly as the whole desk would (a property
 /// test holds every command to that).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Needs {
@@ -190,6 +190,9 @@ pub struct Needs {
     pub note: Option<NoteId>,
     /// The contact's latest conversation on that inbox (inbound messages).
     pub contact_conversation: Option<(InboxId, ContactId)>,
+    /// Whether the contacts of the loaded conversations are needed too (delivery reports may
+    /// flag one as unreachable).
+    pub contacts: bool,
 }
 
 impl Command {
@@ -242,6 +245,7 @@ impl Command {
                 }
             }
             RecordDelivery { message, wamid, .. } => {
+                needs.contacts = true;
                 needs.messages.extend(message.ours);
                 needs
                     .wamids

@@ -138,3 +138,64 @@ pub enum Change {
         to: Availability,
     },
 }
+
+/// The stored entities an event changes, so a store writes exactly those (and a phone knows
+/// which rows of its copy to refresh).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Touched {
+    pub conversation: Option<ConversationId>,
+    pub message: Option<MessageId>,
+    pub note: Option<super::ids::NoteId>,
+    pub contact: Option<ContactId>,
+    pub member: Option<UserId>,
+}
+
+impl Event {
+    /// What this event changes.
+    pub fn touches(&self) -> Touched {
+        let on_conversation = Touched {
+            conversation: self.conversation,
+            ..Touched::default()
+        };
+        match &self.change {
+            Change::ConversationOpened { .. }
+            | Change::AssignmentChanged { .. }
+            | Change::TeamChanged { .. }
+            | Change::LabelAdded { .. }
+            | Change::LabelRemoved { .. }
+            | Change::StatusChanged { .. }
+            | Change::PriorityChanged { .. }
+            | Change::EscalationRequested { .. }
+            | Change::EscalationApproved { .. }
+            | Change::EscalationRejected { .. }
+            | Change::EscalationCancelled { .. } => on_conversation,
+            // A customer message also moves the conversation's window.
+            Change::CustomerMessageReceived { message } => Touched {
+                message: Some(message.id),
+                ..on_conversation
+            },
+            Change::ReplyQueued { message } => Touched {
+                message: Some(message.id),
+                ..Touched::default()
+            },
+            Change::ReactionChanged { message, .. }
+            | Change::DeliveryUpdated { message, .. }
+            | Change::Played { message } => Touched {
+                message: Some(*message),
+                ..Touched::default()
+            },
+            Change::NoteAdded { note } => Touched {
+                note: Some(note.id),
+                ..Touched::default()
+            },
+            Change::ContactUnreachable { contact } => Touched {
+                contact: Some(*contact),
+                ..Touched::default()
+            },
+            Change::AvailabilityChanged { member, .. } => Touched {
+                member: Some(*member),
+                ..Touched::default()
+            },
+        }
+    }
+}

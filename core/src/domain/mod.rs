@@ -51,7 +51,7 @@ pub use decide::decide;
 pub use delivery::{DeliveryChange, DeliveryReport, DeliveryStatus, delivery_change};
 pub use desk::Desk;
 pub use escalation::{Escalation, EscalationState, EscalationTarget, Severity};
-pub use event::{By, Change, Event, Handover};
+pub use event::{By, Change, Event, Handover, Touched};
 pub use ids::{
     CannedReplyId, ContactId, ConversationId, EscalationId, InboxId, MessageId, NoteId, TeamId,
     TemplateId, UserId, Wamid,

@@ -222,7 +222,9 @@ fn partial(desk: &Desk, needs: &Needs) -> Desk {
     for id in conversations {
         if let Some(c) = desk.conversations.get(&id) {
             part.conversations.insert(id, c.clone());
-            if let Some(contact) = desk.contacts.get(&c.contact_id) {
+            if needs.contacts
+                && let Some(contact) = desk.contacts.get(&c.contact_id)
+            {
                 part.contacts.insert(contact.id, contact.clone());
             }
         }
@@ -335,6 +337,29 @@ proptest! {
                     }
                     for (id, c) in &w.desk.conversations {
                         prop_assert_eq!(owners[id], c.assignee);
+                    }
+                    // Whatever changed was named by some event's `touches()`: a store that
+                    // writes only those loses nothing.
+                    let touched: Vec<Touched> = events.iter().map(Event::touches).collect();
+                    for (id, c) in &w.desk.conversations {
+                        if before.conversations.get(id) != Some(c) {
+                            prop_assert!(touched.iter().any(|t| t.conversation == Some(*id)), "conversation change not named");
+                        }
+                    }
+                    for m in w.desk.messages() {
+                        if before.message(m.id) != Some(m) {
+                            prop_assert!(touched.iter().any(|t| t.message == Some(m.id)), "message change not named");
+                        }
+                    }
+                    for (id, n) in &w.desk.notes {
+                        if before.notes.get(id) != Some(n) {
+                            prop_assert!(touched.iter().any(|t| t.note == Some(*id)), "note change not named");
+                        }
+                    }
+                    for (id, m) in &w.desk.workspace.members {
+                        if before.workspace.members.get(id) != Some(m) {
+                            prop_assert!(touched.iter().any(|t| t.member == Some(*id)), "member change not named");
+                        }
                     }
                     for old in before.messages() {
                         let new = w.desk.message(old.id).expect("messages are never lost");

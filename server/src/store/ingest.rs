@@ -41,6 +41,7 @@ pub(crate) async fn ingest<S: Sql>(
         payload: payload.clone(),
         ..IngestReport::default()
     };
+    rows::lock_versions(sql).await?;
     let mut quarantined: Vec<String> = Vec::new();
     match notification {
         Err(error) => quarantined.push(error.to_string()),
@@ -201,6 +202,7 @@ async fn recognise<S: Sql>(
     if learned != existing {
         let version = unit.version(sql).await?;
         rows::put_contact(sql, &learned, version).await?;
+        unit.contact_written(&learned);
     }
     Ok(Some(existing.id))
 }

@@ -170,6 +170,7 @@ impl Store {
         command: Command,
     ) -> Result<Result<Vec<Event>, Rejection>, DbError> {
         in_transaction!(self, |sql| {
+            rows::lock_versions(sql).await?;
             let workspace = rows::workspace(sql).await?;
             let mut unit = Unit::default();
             write_path::execute(sql, &mut unit, &workspace, actor, now, &command).await

@@ -50,6 +50,19 @@ pub(crate) async fn next_version<S: Sql>(sql: &mut S) -> Result<i64, DbError> {
     .ok_or_else(|| DbError::Other("the version counter is missing".into()))
 }
 
+/// Takes the version counter's lock before any other, so that every writing transaction
+/// locks in the same order (counter first, then rows) and two of them can never deadlock
+/// waiting for each other's rows and counter. Nothing on SQLite, whose single writer already
+/// runs one transaction at a time.
+pub(crate) async fn lock_versions<S: Sql>(sql: &mut S) -> Result<(), DbError> {
+    let query = format!(
+        "SELECT value FROM meta WHERE key = 'version'{}",
+        sql.lock_rows()
+    );
+    sql.integer(&query, &[]).await?;
+    Ok(())
+}
+
 pub(crate) async fn workspace<S: Sql>(sql: &mut S) -> Result<Workspace, DbError> {
     let mut workspace = Workspace::default();
     for member in

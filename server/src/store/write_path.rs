@@ -2,6 +2,8 @@
 //! the events, write what changed and append the events — all inside the caller's
 //! transaction. REST, web forms, sync pushes and the WhatsApp webhook all come through here.
 
+use std::collections::BTreeSet;
+
 use relaydesk_core::domain::{
     Actor, Command, Desk, Event, Needs, Rejection, Timestamp, Workspace, apply, decide,
 };
@@ -10,11 +12,14 @@ use super::rows;
 use super::sql::{DbError, Sql};
 
 /// What one transaction has done so far: its version (taken at the first change, so that a
-/// transaction that changes nothing takes none) and the events it appended.
+/// transaction that changes nothing takes none), the events it appended, and the desk it has
+/// loaded (kept across its commands, so a batch of a hundred messages parses the workspace
+/// and each conversation once).
 #[derive(Debug, Default)]
 pub(crate) struct Unit {
     version: Option<i64>,
     pub(crate) events: Vec<Event>,
+    desk: Option<Desk>,
 }
 
 impl Unit {
@@ -31,6 +36,18 @@ impl Unit {
     }
 }
 
+impl Unit {
+    /// Keeps this transaction's desk in step with a contact written outside the write path
+    /// (ingest learning a customer's name).
+    pub(crate) fn contact_written(&mut self, contact: &relaydesk_core::domain::Contact) {
+        if let Some(desk) = &mut self.desk
+            && let Some(held) = desk.contacts.get_mut(&contact.id)
+        {
+            *held = contact.clone();
+        }
+    }
+}
+
 /// Decides and records `command`. A rejection is an answer, not an error: nothing is written.
 pub(crate) async fn execute<S: Sql>(
     sql: &mut S,
@@ -40,20 +57,36 @@ pub(crate) async fn execute<S: Sql>(
     now: Timestamp,
     command: &Command,
 ) -> Result<Result<Vec<Event>, Rejection>, DbError> {
-    let before = load(sql, workspace, &command.needs()).await?;
-    let events = match decide(&before, actor, now, command) {
+    let mut desk = unit
+        .desk
+        .take()
+        .unwrap_or_else(|| Desk::new(workspace.clone()));
+    let result = decide_and_record(sql, unit, &mut desk, actor, now, command).await;
+    unit.desk = Some(desk);
+    result
+}
+
+async fn decide_and_record<S: Sql>(
+    sql: &mut S,
+    unit: &mut Unit,
+    desk: &mut Desk,
+    actor: Actor,
+    now: Timestamp,
+    command: &Command,
+) -> Result<Result<Vec<Event>, Rejection>, DbError> {
+    load(sql, desk, &command.needs()).await?;
+    let events = match decide(desk, actor, now, command) {
         Ok(events) => events,
         Err(rejection) => return Ok(Err(rejection)),
     };
     if events.is_empty() {
         return Ok(Ok(events));
     }
-    let mut after = before.clone();
     for event in &events {
-        apply(&mut after, event);
+        apply(desk, event);
     }
     let version = unit.version(sql).await?;
-    save_changes(sql, &before, &after, version).await?;
+    save(sql, desk, &events, version).await?;
     for event in &events {
         let seq = unit.events.len() as i64;
         rows::append_event(sql, version, seq, event).await?;
@@ -62,84 +95,100 @@ pub(crate) async fn execute<S: Sql>(
     Ok(Ok(events))
 }
 
-/// The part of the desk `needs` names, plus the conversation (and contact) of everything
-/// loaded — exactly what [`Needs`] promises the domain.
-async fn load<S: Sql>(sql: &mut S, workspace: &Workspace, needs: &Needs) -> Result<Desk, DbError> {
-    let mut desk = Desk::new(workspace.clone());
+/// Adds to `desk` what `needs` names, plus the conversation (and, if asked, the contact) of
+/// everything loaded — exactly what [`Needs`] promises the domain. What the desk already holds was
+/// loaded (and since changed) in this transaction, so it is kept as is.
+async fn load<S: Sql>(sql: &mut S, desk: &mut Desk, needs: &Needs) -> Result<(), DbError> {
     let mut conversations = Vec::new();
     if let Some(id) = needs.conversation {
-        conversations.extend(rows::conversation(sql, id).await?);
+        conversations.push(id);
     }
-    if let Some(id) = needs.escalation {
-        conversations.extend(rows::conversation_with_escalation(sql, id).await?);
+    if let Some(id) = needs.escalation
+        && let Some(found) = rows::conversation_with_escalation(sql, id).await?
+    {
+        conversations.push(found.id);
+        desk.conversations.entry(found.id).or_insert(found);
     }
-    if let Some((inbox, contact)) = needs.contact_conversation {
-        conversations.extend(rows::conversation_of_contact(sql, inbox, contact).await?);
+    if let Some((inbox, contact)) = needs.contact_conversation
+        && let Some(found) = rows::conversation_of_contact(sql, inbox, contact).await?
+    {
+        conversations.push(found.id);
+        desk.conversations.entry(found.id).or_insert(found);
     }
-    let mut messages = Vec::new();
     for id in &needs.messages {
-        messages.extend(rows::message(sql, *id).await?);
+        if desk.message(*id).is_none()
+            && let Some(message) = rows::message(sql, *id).await?
+        {
+            desk.put_message(message);
+        }
+        conversations.extend(desk.message(*id).map(|m| m.conversation_id));
     }
     for wamid in &needs.wamids {
-        messages.extend(rows::message_by_wamid(sql, wamid).await?);
-    }
-    for message in messages {
-        if !conversations
-            .iter()
-            .any(|c| c.id == message.conversation_id)
+        if desk.message_by_wamid(wamid).is_none()
+            && let Some(message) = rows::message_by_wamid(sql, wamid).await?
         {
-            conversations.extend(rows::conversation(sql, message.conversation_id).await?);
+            desk.put_message(message);
         }
-        desk.put_message(message);
+        conversations.extend(desk.message_by_wamid(wamid).map(|m| m.conversation_id));
     }
-    if let Some(id) = needs.note
-        && let Some(note) = rows::note(sql, id).await?
-    {
-        if !conversations.iter().any(|c| c.id == note.conversation_id) {
-            conversations.extend(rows::conversation(sql, note.conversation_id).await?);
+    if let Some(id) = needs.note {
+        if !desk.notes.contains_key(&id)
+            && let Some(note) = rows::note(sql, id).await?
+        {
+            desk.notes.insert(note.id, note);
         }
-        desk.notes.insert(note.id, note);
+        conversations.extend(desk.notes.get(&id).map(|n| n.conversation_id));
     }
-    for conversation in conversations {
-        if let Some(contact) = rows::contact(sql, conversation.contact_id).await? {
-            desk.contacts.insert(contact.id, contact);
+    for id in conversations {
+        if !desk.conversations.contains_key(&id)
+            && let Some(found) = rows::conversation(sql, id).await?
+        {
+            desk.conversations.insert(id, found);
         }
-        desk.conversations.insert(conversation.id, conversation);
+        if needs.contacts
+            && let Some(contact) = desk.conversations.get(&id).map(|c| c.contact_id)
+            && !desk.contacts.contains_key(&contact)
+            && let Some(found) = rows::contact(sql, contact).await?
+        {
+            desk.contacts.insert(contact, found);
+        }
     }
-    Ok(desk)
+    Ok(())
 }
 
-/// Writes every entity that differs between `before` and `after`.
-async fn save_changes<S: Sql>(
+/// Writes every entity the events changed (each once).
+async fn save<S: Sql>(
     sql: &mut S,
-    before: &Desk,
-    after: &Desk,
+    desk: &Desk,
+    events: &[Event],
     version: i64,
 ) -> Result<(), DbError> {
-    for (id, conversation) in &after.conversations {
-        if before.conversations.get(id) != Some(conversation) {
-            rows::put_conversation(sql, conversation, version).await?;
-        }
+    let touched: Vec<_> = events.iter().map(Event::touches).collect();
+    let conversations: BTreeSet<_> = touched.iter().filter_map(|t| t.conversation).collect();
+    let messages: BTreeSet<_> = touched.iter().filter_map(|t| t.message).collect();
+    let notes: BTreeSet<_> = touched.iter().filter_map(|t| t.note).collect();
+    let contacts: BTreeSet<_> = touched.iter().filter_map(|t| t.contact).collect();
+    let members: BTreeSet<_> = touched.iter().filter_map(|t| t.member).collect();
+    for conversation in conversations
+        .iter()
+        .filter_map(|id| desk.conversations.get(id))
+    {
+        rows::put_conversation(sql, conversation, version).await?;
     }
-    for message in after.messages() {
-        if before.message(message.id) != Some(message) {
-            rows::put_message(sql, message, version).await?;
-        }
+    for message in messages.iter().filter_map(|id| desk.message(*id)) {
+        rows::put_message(sql, message, version).await?;
     }
-    for (id, note) in &after.notes {
-        if before.notes.get(id) != Some(note) {
-            rows::put_note(sql, note, version).await?;
-        }
+    for note in notes.iter().filter_map(|id| desk.notes.get(id)) {
+        rows::put_note(sql, note, version).await?;
     }
-    for (id, contact) in &after.contacts {
-        if before.contacts.get(id) != Some(contact) {
-            rows::put_contact(sql, contact, version).await?;
-        }
+    for contact in contacts.iter().filter_map(|id| desk.contacts.get(id)) {
+        rows::put_contact(sql, contact, version).await?;
     }
-    for (id, member) in &after.workspace.members {
-        if before.workspace.members.get(id) != Some(member) {
-            rows::put_member(sql, member, version).await?;
-        }
+    for member in members
+        .iter()
+        .filter_map(|id| desk.workspace.members.get(id))
+    {
+        rows::put_member(sql, member, version).await?;
     }
     Ok(())
 }
