@@ -51,6 +51,27 @@ pub struct ServeArgs {
     /// The token typed into Meta's dashboard when subscribing the webhook.
     #[arg(long, env = "RELAYDESK_WHATSAPP_VERIFY_TOKEN")]
     pub whatsapp_verify_token: Option<Secret>,
+
+    /// The system-user access token replies are sent with; without it nothing is sent (replies
+    /// wait in the queue).
+    #[arg(long, env = "RELAYDESK_WHATSAPP_ACCESS_TOKEN")]
+    pub whatsapp_access_token: Option<Secret>,
+
+    /// The Graph API's address (tests and the demo point it at a fake on loopback).
+    #[arg(
+        long,
+        env = "RELAYDESK_GRAPH_API_BASE",
+        default_value = "https://graph.facebook.com"
+    )]
+    pub graph_api_base: String,
+
+    /// The Graph API version sends and webhooks are pinned to.
+    #[arg(long, env = "RELAYDESK_GRAPH_API_VERSION", default_value = "v25.0")]
+    pub graph_api_version: String,
+
+    /// Most messages per second sent from one business number (WhatsApp's default limit is 80).
+    #[arg(long, env = "RELAYDESK_WHATSAPP_SEND_RATE", default_value_t = 80)]
+    pub whatsapp_send_rate: u32,
 }
 
 impl ServeArgs {
@@ -62,7 +83,21 @@ impl ServeArgs {
             database_url: None,
             whatsapp_app_secret: None,
             whatsapp_verify_token: None,
+            whatsapp_access_token: None,
+            graph_api_base: "https://graph.facebook.com".into(),
+            graph_api_version: "v25.0".into(),
+            whatsapp_send_rate: 80,
         }
+    }
+
+    /// The Graph API settings, if an access token was given.
+    pub fn graph_api(&self) -> Option<crate::whatsapp::sender::GraphApi> {
+        Some(crate::whatsapp::sender::GraphApi {
+            base_url: self.graph_api_base.clone(),
+            version: self.graph_api_version.clone(),
+            access_token: self.whatsapp_access_token.clone()?,
+            timeout: std::time::Duration::from_secs(15),
+        })
     }
 
     /// Which database these settings name.

@@ -7,6 +7,7 @@ use tokio::net::TcpListener;
 use crate::config::ServeArgs;
 use crate::http;
 use crate::state::AppState;
+use crate::whatsapp::sender::Sender;
 
 /// Runs the server until asked to stop.
 pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
@@ -23,6 +24,16 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         tracing::warn!(
             "RELAYDESK_WHATSAPP_APP_SECRET is not set: WhatsApp webhooks will be refused"
         );
+    }
+    match args.graph_api() {
+        Some(graph) => {
+            let sender = Sender::new(state.store.clone(), graph, args.whatsapp_send_rate)
+                .context("cannot set up the WhatsApp sender")?;
+            tokio::spawn(sender.run());
+        }
+        None => tracing::warn!(
+            "RELAYDESK_WHATSAPP_ACCESS_TOKEN is not set: replies are queued but not sent"
+        ),
     }
     let listener = TcpListener::bind(args.listen)
         .await

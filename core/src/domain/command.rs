@@ -190,8 +190,8 @@ pub struct Needs {
     pub note: Option<NoteId>,
     /// The contact's latest conversation on that inbox (inbound messages).
     pub contact_conversation: Option<(InboxId, ContactId)>,
-    /// Whether the contacts of the loaded conversations are needed too (delivery reports may
-    /// flag one as unreachable).
+    /// Whether the contacts of the loaded conversations are needed too (a reply is addressed
+    /// to one; a delivery report may flag one as unreachable).
     pub contacts: bool,
 }
 
@@ -222,6 +222,8 @@ impl Command {
                 in_reply_to,
                 ..
             } => {
+                // The customer's contact: the send queue addresses the reply to it.
+                needs.contacts = true;
                 needs.conversation = Some(*conversation);
                 needs.messages.push(*message);
                 needs.messages.extend(*in_reply_to);

@@ -6,12 +6,20 @@
 use super::sql::{Arg, Backend, DbError, Sql};
 
 /// `(number, name, SQLite text, PostgreSQL text)`, in order.
-const MIGRATIONS: &[(i64, &str, &str, &str)] = &[(
-    1,
-    "desk",
-    include_str!("../../migrations/sqlite/0001_desk.sql"),
-    include_str!("../../migrations/postgres/0001_desk.sql"),
-)];
+const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
+    (
+        1,
+        "desk",
+        include_str!("../../migrations/sqlite/0001_desk.sql"),
+        include_str!("../../migrations/postgres/0001_desk.sql"),
+    ),
+    (
+        2,
+        "send queue",
+        include_str!("../../migrations/sqlite/0002_send_queue.sql"),
+        include_str!("../../migrations/postgres/0002_send_queue.sql"),
+    ),
+];
 
 /// Applies every migration the database has not seen yet; returns how many were applied.
 pub(crate) async fn migrate<S: Sql>(sql: &mut S) -> Result<usize, DbError> {

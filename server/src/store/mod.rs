@@ -9,6 +9,7 @@ mod ingest;
 mod migrations;
 mod postgres;
 mod rows;
+mod send_queue;
 pub mod sql;
 mod sqlite;
 mod write_path;
@@ -22,6 +23,7 @@ use relaydesk_core::domain::{
 };
 
 pub use ingest::IngestReport;
+pub use send_queue::Claimed;
 pub use sql::DbError;
 use sql::Sql;
 
@@ -187,6 +189,34 @@ impl Store {
         let read = notification::read(&body, received_at);
         in_transaction!(self, |sql| ingest::ingest(sql, &body, received_at, read)
             .await)
+    }
+
+    /// Claims up to `limit` sends due at `now`; each is leased for `lease` (after which another
+    /// sender may take it, if this one died).
+    pub async fn claim_sends(
+        &self,
+        now: Timestamp,
+        lease: std::time::Duration,
+        limit: i64,
+    ) -> Result<Vec<Claimed>, DbError> {
+        in_transaction!(self, |sql| send_queue::claim(sql, now, lease, limit).await)
+    }
+
+    /// Records how a claimed send went; returns the job's new state
+    /// (`sent`, `pending` for a retry, `failed`).
+    pub async fn finish_send(
+        &self,
+        claimed: Claimed,
+        outcome: crate::whatsapp::outbound::SendOutcome,
+        now: Timestamp,
+    ) -> Result<&'static str, DbError> {
+        in_transaction!(self, |sql| send_queue::finish(sql, &claimed, outcome, now)
+            .await)
+    }
+
+    /// Send-queue jobs by state.
+    pub async fn send_queue_depth(&self) -> Result<Vec<(String, i64)>, DbError> {
+        in_transaction!(self, |sql| send_queue::depth(sql).await)
     }
 
     /// Adds or changes part of the workspace.

@@ -84,6 +84,10 @@ impl Sql for PgSql<'_> {
         " FOR UPDATE"
     }
 
+    fn skip_locked(&self) -> &'static str {
+        " FOR UPDATE SKIP LOCKED"
+    }
+
     fn backend(&self) -> Backend {
         Backend::Postgres
     }

@@ -96,6 +96,10 @@ pub trait Sql: Send {
     /// PostgreSQL; nothing on SQLite, whose single writer already serialises transactions).
     fn lock_rows(&self) -> &'static str;
 
+    /// The clause that lets several senders claim queue rows without waiting for each other
+    /// (`FOR UPDATE SKIP LOCKED` on PostgreSQL; nothing on SQLite's single writer).
+    fn skip_locked(&self) -> &'static str;
+
     /// Which backend this is, for the migrator and for logs.
     fn backend(&self) -> Backend;
 }

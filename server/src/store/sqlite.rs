@@ -150,6 +150,10 @@ impl Sql for SqliteSql<'_> {
         ""
     }
 
+    fn skip_locked(&self) -> &'static str {
+        ""
+    }
+
     fn backend(&self) -> Backend {
         Backend::Sqlite
     }

@@ -3,4 +3,6 @@
 //! the send queue build on these; nothing here does I/O.
 
 pub mod notification;
+pub mod outbound;
+pub mod sender;
 pub mod signature;

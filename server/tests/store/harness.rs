@@ -30,6 +30,11 @@ pub async fn sqlite() -> Fresh {
 
 /// A store in a new schema of the test PostgreSQL, or `None` (said loudly) without one.
 pub async fn postgres() -> Option<Fresh> {
+    postgres_database().await.map(|(fresh, _)| fresh)
+}
+
+/// Like [`postgres`], also naming the database so a second instance can open it.
+pub async fn postgres_database() -> Option<(Fresh, Database)> {
     let Ok(url) = std::env::var("RELAYDESK_TEST_DATABASE_URL") else {
         eprintln!(
             "SKIPPED on PostgreSQL: RELAYDESK_TEST_DATABASE_URL is not set \
@@ -40,13 +45,14 @@ pub async fn postgres() -> Option<Fresh> {
     let now = Utc::now().timestamp();
     let schema = format!("rd_test_{now}_{}", uuid::Uuid::now_v7().simple());
     drop_old_schemas(&url, now).await;
-    let store = Store::open(&Database::Postgres {
+    let database = Database::Postgres {
         url,
         schema: Some(schema),
-    })
-    .await
-    .expect("PostgreSQL store opens");
-    Some(Fresh { store, _dir: None })
+    };
+    let store = Store::open(&database)
+        .await
+        .expect("PostgreSQL store opens");
+    Some((Fresh { store, _dir: None }, database))
 }
 
 /// Schemas of test runs older than an hour are dropped, so the test database does not grow.
@@ -102,7 +108,7 @@ macro_rules! contract {
 }
 
 /// The people and numbers of the fixtures' business.
-pub struct Desk {
+pub struct People {
     pub north: TeamId,
     pub main_inbox: InboxId,
     pub ana: UserId,
@@ -123,7 +129,7 @@ pub fn member(name: &str, role: Role, teams: &[TeamId]) -> Member {
 }
 
 /// Sets up two teams, two agents and the fixtures' three numbers (A and A2 for North, B for South).
-pub async fn workspace(store: &Store) -> Desk {
+pub async fn workspace(store: &Store) -> People {
     let north = Team {
         id: TeamId::new(),
         name: "North".into(),
@@ -164,7 +170,7 @@ pub async fn workspace(store: &Store) -> Desk {
         "310984726155419",
         south.id,
     );
-    let desk = Desk {
+    let desk = People {
         north: north.id,
         main_inbox: main.id,
         ana: ana.id,

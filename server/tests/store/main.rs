@@ -5,4 +5,5 @@
 mod desk;
 mod fixtures;
 mod harness;
+mod sending;
 mod webhooks;

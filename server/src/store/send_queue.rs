@@ -1,0 +1,218 @@
+//! The durable send queue, over [`Sql`] for both backends: a row per outbound message,
+//! written in the transaction that queued the reply; claimed by senders (on PostgreSQL with
+//! `SKIP LOCKED`, so several instances share it and each message goes out once); finished as
+//! sent, retried later, or failed — the outcome entering the one write path as a delivery
+//! report, so a failure shows on the conversation with WhatsApp's code and reason.
+
+use std::time::Duration;
+
+use relaydesk_core::domain::{
+    Actor, Command, DeliveryReport, DeliveryStatus, Desk, MessageRef, Timestamp, Wamid,
+    WhatsAppError,
+};
+
+use super::rows;
+use super::sql::{Arg, DbError, Sql};
+use super::write_path::{Unit, execute};
+use crate::whatsapp::outbound::{self, MAX_ATTEMPTS, SendJob, SendOutcome};
+
+/// Queues a send for every reply the events queued (called by the write path, same transaction).
+pub(crate) async fn enqueue_replies<S: Sql>(
+    sql: &mut S,
+    desk: &Desk,
+    events: &[relaydesk_core::domain::Event],
+    now: Timestamp,
+) -> Result<(), DbError> {
+    for event in events {
+        let relaydesk_core::domain::Change::ReplyQueued { message } = &event.change else {
+            continue;
+        };
+        let conversation = desk
+            .conversations
+            .get(&message.conversation_id)
+            .ok_or_else(|| DbError::Other("a reply's conversation was not loaded".into()))?;
+        let contact = desk
+            .contacts
+            .get(&conversation.contact_id)
+            .ok_or_else(|| DbError::Other("a reply's contact was not loaded".into()))?;
+        let inbox = desk
+            .workspace
+            .inboxes
+            .get(&conversation.inbox_id)
+            .ok_or_else(|| DbError::Other("a reply's inbox is missing".into()))?;
+        let Some(request) = outbound::request(message, contact) else {
+            return Err(DbError::Other(format!(
+                "message {} cannot be sent to WhatsApp",
+                message.id
+            )));
+        };
+        let job = SendJob {
+            message_id: message.id,
+            conversation_id: conversation.id,
+            phone_number_id: inbox.phone_number_id.clone(),
+            request,
+        };
+        sql.execute(
+            "INSERT INTO send_queue (message_id, conversation_id, phone_number_id, state, attempts, \
+             next_attempt_at, lease_until, last_error, created_at, doc) \
+             VALUES ($1, $2, $3, 'pending', 0, $4, NULL, NULL, $5, $6) ON CONFLICT DO NOTHING",
+            &[
+                Arg::Text(job.message_id.to_string()),
+                Arg::Text(job.conversation_id.to_string()),
+                Arg::Text(job.phone_number_id.clone()),
+                Arg::Int(now.timestamp_millis()),
+                Arg::Int(now.timestamp_millis()),
+                Arg::Text(serde_json::to_string(&job)?),
+            ],
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+/// A claimed job and how many times it has now been tried (this one included).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Claimed {
+    pub job: SendJob,
+    pub attempt: i64,
+}
+
+/// Claims up to `limit` jobs due at `now` (and jobs whose sender vanished: lease expired).
+pub(crate) async fn claim<S: Sql>(
+    sql: &mut S,
+    now: Timestamp,
+    lease: Duration,
+    limit: i64,
+) -> Result<Vec<Claimed>, DbError> {
+    let now_ms = now.timestamp_millis();
+    let lease_until = now_ms + i64::try_from(lease.as_millis()).unwrap_or(i64::MAX / 2);
+    let query = format!(
+        "UPDATE send_queue SET state = 'sending', attempts = attempts + 1, lease_until = $1 \
+         WHERE message_id IN (SELECT message_id FROM send_queue \
+         WHERE (state = 'pending' AND next_attempt_at <= $2) OR (state = 'sending' AND lease_until < $2) \
+         ORDER BY next_attempt_at LIMIT $3{}) RETURNING message_id",
+        sql.skip_locked()
+    );
+    let ids = sql
+        .texts(
+            &query,
+            &[Arg::Int(lease_until), Arg::Int(now_ms), Arg::Int(limit)],
+        )
+        .await?;
+    let mut claimed = Vec::with_capacity(ids.len());
+    for id in ids {
+        let doc = sql
+            .texts(
+                "SELECT doc FROM send_queue WHERE message_id = $1",
+                &[Arg::Text(id.clone())],
+            )
+            .await?
+            .pop()
+            .ok_or_else(|| DbError::Other("a claimed job vanished".into()))?;
+        let attempt = sql
+            .integer(
+                "SELECT attempts FROM send_queue WHERE message_id = $1",
+                &[Arg::Text(id)],
+            )
+            .await?
+            .unwrap_or(1);
+        claimed.push(Claimed {
+            job: serde_json::from_str(&doc)?,
+            attempt,
+        });
+    }
+    Ok(claimed)
+}
+
+/// Records how a claimed send went; returns the queue state it ended in.
+pub(crate) async fn finish<S: Sql>(
+    sql: &mut S,
+    claimed: &Claimed,
+    outcome: SendOutcome,
+    now: Timestamp,
+) -> Result<&'static str, DbError> {
+    rows::lock_versions(sql).await?;
+    let id = claimed.job.message_id;
+    let (state, report, wamid, error): (
+        &str,
+        Option<DeliveryReport>,
+        Option<Wamid>,
+        Option<WhatsAppError>,
+    ) = match outcome {
+        SendOutcome::Accepted { wamid } => (
+            "sent",
+            Some(DeliveryReport::Status {
+                status: DeliveryStatus::Accepted,
+            }),
+            Some(Wamid::new(wamid)),
+            None,
+        ),
+        SendOutcome::Retry { error } if claimed.attempt < MAX_ATTEMPTS => {
+            ("pending", None, None, Some(error))
+        }
+        SendOutcome::Retry { error } | SendOutcome::Permanent { error } => (
+            "failed",
+            Some(DeliveryReport::Status {
+                status: DeliveryStatus::Failed {
+                    error: error.clone(),
+                },
+            }),
+            None,
+            Some(error),
+        ),
+    };
+    if let Some(report) = report {
+        let workspace = rows::workspace(sql).await?;
+        let command = Command::RecordDelivery {
+            message: MessageRef {
+                ours: Some(id),
+                wamid: None,
+            },
+            wamid,
+            report,
+            at: now,
+        };
+        if let Err(rejection) = execute(
+            sql,
+            &mut Unit::default(),
+            &workspace,
+            Actor::WhatsApp,
+            now,
+            &command,
+        )
+        .await?
+        {
+            tracing::warn!(message = %id, %rejection, "a send outcome could not be recorded on its message");
+        }
+    }
+    let next_attempt_at = now.timestamp_millis()
+        + i64::try_from(outbound::backoff(claimed.attempt).as_millis()).unwrap_or(300_000);
+    sql.execute(
+        "UPDATE send_queue SET state = $1, next_attempt_at = $2, lease_until = NULL, last_error = $3 \
+         WHERE message_id = $4",
+        &[
+            Arg::from(state),
+            Arg::Int(next_attempt_at),
+            Arg::OptText(error.map(|e| format!("{} {}", e.code, e.explanation()))),
+            Arg::Text(id.to_string()),
+        ],
+    )
+    .await?;
+    Ok(state)
+}
+
+/// Jobs by state, for `/metrics` and tests: (state, count).
+pub(crate) async fn depth<S: Sql>(sql: &mut S) -> Result<Vec<(String, i64)>, DbError> {
+    let mut depth = Vec::new();
+    for state in ["pending", "sending", "sent", "failed"] {
+        let count = sql
+            .integer(
+                "SELECT COUNT(*) FROM send_queue WHERE state = $1",
+                &[Arg::from(state)],
+            )
+            .await?
+            .unwrap_or(0);
+        depth.push((state.to_owned(), count));
+    }
+    Ok(depth)
+}

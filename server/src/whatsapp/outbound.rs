@@ -1,0 +1,235 @@
+//! What we send to the Graph API, and what its answers mean — pure, so the rules are tested
+//! without a network.
+//!
+//! Every send carries our message id in `biz_opaque_callback_data`, so a status that
+//! overtakes the send's answer still finds its message. Errors are classified by WhatsApp's
+//! code (shared/reference/whatsapp-cloud-api.md §12): throughput and transient errors are
+//! retried with backoff; everything else fails the message visibly, with the reason.
+
+use std::collections::BTreeMap;
+use std::hash::BuildHasher;
+use std::time::Duration;
+
+use relaydesk_core::domain::{Contact, Content, Message, WhatsAppError};
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+
+/// One queued send.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SendJob {
+    pub message_id: relaydesk_core::domain::MessageId,
+    pub conversation_id: relaydesk_core::domain::ConversationId,
+    /// The business number it goes out from (the Graph API path).
+    pub phone_number_id: String,
+    /// The JSON body for `POST /{phone_number_id}/messages`.
+    pub request: Value,
+}
+
+/// The Graph API request for one of our messages to `recipient`; `None` for content we never
+/// send (customer-only kinds).
+pub fn request(message: &Message, recipient: &Contact) -> Option<Value> {
+    let mut body = json!({
+        "messaging_product": "whatsapp",
+        "recipient_type": "individual",
+        "biz_opaque_callback_data": message.id.to_string(),
+    });
+    // Always `+` and the country code: without `+` Meta prefixes the business's own country.
+    match (&recipient.phone, &recipient.bsuid) {
+        (Some(phone), _) => body["to"] = json!(format!("+{}", phone.trim_start_matches('+'))),
+        (None, Some(bsuid)) => body["recipient"] = json!(bsuid),
+        (None, None) => return None,
+    }
+    match &message.content {
+        Content::Text { body: text } => {
+            body["type"] = json!("text");
+            body["text"] = json!({ "body": text, "preview_url": text.contains("http") });
+        }
+        Content::Template {
+            name,
+            language,
+            params,
+            ..
+        } => {
+            body["type"] = json!("template");
+            body["template"] = json!({
+                "name": name,
+                "language": { "code": language },
+                "components": template_components(params),
+            });
+        }
+        _ => return None,
+    }
+    if let Some(wamid) = &message.context.reply_to {
+        body["context"] = json!({ "message_id": wamid.as_str() });
+    }
+    Some(body)
+}
+
+/// `body.1`, `body.first_name`, `header.1`, `button.0` → WhatsApp's components: positional
+/// parameters in number order, named ones with `parameter_name`, URL buttons by index.
+fn template_components(params: &BTreeMap<String, String>) -> Vec<Value> {
+    let mut components = Vec::new();
+    for component in ["header", "body"] {
+        let mut slots: Vec<(&str, &String)> = params
+            .iter()
+            .filter_map(|(key, value)| {
+                Some((key.strip_prefix(component)?.strip_prefix('.')?, value))
+            })
+            .collect();
+        if slots.is_empty() {
+            continue;
+        }
+        slots.sort_by_key(|(slot, _)| (slot.parse::<u32>().unwrap_or(u32::MAX), slot.to_string()));
+        let parameters: Vec<Value> = slots
+            .into_iter()
+            .map(|(slot, value)| match slot.parse::<u32>() {
+                Ok(_) => json!({ "type": "text", "text": value }),
+                Err(_) => json!({ "type": "text", "parameter_name": slot, "text": value }),
+            })
+            .collect();
+        components.push(json!({ "type": component, "parameters": parameters }));
+    }
+    for (key, value) in params {
+        if let Some(index) = key.strip_prefix("button.") {
+            components.push(json!({
+                "type": "button",
+                "sub_type": "url",
+                "index": index,
+                "parameters": [{ "type": "text", "text": value }],
+            }));
+        }
+    }
+    components
+}
+
+/// How a send went.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SendOutcome {
+    /// WhatsApp accepted it under this wamid.
+    Accepted { wamid: String },
+    /// Worth trying again later.
+    Retry { error: WhatsAppError },
+    /// Will not succeed as it is: the message fails visibly.
+    Permanent { error: WhatsAppError },
+}
+
+/// WhatsApp codes worth retrying: rate limits and transient failures.
+const RETRYABLE: &[i64] = &[
+    1, 2, 4, 80007, 130429, 131000, 131016, 131056, 131057, 133004,
+];
+
+/// Reads the Graph API's answer to a send.
+pub fn outcome(http_status: u16, body: &str) -> SendOutcome {
+    let parsed: Option<Value> = serde_json::from_str(body).ok();
+    if (200..300).contains(&http_status) {
+        let wamid = parsed
+            .as_ref()
+            .and_then(|v| v.get("messages")?.get(0)?.get("id")?.as_str())
+            .map(str::to_owned);
+        return match wamid {
+            Some(wamid) => SendOutcome::Accepted { wamid },
+            None => SendOutcome::Retry {
+                error: WhatsAppError {
+                    code: 0,
+                    title: "WhatsApp answered without a message id".into(),
+                    details: None,
+                },
+            },
+        };
+    }
+    let error = parsed.as_ref().and_then(|v| v.get("error"));
+    let code = error.and_then(|e| e.get("code")?.as_i64());
+    let error = WhatsAppError {
+        code: code.unwrap_or(0),
+        title: error
+            .and_then(|e| e.get("message")?.as_str())
+            .map_or_else(|| format!("HTTP {http_status}"), str::to_owned),
+        details: error
+            .and_then(|e| e.get("error_data")?.get("details")?.as_str())
+            .map(str::to_owned),
+    };
+    let retryable = match code {
+        Some(code) => RETRYABLE.contains(&code),
+        // No WhatsApp code: rate limiting and server errors are worth another try.
+        None => http_status == 429 || http_status >= 500,
+    };
+    if retryable {
+        SendOutcome::Retry { error }
+    } else {
+        SendOutcome::Permanent { error }
+    }
+}
+
+/// How many times a send is tried before it fails for good.
+pub const MAX_ATTEMPTS: i64 = 8;
+
+/// Wait before attempt `attempt + 1`: 1 s doubling to at most 5 minutes, ±25 % jitter so that
+/// a burst of failures does not come back as a burst.
+pub fn backoff(attempt: i64) -> Duration {
+    let exponent = u32::try_from(attempt.clamp(1, 20) - 1).unwrap_or(0);
+    let base = Duration::from_secs(1).saturating_mul(2u32.saturating_pow(exponent));
+    let base = base.min(Duration::from_secs(300));
+    let random = std::collections::hash_map::RandomState::new().hash_one(attempt);
+    let jitter = 0.75 + (random % 1000) as f64 / 2000.0;
+    base.mul_f64(jitter)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn errors_are_retried_only_when_waiting_can_help() {
+        let graph = |code: i64| {
+            format!(
+                r#"{{"error":{{"message":"(#{code}) x","type":"OAuthException","code":{code},"error_data":{{"details":"why"}},"fbtrace_id":"A"}}}}"#
+            )
+        };
+        for code in [130429, 131056, 131000, 133004, 4, 80007] {
+            assert!(
+                matches!(outcome(400, &graph(code)), SendOutcome::Retry { .. }),
+                "{code}"
+            );
+        }
+        for code in [131047, 131026, 132000, 132001, 100, 190, 131051] {
+            assert!(
+                matches!(outcome(400, &graph(code)), SendOutcome::Permanent { .. }),
+                "{code}"
+            );
+        }
+        assert!(matches!(outcome(503, "<html>"), SendOutcome::Retry { .. }));
+        assert!(matches!(outcome(429, ""), SendOutcome::Retry { .. }));
+        assert!(matches!(
+            outcome(404, "not json"),
+            SendOutcome::Permanent { .. }
+        ));
+        let SendOutcome::Permanent { error } = outcome(400, &graph(131047)) else {
+            panic!()
+        };
+        assert_eq!(
+            (error.code, error.details.as_deref()),
+            (131047, Some("why"))
+        );
+        assert_eq!(
+            outcome(
+                200,
+                r#"{"messaging_product":"whatsapp","messages":[{"id":"wamid.OK"}]}"#
+            ),
+            SendOutcome::Accepted {
+                wamid: "wamid.OK".into()
+            }
+        );
+    }
+
+    #[test]
+    fn backoff_doubles_with_jitter_and_is_capped() {
+        for attempt in 1..=12 {
+            let wait = backoff(attempt);
+            let base = 2f64.powi(attempt as i32 - 1).min(300.0);
+            assert!(
+                wait.as_secs_f64() >= base * 0.75 && wait.as_secs_f64() <= base * 1.25,
+                "{attempt}: {wait:?}"
+            );
+        }
+    }
+}
