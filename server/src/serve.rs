@@ -7,6 +7,7 @@ use tokio::net::TcpListener;
 use crate::config::ServeArgs;
 use crate::http;
 use crate::state::AppState;
+use crate::whatsapp::media::MediaFetcher;
 use crate::whatsapp::sender::Sender;
 
 /// Runs the server until asked to stop.
@@ -27,12 +28,16 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     }
     match args.graph_api() {
         Some(graph) => {
-            let sender = Sender::new(state.store.clone(), graph, args.whatsapp_send_rate)
+            let sender = Sender::new(state.store.clone(), graph.clone(), args.whatsapp_send_rate)
                 .context("cannot set up the WhatsApp sender")?;
             tokio::spawn(sender.run());
+            let fetcher =
+                MediaFetcher::new(state.store.clone(), graph, args.data_dir.join("media"))
+                    .context("cannot set up the media fetcher")?;
+            tokio::spawn(fetcher.run());
         }
         None => tracing::warn!(
-            "RELAYDESK_WHATSAPP_ACCESS_TOKEN is not set: replies are queued but not sent"
+            "RELAYDESK_WHATSAPP_ACCESS_TOKEN is not set: replies are queued but not sent, media not fetched"
         ),
     }
     let listener = TcpListener::bind(args.listen)

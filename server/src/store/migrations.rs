@@ -19,6 +19,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../../migrations/sqlite/0002_send_queue.sql"),
         include_str!("../../migrations/postgres/0002_send_queue.sql"),
     ),
+    (
+        3,
+        "media",
+        include_str!("../../migrations/sqlite/0003_media.sql"),
+        include_str!("../../migrations/postgres/0003_media.sql"),
+    ),
 ];
 
 /// Applies every migration the database has not seen yet; returns how many were applied.

@@ -6,6 +6,7 @@
 //! [`sqlite`] and [`postgres`] only say how to run a transaction and bind values.
 
 mod ingest;
+mod media_queue;
 mod migrations;
 mod postgres;
 mod rows;
@@ -23,6 +24,7 @@ use relaydesk_core::domain::{
 };
 
 pub use ingest::IngestReport;
+pub use media_queue::{MediaClaim, MediaJob, MediaOutcome, MediaState};
 pub use send_queue::Claimed;
 pub use sql::DbError;
 use sql::Sql;
@@ -212,6 +214,35 @@ impl Store {
     ) -> Result<&'static str, DbError> {
         in_transaction!(self, |sql| send_queue::finish(sql, &claimed, outcome, now)
             .await)
+    }
+
+    /// Claims up to `limit` media items due for fetching at `now`.
+    pub async fn claim_media(
+        &self,
+        now: Timestamp,
+        lease: std::time::Duration,
+        limit: i64,
+    ) -> Result<Vec<MediaClaim>, DbError> {
+        in_transaction!(self, |sql| media_queue::claim(sql, now, lease, limit).await)
+    }
+
+    /// Records how a media fetch went; returns the item's new state.
+    pub async fn finish_media(
+        &self,
+        claim: MediaClaim,
+        outcome: MediaOutcome,
+        now: Timestamp,
+    ) -> Result<&'static str, DbError> {
+        in_transaction!(self, |sql| media_queue::finish(sql, &claim, outcome, now)
+            .await)
+    }
+
+    /// Where a message's media stands, if it has any.
+    pub async fn media_state(
+        &self,
+        message: relaydesk_core::domain::MessageId,
+    ) -> Result<Option<MediaState>, DbError> {
+        in_transaction!(self, |sql| media_queue::state(sql, message).await)
     }
 
     /// Send-queue jobs by state.

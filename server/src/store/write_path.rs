@@ -88,6 +88,7 @@ async fn decide_and_record<S: Sql>(
     let version = unit.version(sql).await?;
     save(sql, desk, &events, version).await?;
     super::send_queue::enqueue_replies(sql, desk, &events, now).await?;
+    super::media_queue::enqueue(sql, &events, now).await?;
     for event in &events {
         let seq = unit.events.len() as i64;
         rows::append_event(sql, version, seq, event).await?;

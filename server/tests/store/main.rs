@@ -5,5 +5,6 @@
 mod desk;
 mod fixtures;
 mod harness;
+mod media;
 mod sending;
 mod webhooks;

@@ -1,0 +1,227 @@
+//! Inbound media fetched into the blob store from a fake Graph API: with the token on both
+//! calls, hash-checked, size-limited, retried when waiting can help.
+
+use std::time::Duration;
+
+use base64::Engine;
+use chrono::Utc;
+use relaydesk_core::domain::*;
+use relaydesk_server::config::Secret;
+use relaydesk_server::store::Store;
+use relaydesk_server::whatsapp::media::{MediaFetcher, path_of};
+use relaydesk_server::whatsapp::sender::GraphApi;
+use sha2::{Digest, Sha256};
+use wiremock::matchers::{header, method, path};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+use crate::contract;
+use crate::harness::*;
+
+const TOKEN: &str = "graph-test-token";
+
+/// A customer sends a `kind` with WhatsApp media id `media_id`; returns our message id.
+async fn customer_sends(store: &Store, kind: &str, media_id: &str) -> MessageId {
+    let wamid = format!("wamid.MEDIA.{media_id}");
+    let body = format!(
+        r#"{{"object":"whatsapp_business_account","entry":[{{"id":"1","changes":[{{"field":"messages","value":{{"metadata":{{"display_phone_number":"12125550142","phone_number_id":"{BUSINESS_A}"}},"contacts":[{{"profile":{{"name":"Marisol"}},"wa_id":"12025550147"}}],"messages":[{{"from":"12025550147","id":"{wamid}","timestamp":"1789413000","type":"{kind}","{kind}":{{"id":"{media_id}","mime_type":"image/jpeg","sha256":"not-checked-when-the-lookup-gives-one"}}}}]}}}}]}}]}}"#
+    );
+    store
+        .ingest_webhook(body.into_bytes(), Utc::now())
+        .await
+        .expect("db");
+    store
+        .message_by_wamid(Wamid::new(wamid))
+        .await
+        .expect("db")
+        .expect("stored")
+        .id
+}
+
+fn sha256_b64(bytes: &[u8]) -> String {
+    base64::engine::general_purpose::STANDARD.encode(Sha256::digest(bytes))
+}
+
+/// The Graph API's two calls for `media_id`: lookup (with `size` and `hash`) and download.
+async fn serve_media(server: &MockServer, media_id: &str, bytes: &[u8], size: u64, hash: &str) {
+    Mock::given(method("GET"))
+        .and(path(format!("/v25.0/{media_id}")))
+        .and(header("authorization", format!("Bearer {TOKEN}").as_str()))
+        .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({
+            "messaging_product": "whatsapp",
+            "url": format!("{}/lookaside/{media_id}", server.uri()),
+            "mime_type": "image/jpeg",
+            "sha256": hash,
+            "file_size": size,
+            "id": media_id,
+        })))
+        .mount(server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path(format!("/lookaside/{media_id}")))
+        .and(header("authorization", format!("Bearer {TOKEN}").as_str()))
+        .respond_with(ResponseTemplate::new(200).set_body_bytes(bytes.to_vec()))
+        .mount(server)
+        .await;
+}
+
+fn fetcher(store: &Store, server: &MockServer, dir: &std::path::Path) -> MediaFetcher {
+    let graph = GraphApi {
+        base_url: server.uri(),
+        version: "v25.0".into(),
+        access_token: Secret::new(TOKEN),
+        timeout: Duration::from_secs(5),
+    };
+    MediaFetcher::new(store.clone(), graph, dir.to_path_buf()).expect("fetcher")
+}
+
+async fn state(store: &Store, message: MessageId) -> String {
+    store
+        .media_state(message)
+        .await
+        .expect("db")
+        .expect("queued")
+        .state
+}
+
+async fn a_photo_is_fetched_with_the_token_into_the_blob_store(store: Store) {
+    workspace(&store).await;
+    let server = MockServer::start().await;
+    let photo = b"\xff\xd8\xff\xe0 a cracked box \xff\xd9".to_vec();
+    serve_media(
+        &server,
+        "3488878938564047",
+        &photo,
+        photo.len() as u64,
+        &sha256_b64(&photo),
+    )
+    .await;
+    let message = customer_sends(&store, "image", "3488878938564047").await;
+    assert_eq!(
+        state(&store, message).await,
+        "pending",
+        "queued with the message"
+    );
+
+    let blobs = tempfile::tempdir().expect("temp dir");
+    let fetcher = fetcher(&store, &server, blobs.path());
+    assert_eq!(fetcher.fetch_due(Utc::now()).await.expect("db"), 1);
+    let stored = store.media_state(message).await.expect("db").expect("row");
+    assert_eq!(
+        (
+            stored.state.as_str(),
+            stored.mime_type.as_deref(),
+            stored.size
+        ),
+        ("fetched", Some("image/jpeg"), Some(photo.len() as i64))
+    );
+    assert_eq!(
+        std::fs::read(path_of(blobs.path(), message)).expect("file"),
+        photo
+    );
+    assert_eq!(
+        fetcher.fetch_due(Utc::now()).await.expect("db"),
+        0,
+        "fetched once"
+    );
+}
+
+async fn an_expired_download_link_is_asked_for_again(store: Store) {
+    workspace(&store).await;
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/lookaside/5933786067970493"))
+        .respond_with(ResponseTemplate::new(404))
+        .up_to_n_times(1)
+        .mount(&server)
+        .await;
+    let voice = b"OggS voice note".to_vec();
+    serve_media(
+        &server,
+        "5933786067970493",
+        &voice,
+        voice.len() as u64,
+        &sha256_b64(&voice),
+    )
+    .await;
+    let message = customer_sends(&store, "audio", "5933786067970493").await;
+    let blobs = tempfile::tempdir().expect("temp dir");
+    let fetcher = fetcher(&store, &server, blobs.path());
+    fetcher.fetch_due(Utc::now()).await.expect("db");
+    assert_eq!(state(&store, message).await, "pending");
+    fetcher
+        .fetch_due(Utc::now() + chrono::Duration::hours(1))
+        .await
+        .expect("db");
+    assert_eq!(state(&store, message).await, "fetched");
+}
+
+async fn a_file_over_its_kinds_limit_is_refused_and_nothing_is_kept(store: Store) {
+    workspace(&store).await;
+    let server = MockServer::start().await;
+    let sticker = vec![0u8; 2 * 1024 * 1024];
+    serve_media(
+        &server,
+        "1610511767427974",
+        &sticker,
+        sticker.len() as u64,
+        &sha256_b64(&sticker),
+    )
+    .await;
+    let message = customer_sends(&store, "sticker", "1610511767427974").await;
+    let blobs = tempfile::tempdir().expect("temp dir");
+    fetcher(&store, &server, blobs.path())
+        .fetch_due(Utc::now())
+        .await
+        .expect("db");
+    let stored = store.media_state(message).await.expect("db").expect("row");
+    assert_eq!(stored.state, "failed");
+    assert!(stored.last_error.is_some_and(|e| e.contains("larger than")));
+    assert!(!path_of(blobs.path(), message).exists());
+}
+
+async fn a_download_that_does_not_match_whatsapps_hash_is_not_kept(store: Store) {
+    workspace(&store).await;
+    let server = MockServer::start().await;
+    let video = b"mp4 bytes".to_vec();
+    serve_media(
+        &server,
+        "5422171668334005",
+        &video,
+        video.len() as u64,
+        &sha256_b64(b"other bytes"),
+    )
+    .await;
+    let message = customer_sends(&store, "video", "5422171668334005").await;
+    let blobs = tempfile::tempdir().expect("temp dir");
+    fetcher(&store, &server, blobs.path())
+        .fetch_due(Utc::now())
+        .await
+        .expect("db");
+    assert_eq!(state(&store, message).await, "pending", "retried later");
+    assert!(!path_of(blobs.path(), message).exists());
+}
+
+async fn media_whatsapp_no_longer_has_fails_visibly(store: Store) {
+    workspace(&store).await;
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/v25.0/999"))
+        .respond_with(ResponseTemplate::new(400).set_body_string(r#"{"error":{"code":100}}"#))
+        .mount(&server)
+        .await;
+    let message = customer_sends(&store, "document", "999").await;
+    let blobs = tempfile::tempdir().expect("temp dir");
+    fetcher(&store, &server, blobs.path())
+        .fetch_due(Utc::now())
+        .await
+        .expect("db");
+    assert_eq!(state(&store, message).await, "failed");
+}
+
+contract!(
+    a_photo_is_fetched_with_the_token_into_the_blob_store,
+    an_expired_download_link_is_asked_for_again,
+    a_file_over_its_kinds_limit_is_refused_and_nothing_is_kept,
+    a_download_that_does_not_match_whatsapps_hash_is_not_kept,
+    media_whatsapp_no_longer_has_fails_visibly,
+);
