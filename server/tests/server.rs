@@ -50,6 +50,7 @@ async fn readiness_says_the_database_answers_and_metrics_are_prometheus_text() {
     let (status, metrics) = get("/metrics").await;
     assert_eq!(status, StatusCode::OK);
     assert!(metrics.contains("# TYPE relaydesk_webhook_batches_total counter"));
+    assert!(metrics.contains("relaydesk_send_queue_jobs{state=\"pending\"} 0"));
 }
 
 #[tokio::test]

@@ -35,5 +35,21 @@ async fn readyz(State(state): State<AppState>) -> Result<&'static str, ApiError>
 }
 
 async fn metrics(State(state): State<AppState>) -> String {
-    state.metrics.render()
+    let mut text = state.metrics.render();
+    // The queue's depth comes from the database, so every instance reports the shared truth.
+    match state.store.send_queue_depth().await {
+        Ok(depth) => {
+            text.push_str(
+                "# HELP relaydesk_send_queue_jobs Outbound WhatsApp messages by queue state.\n",
+            );
+            text.push_str("# TYPE relaydesk_send_queue_jobs gauge\n");
+            for (queue_state, count) in depth {
+                text.push_str(&format!(
+                    "relaydesk_send_queue_jobs{{state=\"{queue_state}\"}} {count}\n"
+                ));
+            }
+        }
+        Err(error) => tracing::error!(%error, "cannot read the send queue for /metrics"),
+    }
+    text
 }
