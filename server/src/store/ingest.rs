@@ -12,9 +12,13 @@ use relaydesk_core::domain::{
 };
 
 use super::rows;
+use super::send_queue::{THROUGHPUT_PAUSE, pause_number};
 use super::sql::{Arg, DbError, Sql};
 use super::write_path::{Unit, execute};
 use crate::whatsapp::notification::{InboundItem, Notification, NotificationError};
+
+/// WhatsApp's "throughput reached" error (the number sent more than its messages per second).
+const THROUGHPUT_REACHED: i64 = 130429;
 
 /// What became of one delivery.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -64,6 +68,12 @@ pub(crate) async fn ingest<S: Sql>(
                 };
                 for error in &number.errors {
                     tracing::warn!(code = error.code, title = %error.title, phone_number_id = %number.phone_number_id, "WhatsApp reported an account-level error");
+                    if error.code == THROUGHPUT_REACHED {
+                        let until = received_at
+                            + chrono::Duration::from_std(THROUGHPUT_PAUSE).unwrap_or_default();
+                        let paused = pause_number(sql, &number.phone_number_id, until).await?;
+                        tracing::warn!(phone_number_id = %number.phone_number_id, paused, "sends from this number pause: WhatsApp's throughput was reached");
+                    }
                 }
                 for item in number.messages {
                     receive(

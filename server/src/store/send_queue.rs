@@ -216,3 +216,20 @@ pub(crate) async fn depth<S: Sql>(sql: &mut S) -> Result<Vec<(String, i64)>, DbE
     }
     Ok(depth)
 }
+
+/// How long a number's sends pause when WhatsApp reports its throughput was reached (130429).
+pub const THROUGHPUT_PAUSE: Duration = Duration::from_secs(30);
+
+/// Postpones every pending send from `phone_number_id` to at least `until`.
+pub(crate) async fn pause_number<S: Sql>(
+    sql: &mut S,
+    phone_number_id: &str,
+    until: Timestamp,
+) -> Result<u64, DbError> {
+    sql.execute(
+        "UPDATE send_queue SET next_attempt_at = CASE WHEN next_attempt_at < $1 THEN $1 ELSE next_attempt_at END \
+         WHERE phone_number_id = $2 AND state = 'pending'",
+        &[Arg::Int(until.timestamp_millis()), Arg::from(phone_number_id)],
+    )
+    .await
+}

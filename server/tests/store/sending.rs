@@ -336,7 +336,29 @@ async fn sends_from_one_number_never_exceed_its_rate(store: Store) {
     }
 }
 
+async fn a_throughput_warning_from_whatsapp_pauses_that_numbers_sends(store: Store) {
+    let desk = workspace(&store).await;
+    let (server, graph) = fake_graph(vec![]).await;
+    ana_replies(&store, &desk, "12025550147", "Here is the tracking link").await;
+    store
+        .ingest_webhook(fixture("errors-value-level-130429.json"), Utc::now())
+        .await
+        .expect("db");
+    let sender = sender(&store, &server, 80);
+    assert_eq!(sender.send_due(Utc::now()).await.expect("db"), 0, "paused");
+    assert_eq!(
+        sender
+            .send_due(Utc::now() + chrono::Duration::seconds(31))
+            .await
+            .expect("db"),
+        1,
+        "resumes after the pause"
+    );
+    assert_eq!(graph.seen.lock().expect("lock").len(), 1);
+}
+
 contract!(
+    a_throughput_warning_from_whatsapp_pauses_that_numbers_sends,
     a_reply_goes_out_once_carrying_our_id_and_learns_its_wamid,
     rate_limits_server_errors_and_timeouts_are_retried_until_it_goes_through,
     a_graph_api_that_does_not_answer_in_time_is_tried_again,
