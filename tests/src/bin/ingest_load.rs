@@ -295,6 +295,14 @@ async fn main() -> anyhow::Result<()> {
             100.0 * ingest_rate / anchor_rate
         );
     }
+    if !args.postgres {
+        let wal = dir.path().join("relaydesk.db-wal");
+        let size = std::fs::metadata(&wal).map(|m| m.len()).unwrap_or(0);
+        println!(
+            "SQLite WAL after the run: {:.1} MiB",
+            size as f64 / 1024.0 / 1024.0
+        );
+    }
     let stored = store.conversations().await?.len();
     println!("conversations stored: {stored}");
     if ingest.failures > 0 {
