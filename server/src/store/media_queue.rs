@@ -7,8 +7,14 @@ use std::time::Duration;
 use relaydesk_core::domain::{Change, Content, Event, MessageId, Timestamp};
 use serde::{Deserialize, Serialize};
 
+use super::job_queue::{Queue, next_attempt_at};
 use super::sql::{Arg, DbError, Sql};
-use crate::whatsapp::outbound::{MAX_ATTEMPTS, backoff};
+
+const QUEUE: Queue = Queue {
+    table: "media",
+    working: "fetching",
+};
+use crate::whatsapp::outbound::MAX_ATTEMPTS;
 
 /// One media item to fetch.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -91,44 +97,11 @@ pub(crate) async fn claim<S: Sql>(
     lease: Duration,
     limit: i64,
 ) -> Result<Vec<MediaClaim>, DbError> {
-    let now_ms = now.timestamp_millis();
-    let lease_until = now_ms + i64::try_from(lease.as_millis()).unwrap_or(i64::MAX / 2);
-    let query = format!(
-        "UPDATE media SET state = 'fetching', attempts = attempts + 1, lease_until = $1 \
-         WHERE message_id IN (SELECT message_id FROM media \
-         WHERE (state = 'pending' AND next_attempt_at <= $2) OR (state = 'fetching' AND lease_until < $2) \
-         ORDER BY next_attempt_at LIMIT $3{}) RETURNING message_id",
-        sql.skip_locked()
-    );
-    let ids = sql
-        .texts(
-            &query,
-            &[Arg::Int(lease_until), Arg::Int(now_ms), Arg::Int(limit)],
-        )
-        .await?;
-    let mut claimed = Vec::with_capacity(ids.len());
-    for id in ids {
-        let doc = sql
-            .texts(
-                "SELECT doc FROM media WHERE message_id = $1",
-                &[Arg::Text(id.clone())],
-            )
-            .await?
-            .pop()
-            .ok_or_else(|| DbError::Other("a claimed media job vanished".into()))?;
-        let attempt = sql
-            .integer(
-                "SELECT attempts FROM media WHERE message_id = $1",
-                &[Arg::Text(id)],
-            )
-            .await?
-            .unwrap_or(1);
-        claimed.push(MediaClaim {
-            job: serde_json::from_str(&doc)?,
-            attempt,
-        });
-    }
-    Ok(claimed)
+    let claimed = QUEUE.claim(sql, now, lease, limit).await?;
+    Ok(claimed
+        .into_iter()
+        .map(|(job, attempt)| MediaClaim { job, attempt })
+        .collect())
 }
 
 pub(crate) async fn finish<S: Sql>(
@@ -148,8 +121,7 @@ pub(crate) async fn finish<S: Sql>(
             ("failed", None, None, Some(reason))
         }
     };
-    let next_attempt_at = now.timestamp_millis()
-        + i64::try_from(backoff(claim.attempt).as_millis()).unwrap_or(300_000);
+    let next_attempt_at = next_attempt_at(now, claim.attempt);
     sql.execute(
         "UPDATE media SET state = $1, next_attempt_at = $2, lease_until = NULL, \
          mime_type = COALESCE($3, mime_type), size = $4, last_error = $5 WHERE message_id = $6",

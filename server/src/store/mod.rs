@@ -6,6 +6,7 @@
 //! [`sqlite`] and [`postgres`] only say how to run a transaction and bind values.
 
 mod ingest;
+mod job_queue;
 mod media_queue;
 mod migrations;
 mod postgres;

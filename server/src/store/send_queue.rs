@@ -11,8 +11,14 @@ use relaydesk_core::domain::{
     WhatsAppError,
 };
 
+use super::job_queue::{Queue, next_attempt_at};
 use super::rows;
 use super::sql::{Arg, DbError, Sql};
+
+const QUEUE: Queue = Queue {
+    table: "send_queue",
+    working: "sending",
+};
 use super::write_path::{Unit, execute};
 use crate::whatsapp::outbound::{self, MAX_ATTEMPTS, SendJob, SendOutcome};
 
@@ -84,44 +90,11 @@ pub(crate) async fn claim<S: Sql>(
     lease: Duration,
     limit: i64,
 ) -> Result<Vec<Claimed>, DbError> {
-    let now_ms = now.timestamp_millis();
-    let lease_until = now_ms + i64::try_from(lease.as_millis()).unwrap_or(i64::MAX / 2);
-    let query = format!(
-        "UPDATE send_queue SET state = 'sending', attempts = attempts + 1, lease_until = $1 \
-         WHERE message_id IN (SELECT message_id FROM send_queue \
-         WHERE (state = 'pending' AND next_attempt_at <= $2) OR (state = 'sending' AND lease_until < $2) \
-         ORDER BY next_attempt_at LIMIT $3{}) RETURNING message_id",
-        sql.skip_locked()
-    );
-    let ids = sql
-        .texts(
-            &query,
-            &[Arg::Int(lease_until), Arg::Int(now_ms), Arg::Int(limit)],
-        )
-        .await?;
-    let mut claimed = Vec::with_capacity(ids.len());
-    for id in ids {
-        let doc = sql
-            .texts(
-                "SELECT doc FROM send_queue WHERE message_id = $1",
-                &[Arg::Text(id.clone())],
-            )
-            .await?
-            .pop()
-            .ok_or_else(|| DbError::Other("a claimed job vanished".into()))?;
-        let attempt = sql
-            .integer(
-                "SELECT attempts FROM send_queue WHERE message_id = $1",
-                &[Arg::Text(id)],
-            )
-            .await?
-            .unwrap_or(1);
-        claimed.push(Claimed {
-            job: serde_json::from_str(&doc)?,
-            attempt,
-        });
-    }
-    Ok(claimed)
+    let claimed = QUEUE.claim(sql, now, lease, limit).await?;
+    Ok(claimed
+        .into_iter()
+        .map(|(job, attempt)| Claimed { job, attempt })
+        .collect())
 }
 
 /// Records how a claimed send went; returns the queue state it ended in.
@@ -185,8 +158,7 @@ pub(crate) async fn finish<S: Sql>(
             tracing::warn!(message = %id, %rejection, "a send outcome could not be recorded on its message");
         }
     }
-    let next_attempt_at = now.timestamp_millis()
-        + i64::try_from(outbound::backoff(claimed.attempt).as_millis()).unwrap_or(300_000);
+    let next_attempt_at = next_attempt_at(now, claimed.attempt);
     sql.execute(
         "UPDATE send_queue SET state = $1, next_attempt_at = $2, lease_until = NULL, last_error = $3 \
          WHERE message_id = $4",

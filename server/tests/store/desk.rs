@@ -16,18 +16,7 @@ async fn conversation_from(store: &Store, phone: &str) -> Conversation {
         .await
         .expect("ingest");
     assert_eq!(report.messages_stored, 1, "{report:?}");
-    let contact = store
-        .contact_by_phone(phone.into())
-        .await
-        .expect("read")
-        .expect("contact created");
-    store
-        .conversations()
-        .await
-        .expect("read")
-        .into_iter()
-        .find(|c| c.contact_id == contact.id)
-        .expect("conversation opened")
+    conversation_of(store, phone).await
 }
 
 async fn an_agents_claim_is_stored_and_the_colleague_is_told_who_owns_it(store: Store) {

@@ -88,18 +88,7 @@ async fn prepared(store: &Store) {
             )
             .await
             .expect("db");
-        let contact = store
-            .contact_by_phone((*phone).into())
-            .await
-            .expect("db")
-            .expect("contact");
-        let conversation = store
-            .conversations()
-            .await
-            .expect("db")
-            .into_iter()
-            .find(|c| c.contact_id == contact.id)
-            .expect("conversation");
+        let conversation = conversation_of(store, phone).await;
         let message = MessageId::new();
         let reply = Command::Reply {
             conversation: conversation.id,

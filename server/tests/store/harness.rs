@@ -209,3 +209,19 @@ pub fn text_from(phone: &str, wamid: &str, timestamp: i64, body: &str) -> Vec<u8
     )
     .into_bytes()
 }
+
+/// The conversation of the customer with this phone number (who must have written).
+pub async fn conversation_of(store: &Store, phone: &str) -> Conversation {
+    let contact = store
+        .contact_by_phone(phone.into())
+        .await
+        .expect("db")
+        .unwrap_or_else(|| panic!("{phone} has written"));
+    store
+        .conversations()
+        .await
+        .expect("db")
+        .into_iter()
+        .find(|c| c.contact_id == contact.id)
+        .expect("a conversation")
+}

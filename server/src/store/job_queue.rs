@@ -1,0 +1,75 @@
+//! What the send queue and the media queue share: claiming due jobs under a lease (with
+//! `SKIP LOCKED` on PostgreSQL, so several instances never take the same job) and scheduling
+//! the next attempt with backoff.
+
+use std::time::Duration;
+
+use relaydesk_core::domain::Timestamp;
+use serde::de::DeserializeOwned;
+
+use super::sql::{Arg, DbError, Sql};
+use crate::whatsapp::outbound::backoff;
+
+/// A job queue table: `message_id`, `state`, `attempts`, `next_attempt_at`, `lease_until`, `doc`.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Queue {
+    pub(crate) table: &'static str,
+    /// The state of a job being worked on (`sending`, `fetching`).
+    pub(crate) working: &'static str,
+}
+
+impl Queue {
+    /// Claims up to `limit` jobs due at `now` (and jobs whose worker vanished: lease expired);
+    /// returns each job's document with the attempt this is (1 for the first).
+    pub(crate) async fn claim<S: Sql, J: DeserializeOwned>(
+        self,
+        sql: &mut S,
+        now: Timestamp,
+        lease: Duration,
+        limit: i64,
+    ) -> Result<Vec<(J, i64)>, DbError> {
+        let Queue { table, working } = self;
+        let now_ms = now.timestamp_millis();
+        let lease_until = now_ms + i64::try_from(lease.as_millis()).unwrap_or(i64::MAX / 2);
+        let query = format!(
+            "UPDATE {table} SET state = '{working}', attempts = attempts + 1, lease_until = $1 \
+             WHERE message_id IN (SELECT message_id FROM {table} \
+             WHERE (state = 'pending' AND next_attempt_at <= $2) \
+             OR (state = '{working}' AND lease_until < $2) \
+             ORDER BY next_attempt_at LIMIT $3{}) RETURNING message_id",
+            sql.skip_locked()
+        );
+        let ids = sql
+            .texts(
+                &query,
+                &[Arg::Int(lease_until), Arg::Int(now_ms), Arg::Int(limit)],
+            )
+            .await?;
+        let mut claimed = Vec::with_capacity(ids.len());
+        for id in ids {
+            let id = Arg::Text(id);
+            let doc = sql
+                .texts(
+                    &format!("SELECT doc FROM {table} WHERE message_id = $1"),
+                    std::slice::from_ref(&id),
+                )
+                .await?
+                .pop()
+                .ok_or_else(|| DbError::Other(format!("a claimed job vanished from {table}")))?;
+            let attempt = sql
+                .integer(
+                    &format!("SELECT attempts FROM {table} WHERE message_id = $1"),
+                    &[id],
+                )
+                .await?
+                .unwrap_or(1);
+            claimed.push((serde_json::from_str(&doc)?, attempt));
+        }
+        Ok(claimed)
+    }
+}
+
+/// When attempt `attempt + 1` may start, counted from `now`, in epoch milliseconds.
+pub(crate) fn next_attempt_at(now: Timestamp, attempt: i64) -> i64 {
+    now.timestamp_millis() + i64::try_from(backoff(attempt).as_millis()).unwrap_or(300_000)
+}
