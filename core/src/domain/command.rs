@@ -8,7 +8,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::content::{Content, MessageContext};
+use super::content::{Content, MediaKind, MessageContext};
 use super::conversation::{Priority, Status};
 use super::delivery::DeliveryReport;
 use super::escalation::{EscalationTarget, Severity};
@@ -49,7 +49,7 @@ pub struct HandoffNote {
 
 /// What an agent sends.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
+#[serde(tag = "type", rename_all = "snake_case")]
 pub enum ReplyBody {
     /// Free text: only inside the 24-hour window.
     Text { text: String },
@@ -58,6 +58,20 @@ pub enum ReplyBody {
         name: String,
         language: String,
         params: TemplateParams,
+    },
+    /// A file already uploaded to WhatsApp (its media id): only inside the window. Audio and
+    /// stickers take no caption; a document keeps its file name.
+    Media {
+        kind: MediaKind,
+        whatsapp_media_id: String,
+        caption: Option<String>,
+        filename: Option<String>,
+    },
+    /// A reaction to one of the customer's messages (`None` removes ours): only inside the
+    /// window.
+    Reaction {
+        to: MessageId,
+        emoji: Option<String>,
     },
 }
 
@@ -220,13 +234,16 @@ impl Command {
                 conversation,
                 message,
                 in_reply_to,
-                ..
+                body,
             } => {
                 // The customer's contact: the send queue addresses the reply to it.
                 needs.contacts = true;
                 needs.conversation = Some(*conversation);
                 needs.messages.push(*message);
                 needs.messages.extend(*in_reply_to);
+                if let ReplyBody::Reaction { to, .. } = body {
+                    needs.messages.push(*to);
+                }
             }
             AddNote {
                 conversation, note, ..

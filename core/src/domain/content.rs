@@ -12,6 +12,9 @@ use super::template::TemplateParams;
 /// Longest free-form text WhatsApp accepts in one outbound message.
 pub const MAX_OUTBOUND_TEXT_CHARS: usize = 4096;
 
+/// Longest caption WhatsApp accepts on an image, video or document.
+pub const MAX_CAPTION_CHARS: usize = 1024;
+
 /// The body of a message.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]

@@ -259,3 +259,93 @@ fn a_reply_cannot_reuse_the_id_of_a_customer_message() {
         matches!(w.run(w.ana, reuse), Err(Rejection::Invalid { field, .. }) if field == "message")
     );
 }
+
+fn media(conversation: ConversationId, kind: MediaKind, caption: Option<&str>) -> Command {
+    Command::Reply {
+        conversation,
+        message: MessageId::new(),
+        body: ReplyBody::Media {
+            kind,
+            whatsapp_media_id: "1013859600285441".into(),
+            caption: caption.map(str::to_owned),
+            filename: Some("Invoice_été.pdf".into()),
+        },
+        in_reply_to: None,
+    }
+}
+
+#[test]
+fn files_go_out_inside_the_window_with_captions_only_where_whatsapp_shows_them() {
+    let mut w = World::new();
+    let c = w.owned_by(w.ana);
+    let events = w.ok(w.ana, media(c, MediaKind::Document, Some("Your invoice")));
+    let Change::ReplyQueued { message } = &events[0].change else {
+        panic!("queued")
+    };
+    let Content::Media(sent) = &message.content else {
+        panic!("media")
+    };
+    assert_eq!(
+        (sent.filename.as_deref(), sent.caption.as_deref()),
+        (Some("Invoice_été.pdf"), Some("Your invoice"))
+    );
+    assert!(
+        matches!(w.run(w.ana, media(c, MediaKind::Audio, Some("listen"))), Err(Rejection::Invalid { field, .. }) if field == "caption")
+    );
+    let long = "c".repeat(1025);
+    assert_eq!(
+        outcome(&w.run(w.ana, media(c, MediaKind::Image, Some(&long)))),
+        "invalid"
+    );
+    let image = w.ok(w.ana, media(c, MediaKind::Image, None));
+    assert!(
+        matches!(&image[0].change, Change::ReplyQueued { message } if matches!(&message.content, Content::Media(m) if m.filename.is_none())),
+        "only documents keep a file name"
+    );
+    w.advance(chrono::Duration::days(2));
+    assert_eq!(
+        outcome(&w.run(w.ana, media(c, MediaKind::Image, None))),
+        "window_closed"
+    );
+}
+
+#[test]
+fn an_agent_reacts_to_the_customers_message_not_to_ours_and_only_inside_the_window() {
+    let mut w = World::new();
+    let c = w.owned_by(w.ana);
+    let theirs = w
+        .desk
+        .messages_of(c)
+        .next()
+        .expect("customer message")
+        .clone();
+    let react = |to: MessageId, emoji: Option<&str>| Command::Reply {
+        conversation: c,
+        message: MessageId::new(),
+        body: ReplyBody::Reaction {
+            to,
+            emoji: emoji.map(str::to_owned),
+        },
+        in_reply_to: None,
+    };
+    let events = w.ok(w.ana, react(theirs.id, Some("👍")));
+    assert!(
+        matches!(&events[0].change, Change::ReplyQueued { message } if message.content == Content::Reaction { target: theirs.wamid.clone().expect("wamid"), emoji: Some("👍".into()) })
+    );
+    let ours = w
+        .desk
+        .messages_of(c)
+        .find(|m| m.direction == Direction::Outbound)
+        .expect("our reaction")
+        .id;
+    assert_eq!(outcome(&w.run(w.ana, react(ours, Some("👍")))), "invalid");
+    assert_eq!(
+        outcome(&w.run(w.ana, react(MessageId::new(), Some("👍")))),
+        "not_found"
+    );
+    w.advance(chrono::Duration::days(2));
+    assert_eq!(
+        outcome(&w.run(w.ana, react(theirs.id, None))),
+        "window_closed"
+    );
+}

@@ -57,6 +57,27 @@ pub fn request(message: &Message, recipient: &Contact) -> Option<Value> {
                 "components": template_components(params),
             });
         }
+        Content::Media(media) => {
+            let kind = media.kind.as_str();
+            let mut object = json!({ "id": media.whatsapp_media_id });
+            if let Some(caption) = &media.caption {
+                object["caption"] = json!(caption);
+            }
+            if let Some(filename) = &media.filename {
+                object["filename"] = json!(filename);
+            }
+            body["type"] = json!(kind);
+            body[kind] = object;
+        }
+        // A reaction names its target itself and takes no reply context.
+        Content::Reaction { target, emoji } => {
+            body["type"] = json!("reaction");
+            body["reaction"] = json!({
+                "message_id": target.as_str(),
+                "emoji": emoji.as_deref().unwrap_or(""),
+            });
+            return Some(body);
+        }
         _ => return None,
     }
     if let Some(wamid) = &message.context.reply_to {
@@ -218,6 +239,83 @@ mod tests {
             SendOutcome::Accepted {
                 wamid: "wamid.OK".into()
             }
+        );
+    }
+
+    #[test]
+    fn files_and_reactions_are_sent_in_whatsapps_shapes() {
+        use relaydesk_core::domain::*;
+        let contact = Contact::from_identity(
+            ContactId::new(),
+            &CustomerIdentity {
+                phone: Some("12025550147".into()),
+                ..Default::default()
+            },
+        );
+        let message = |content: Content, reply_to: Option<Wamid>| Message {
+            id: MessageId::new(),
+            conversation_id: ConversationId::new(),
+            direction: Direction::Outbound,
+            author: None,
+            wamid: None,
+            content,
+            context: MessageContext {
+                reply_to,
+                ..MessageContext::default()
+            },
+            at: chrono::Utc::now(),
+            delivery: DeliveryStatus::Queued,
+            played: false,
+            reaction: None,
+            reaction_at: None,
+        };
+        let document = Content::Media(Media {
+            kind: MediaKind::Document,
+            whatsapp_media_id: "42".into(),
+            mime_type: None,
+            sha256: None,
+            filename: Some("Facture_été.pdf".into()),
+            caption: Some("Your invoice".into()),
+            voice: false,
+            animated: false,
+        });
+        let body =
+            request(&message(document, Some(Wamid::new("wamid.Q"))), &contact).expect("sendable");
+        assert_eq!(body["type"], "document");
+        assert_eq!(
+            body["document"],
+            serde_json::json!({ "id": "42", "caption": "Your invoice", "filename": "Facture_été.pdf" })
+        );
+        assert_eq!(body["context"]["message_id"], "wamid.Q");
+        let removal = Content::Reaction {
+            target: Wamid::new("wamid.T"),
+            emoji: None,
+        };
+        let body =
+            request(&message(removal, Some(Wamid::new("wamid.Q"))), &contact).expect("sendable");
+        assert_eq!(
+            body["reaction"],
+            serde_json::json!({ "message_id": "wamid.T", "emoji": "" })
+        );
+        assert!(
+            body.get("context").is_none(),
+            "reactions take no reply context"
+        );
+        let bsuid_only = Contact::from_identity(
+            ContactId::new(),
+            &CustomerIdentity {
+                bsuid: Some("US.1349".into()),
+                ..Default::default()
+            },
+        );
+        let body = request(
+            &message(Content::Text { body: "hi".into() }, None),
+            &bsuid_only,
+        )
+        .expect("sendable");
+        assert_eq!(
+            (body.get("to"), &body["recipient"]),
+            (None, &serde_json::json!("US.1349"))
         );
     }
 

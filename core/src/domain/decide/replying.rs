@@ -3,7 +3,9 @@
 //! templates at any time, if approved and filled exactly.
 
 use super::super::command::ReplyBody;
-use super::super::content::{Content, MAX_OUTBOUND_TEXT_CHARS, MessageContext};
+use super::super::content::{
+    Content, MAX_CAPTION_CHARS, MAX_OUTBOUND_TEXT_CHARS, Media, MediaKind, MessageContext,
+};
 use super::super::conversation::Conversation;
 use super::super::delivery::DeliveryStatus;
 use super::super::event::{Change, Event, Handover};
@@ -83,6 +85,17 @@ impl Decider<'_> {
         Ok(events)
     }
 
+    /// Free-form messages (anything but a template) only while the window is open.
+    fn require_window(&self, conversation: &Conversation) -> Result<(), Rejection> {
+        if conversation.window_is_open(self.now) {
+            Ok(())
+        } else {
+            Err(Rejection::WindowClosed {
+                closed_at: conversation.window_closes_at(),
+            })
+        }
+    }
+
     fn reply_content(
         &self,
         conversation: &Conversation,
@@ -101,12 +114,69 @@ impl Decider<'_> {
                         ),
                     ));
                 }
-                if !conversation.window_is_open(self.now) {
-                    return Err(Rejection::WindowClosed {
-                        closed_at: conversation.window_closes_at(),
-                    });
-                }
+                self.require_window(conversation)?;
                 Ok(Content::Text { body: text.clone() })
+            }
+            ReplyBody::Media {
+                kind,
+                whatsapp_media_id,
+                caption,
+                filename,
+            } => {
+                if whatsapp_media_id.trim().is_empty() {
+                    return Err(Rejection::invalid(
+                        "media",
+                        "upload the file first: its media id is missing",
+                    ));
+                }
+                let caption = caption.as_deref().map(str::trim).filter(|c| !c.is_empty());
+                if caption.is_some() && matches!(kind, MediaKind::Audio | MediaKind::Sticker) {
+                    return Err(Rejection::invalid(
+                        "caption",
+                        format!("WhatsApp shows no caption on {}", kind.as_str()),
+                    ));
+                }
+                if caption.is_some_and(|c| c.chars().count() > MAX_CAPTION_CHARS) {
+                    return Err(Rejection::invalid(
+                        "caption",
+                        format!("a caption has at most {MAX_CAPTION_CHARS} characters"),
+                    ));
+                }
+                self.require_window(conversation)?;
+                Ok(Content::Media(Media {
+                    kind: *kind,
+                    whatsapp_media_id: whatsapp_media_id.trim().to_owned(),
+                    mime_type: None,
+                    sha256: None,
+                    filename: filename.clone().filter(|_| *kind == MediaKind::Document),
+                    caption: caption.map(str::to_owned),
+                    voice: false,
+                    animated: false,
+                }))
+            }
+            ReplyBody::Reaction { to, emoji } => {
+                let target = self
+                    .desk
+                    .message(*to)
+                    .filter(|m| m.conversation_id == conversation.id)
+                    .ok_or_else(|| Rejection::not_found(Entity::Message, to))?;
+                let wamid = match (&target.direction, &target.wamid, &target.content) {
+                    (_, _, Content::Reaction { .. }) => {
+                        return Err(Rejection::invalid("to", "a reaction cannot be reacted to"));
+                    }
+                    (Direction::Inbound, Some(wamid), _) => wamid.clone(),
+                    _ => {
+                        return Err(Rejection::invalid(
+                            "to",
+                            "only the customer's messages can be reacted to",
+                        ));
+                    }
+                };
+                self.require_window(conversation)?;
+                Ok(Content::Reaction {
+                    target: wamid,
+                    emoji: emoji.clone().filter(|e| !e.trim().is_empty()),
+                })
             }
             ReplyBody::Template {
                 name,
