@@ -71,6 +71,11 @@ pub fn apply(desk: &mut Desk, event: &Event) {
                 m.played = true;
             }
         }
+        Change::ReadReceiptQueued { message } => {
+            if let Some(m) = desk.message_mut(*message) {
+                m.read_by_us = true;
+            }
+        }
         Change::ContactUnreachable { contact } => {
             if let Some(c) = desk.contacts.get_mut(contact) {
                 c.unreachable_on_whatsapp = true;
@@ -136,6 +141,7 @@ fn apply_to_conversation(c: &mut Conversation, by: By, at: Timestamp, change: &C
         | Change::ReactionChanged { .. }
         | Change::DeliveryUpdated { .. }
         | Change::Played { .. }
+        | Change::ReadReceiptQueued { .. }
         | Change::ContactUnreachable { .. }
         | Change::NoteAdded { .. }
         | Change::AvailabilityChanged { .. } => {}

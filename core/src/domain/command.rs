@@ -172,6 +172,11 @@ pub enum Command {
     CancelEscalation {
         escalation: EscalationId,
     },
+    /// Tell the customer their message was read (blue ticks; earlier messages too).
+    MarkRead {
+        conversation: ConversationId,
+        message: MessageId,
+    },
     /// Set one's own availability.
     SetAvailability {
         availability: Availability,
@@ -250,6 +255,13 @@ impl Command {
             } => {
                 needs.conversation = Some(*conversation);
                 needs.note = Some(*note);
+            }
+            MarkRead {
+                conversation,
+                message,
+            } => {
+                needs.conversation = Some(*conversation);
+                needs.messages.push(*message);
             }
             ApproveEscalation { escalation, .. }
             | RejectEscalation { escalation, .. }

@@ -86,6 +86,10 @@ pub enum Change {
     Played {
         message: MessageId,
     },
+    /// A read receipt for this customer message entered the send queue.
+    ReadReceiptQueued {
+        message: MessageId,
+    },
     /// WhatsApp cannot reach this customer (131026).
     ContactUnreachable {
         contact: ContactId,
@@ -180,7 +184,8 @@ impl Event {
             },
             Change::ReactionChanged { message, .. }
             | Change::DeliveryUpdated { message, .. }
-            | Change::Played { message } => Touched {
+            | Change::Played { message }
+            | Change::ReadReceiptQueued { message } => Touched {
                 message: Some(*message),
                 ..Touched::default()
             },

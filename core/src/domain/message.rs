@@ -41,6 +41,9 @@ pub struct Message {
     pub reaction: Option<String>,
     /// When the customer last reacted: an older reaction arriving late changes nothing.
     pub reaction_at: Option<Timestamp>,
+    /// We told WhatsApp this (inbound) message was read: the customer sees blue ticks.
+    #[serde(default)]
+    pub read_by_us: bool,
 }
 
 /// An internal note: context for colleagues, never sent to the customer.

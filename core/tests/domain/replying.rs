@@ -349,3 +349,39 @@ fn an_agent_reacts_to_the_customers_message_not_to_ours_and_only_inside_the_wind
         "window_closed"
     );
 }
+
+#[test]
+fn only_the_owner_sends_a_read_receipt_and_only_once_per_message() {
+    let mut w = World::new();
+    let c = w.customer_writes("Hello?");
+    let theirs = w.desk.messages_of(c).next().expect("customer message").id;
+    let mark = || Command::MarkRead {
+        conversation: c,
+        message: theirs,
+    };
+    assert!(
+        matches!(w.run(w.ana, mark()), Err(Rejection::Forbidden { reason }) if reason.contains("claim"))
+    );
+    w.ok(w.ana, claim(c));
+    assert_eq!(
+        outcome(&w.run(w.sofia, mark())),
+        "not_owner",
+        "a supervisor glancing does not send blue ticks"
+    );
+    let events = w.ok(w.ana, mark());
+    assert!(matches!(events[0].change, Change::ReadReceiptQueued { message } if message == theirs));
+    assert!(w.desk.message(theirs).expect("message").read_by_us);
+    assert_eq!(w.run(w.ana, mark()), Ok(vec![]), "once per message");
+    w.ok(w.ana, reply(c, "Hi!"));
+    let ours = w
+        .desk
+        .messages_of(c)
+        .find(|m| m.direction == Direction::Outbound)
+        .expect("ours")
+        .id;
+    let ours_marked = Command::MarkRead {
+        conversation: c,
+        message: ours,
+    };
+    assert_eq!(outcome(&w.run(w.ana, ours_marked)), "invalid");
+}

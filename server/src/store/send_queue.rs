@@ -20,33 +20,46 @@ const QUEUE: Queue = Queue {
     working: "sending",
 };
 use super::write_path::{Unit, execute};
-use crate::whatsapp::outbound::{self, MAX_ATTEMPTS, SendJob, SendOutcome};
+use crate::whatsapp::outbound::{self, MAX_ATTEMPTS, SendJob, SendKind, SendOutcome};
 
-/// Queues a send for every reply the events queued (called by the write path, same transaction).
+/// Queues a send for every reply and read receipt the events queued (called by the write
+/// path, in the same transaction).
 pub(crate) async fn enqueue_replies<S: Sql>(
     sql: &mut S,
     desk: &Desk,
     events: &[relaydesk_core::domain::Event],
     now: Timestamp,
 ) -> Result<(), DbError> {
+    use relaydesk_core::domain::Change;
     for event in events {
-        let relaydesk_core::domain::Change::ReplyQueued { message } = &event.change else {
-            continue;
+        let (message, kind) = match &event.change {
+            Change::ReplyQueued { message } => (message.id, SendKind::Message),
+            Change::ReadReceiptQueued { message } => (*message, SendKind::ReadReceipt),
+            _ => continue,
         };
+        let message = desk
+            .message(message)
+            .ok_or_else(|| DbError::Other("a queued message was not loaded".into()))?;
         let conversation = desk
             .conversations
             .get(&message.conversation_id)
             .ok_or_else(|| DbError::Other("a reply's conversation was not loaded".into()))?;
-        let contact = desk
-            .contacts
-            .get(&conversation.contact_id)
-            .ok_or_else(|| DbError::Other("a reply's contact was not loaded".into()))?;
         let inbox = desk
             .workspace
             .inboxes
             .get(&conversation.inbox_id)
             .ok_or_else(|| DbError::Other("a reply's inbox is missing".into()))?;
-        let Some(request) = outbound::request(message, contact) else {
+        let request = match kind {
+            SendKind::Message => {
+                let contact = desk
+                    .contacts
+                    .get(&conversation.contact_id)
+                    .ok_or_else(|| DbError::Other("a reply's contact was not loaded".into()))?;
+                outbound::request(message, contact)
+            }
+            SendKind::ReadReceipt => message.wamid.as_ref().map(outbound::read_receipt),
+        };
+        let Some(request) = request else {
             return Err(DbError::Other(format!(
                 "message {} cannot be sent to WhatsApp",
                 message.id
@@ -57,6 +70,7 @@ pub(crate) async fn enqueue_replies<S: Sql>(
             conversation_id: conversation.id,
             phone_number_id: inbox.phone_number_id.clone(),
             request,
+            kind,
         };
         sql.execute(
             "INSERT INTO send_queue (message_id, conversation_id, phone_number_id, state, attempts, \
@@ -106,12 +120,25 @@ pub(crate) async fn finish<S: Sql>(
 ) -> Result<&'static str, DbError> {
     rows::lock_versions(sql).await?;
     let id = claimed.job.message_id;
+    let receipt = claimed.job.kind == SendKind::ReadReceipt;
+    let outcome = match outcome {
+        // A message send must come back with its wamid; without one, try again.
+        SendOutcome::Done if !receipt => SendOutcome::Retry {
+            error: WhatsAppError {
+                code: 0,
+                title: "WhatsApp answered without a message id".into(),
+                details: None,
+            },
+        },
+        other => other,
+    };
     let (state, report, wamid, error): (
         &str,
         Option<DeliveryReport>,
         Option<Wamid>,
         Option<WhatsAppError>,
     ) = match outcome {
+        SendOutcome::Accepted { .. } | SendOutcome::Done if receipt => ("sent", None, None, None),
         SendOutcome::Accepted { wamid } => (
             "sent",
             Some(DeliveryReport::Status {
@@ -120,8 +147,14 @@ pub(crate) async fn finish<S: Sql>(
             Some(Wamid::new(wamid)),
             None,
         ),
+        SendOutcome::Done => ("sent", None, None, None),
         SendOutcome::Retry { error } if claimed.attempt < MAX_ATTEMPTS => {
             ("pending", None, None, Some(error))
+        }
+        // A read receipt that cannot be sent is logged, not shown: the customer's message
+        // is not ours to mark failed.
+        SendOutcome::Retry { error } | SendOutcome::Permanent { error } if receipt => {
+            ("failed", None, None, Some(error))
         }
         SendOutcome::Retry { error } | SendOutcome::Permanent { error } => (
             "failed",

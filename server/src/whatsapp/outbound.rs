@@ -23,6 +23,24 @@ pub struct SendJob {
     pub phone_number_id: String,
     /// The JSON body for `POST /{phone_number_id}/messages`.
     pub request: Value,
+    #[serde(default)]
+    pub kind: SendKind,
+}
+
+/// What a send is.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SendKind {
+    /// One of our messages (`message_id` is ours).
+    #[default]
+    Message,
+    /// A read receipt (`message_id` is the customer's message).
+    ReadReceipt,
+}
+
+/// The Graph API request marking a customer's message (and those before it) read.
+pub fn read_receipt(wamid: &relaydesk_core::domain::Wamid) -> Value {
+    json!({ "messaging_product": "whatsapp", "status": "read", "message_id": wamid.as_str() })
 }
 
 /// The Graph API request for one of our messages to `recipient`; `None` for content we never
@@ -128,6 +146,8 @@ fn template_components(params: &BTreeMap<String, String>) -> Vec<Value> {
 pub enum SendOutcome {
     /// WhatsApp accepted it under this wamid.
     Accepted { wamid: String },
+    /// WhatsApp did it (read receipts answer `{"success": true}` and carry no wamid).
+    Done,
     /// Worth trying again later.
     Retry { error: WhatsAppError },
     /// Will not succeed as it is: the message fails visibly.
@@ -147,8 +167,10 @@ pub fn outcome(http_status: u16, body: &str) -> SendOutcome {
             .as_ref()
             .and_then(|v| v.get("messages")?.get(0)?.get("id")?.as_str())
             .map(str::to_owned);
+        let success = parsed.as_ref().and_then(|v| v.get("success")?.as_bool()) == Some(true);
         return match wamid {
             Some(wamid) => SendOutcome::Accepted { wamid },
+            None if success => SendOutcome::Done,
             None => SendOutcome::Retry {
                 error: WhatsAppError {
                     code: 0,
@@ -268,6 +290,7 @@ mod tests {
             played: false,
             reaction: None,
             reaction_at: None,
+            read_by_us: false,
         };
         let document = Content::Media(Media {
             kind: MediaKind::Document,

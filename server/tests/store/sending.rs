@@ -346,7 +346,77 @@ async fn a_throughput_warning_from_whatsapp_pauses_that_numbers_sends(store: Sto
     assert_eq!(graph.seen.lock().expect("lock").len(), 1);
 }
 
+async fn a_read_receipt_goes_out_for_the_customers_message(store: Store) {
+    let desk = workspace(&store).await;
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path(SENDS_PATH))
+        .and(wiremock::matchers::body_partial_json(
+            serde_json::json!({ "status": "read" }),
+        ))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(serde_json::json!({ "success": true })),
+        )
+        .expect(1)
+        .mount(&server)
+        .await;
+    let now = Utc::now();
+    store
+        .ingest_webhook(
+            text_from(
+                "12025550147",
+                "wamid.READ.ME",
+                now.timestamp(),
+                "Are you there?",
+            ),
+            now,
+        )
+        .await
+        .expect("db");
+    let conversation = conversation_of(&store, "12025550147").await;
+    let theirs = store
+        .message_by_wamid(Wamid::new("wamid.READ.ME"))
+        .await
+        .expect("db")
+        .expect("stored");
+    store
+        .execute(
+            Actor::Member(desk.ana),
+            now,
+            Command::Claim {
+                conversation: conversation.id,
+            },
+        )
+        .await
+        .expect("db")
+        .expect("claimed");
+    let mark = Command::MarkRead {
+        conversation: conversation.id,
+        message: theirs.id,
+    };
+    store
+        .execute(Actor::Member(desk.ana), now, mark.clone())
+        .await
+        .expect("db")
+        .expect("marked");
+    store
+        .execute(Actor::Member(desk.ana), now, mark)
+        .await
+        .expect("db")
+        .expect("a repeat is a no-op");
+    let sender = sender(&store, &server, 80);
+    assert_eq!(sender.send_due(Utc::now()).await.expect("db"), 1);
+    assert_eq!(
+        depth(store.send_queue_depth().await.expect("db"), "sent"),
+        1
+    );
+    let requests = server.received_requests().await.expect("recorded");
+    let body: serde_json::Value = serde_json::from_slice(&requests[0].body).expect("json");
+    assert_eq!(body["message_id"], "wamid.READ.ME");
+}
+
 contract!(
+    a_read_receipt_goes_out_for_the_customers_message,
     a_throughput_warning_from_whatsapp_pauses_that_numbers_sends,
     a_reply_goes_out_once_carrying_our_id_and_learns_its_wamid,
     rate_limits_server_errors_and_timeouts_are_retried_until_it_goes_through,

@@ -84,6 +84,7 @@ pub(super) fn receive(
         played: false,
         reaction: None,
         reaction_at: None,
+        read_by_us: false,
     };
     events.push(event(
         now,

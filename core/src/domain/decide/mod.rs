@@ -116,6 +116,10 @@ impl<'a> Decider<'a> {
             }
             RejectEscalation { escalation, reason } => self.reject_escalation(*escalation, reason),
             CancelEscalation { escalation } => self.cancel_escalation(*escalation),
+            MarkRead {
+                conversation,
+                message,
+            } => self.mark_read(*conversation, *message),
             SetAvailability { availability } => self.set_availability(*availability),
             ReceiveCustomerMessage(_) | RecordDelivery { .. } => Err(Rejection::forbidden(
                 "only WhatsApp delivers customer messages and delivery reports",

@@ -75,6 +75,7 @@ impl Decider<'_> {
             played: false,
             reaction: None,
             reaction_at: None,
+            read_by_us: false,
         };
         events.push(self.event(
             id,
@@ -83,6 +84,36 @@ impl Decider<'_> {
             },
         ));
         Ok(events)
+    }
+
+    /// Only the owner tells the customer their message was seen: a read receipt from a
+    /// supervisor glancing at the queue would promise an answer nobody is writing.
+    pub(super) fn mark_read(
+        &self,
+        id: ConversationId,
+        message: MessageId,
+    ) -> Result<Vec<Event>, Rejection> {
+        let conversation = self.visible(id)?;
+        match conversation.assignee {
+            Some(owner) if owner == self.member.id => {}
+            Some(owner) => return Err(self.not_owner(owner)),
+            None => return Err(Rejection::forbidden("claim the conversation first")),
+        }
+        let target = self
+            .desk
+            .message(message)
+            .filter(|m| m.conversation_id == id)
+            .ok_or_else(|| Rejection::not_found(Entity::Message, message))?;
+        if target.direction != Direction::Inbound || target.wamid.is_none() {
+            return Err(Rejection::invalid(
+                "message",
+                "only the customer's messages can be marked read",
+            ));
+        }
+        if target.read_by_us {
+            return Ok(vec![]);
+        }
+        Ok(vec![self.event(id, Change::ReadReceiptQueued { message })])
     }
 
     /// Free-form messages (anything but a template) only while the window is open.
