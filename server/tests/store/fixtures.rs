@@ -1,6 +1,7 @@
-//! Every fixture of tests/fixtures/whatsapp stored as its INDEX.md says a correct support
-//! server stores it — and the same fixtures delivered three times each, shuffled, leave
-//! exactly the state of one delivery in order.
+//! Every fixture of tests/fixtures/whatsapp, signed and posted through the real webhook
+//! route, stored as its INDEX.md says a correct support server stores it — and the same
+//! fixtures delivered three times each, shuffled, leave exactly the state of one delivery in
+//! order.
 
 use std::collections::BTreeMap;
 
@@ -122,12 +123,32 @@ async fn prepared(store: &Store) {
     }
 }
 
+/// Posts each fixture, signed with the app secret, through the real webhook route.
 async fn deliver(store: &Store, names: &[&str]) {
+    use tower::ServiceExt;
+    const SECRET: &str = "fixture-app-secret";
+    let state = relaydesk_server::state::AppState::new(
+        store.clone(),
+        relaydesk_server::state::WhatsAppSettings {
+            app_secret: Some(relaydesk_server::config::Secret::new(SECRET)),
+            verify_token: None,
+        },
+    );
+    let router = relaydesk_server::http::router(state);
     for name in names {
-        store
-            .ingest_webhook(fixture(name), at(1_789_420_000))
+        let body = fixture(name);
+        let signature = relaydesk_server::whatsapp::signature::sign(SECRET.as_bytes(), &body);
+        let request = axum::http::Request::post("/webhooks/whatsapp")
+            .header("content-type", "application/json")
+            .header("x-hub-signature-256", signature)
+            .body(axum::body::Body::from(body))
+            .expect("request");
+        let response = router
+            .clone()
+            .oneshot(request)
             .await
-            .expect("db: a valid delivery is stored");
+            .expect("the route answers");
+        assert_eq!(response.status(), axum::http::StatusCode::OK, "{name}");
     }
 }
 
