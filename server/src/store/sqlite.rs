@@ -51,9 +51,17 @@ impl SqliteDb {
             .name("relaydesk-sqlite-writer".into())
             .spawn(move || {
                 let mut connection = connection;
-                // Ends when every handle (and so every sender) is dropped.
+                // Ends when every handle (and so every sender) is dropped. A job that panics
+                // (a bug) must not take the database down with it: its transaction is rolled
+                // back, its caller gets an error, and the thread goes on with the next job.
                 while let Ok(job) = queue.recv() {
-                    job(&mut connection);
+                    let ran = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                        job(&mut connection)
+                    }));
+                    if ran.is_err() {
+                        tracing::error!("a storage job panicked; its transaction was rolled back");
+                        let _ = connection.execute_batch("ROLLBACK");
+                    }
                 }
             })
             .map_err(|e| DbError::Other(format!("cannot start the SQLite writer thread: {e}")))?;
@@ -74,7 +82,9 @@ impl SqliteDb {
             let _ = reply.send(in_transaction(connection, work));
         });
         self.jobs.send(job).map_err(|_| DbError::WriterGone)?;
-        answer.await.map_err(|_| DbError::WriterGone)?
+        answer
+            .await
+            .map_err(|_| DbError::Other("a storage job failed unexpectedly (see the log)".into()))?
     }
 }
 
@@ -190,5 +200,31 @@ impl Sql for SqliteSql<'_> {
 
     fn backend(&self) -> Backend {
         Backend::Sqlite
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_job_that_panics_fails_alone_and_the_writer_goes_on() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let db = SqliteDb::open(&dir.path().join("t.db")).expect("open");
+        db.transaction(|sql| run_ready(sql.batch("CREATE TABLE t (x BIGINT)")))
+            .await
+            .expect("create");
+        let failed = db
+            .transaction::<(), _>(|sql| {
+                run_ready(sql.execute("INSERT INTO t (x) VALUES (1)", &[])).expect("insert");
+                panic!("a bug in a storage job");
+            })
+            .await;
+        assert!(matches!(failed, Err(DbError::Other(_))));
+        let count = db
+            .transaction(|sql| run_ready(sql.integer("SELECT COUNT(*) FROM t", &[])))
+            .await
+            .expect("the writer still works");
+        assert_eq!(count, Some(0), "the panicking job's insert was rolled back");
     }
 }
