@@ -1,9 +1,9 @@
 //! Storage: one interface, two backends — SQLite (a file under the data directory, the
 //! default) and PostgreSQL (several server instances on one database).
 //!
-//! The logic is written once, over the [`sql::Sql`] trait: the write path
-//! ([`write_path`]), webhook ingest ([`ingest`]), entity rows ([`rows`]) and migrations.
-//! [`sqlite`] and [`postgres`] only say how to run a transaction and bind values.
+//! The logic is written once, over the [`sql::Sql`] trait: the write path (`write_path`),
+//! webhook ingest (`ingest`), entity rows (`rows`), the send and media queues and the
+//! migrations. `sqlite` and `postgres` only say how to run a transaction and bind values.
 
 mod ingest;
 mod job_queue;
