@@ -268,8 +268,9 @@ impl Command {
             | CancelEscalation { escalation } => needs.escalation = Some(*escalation),
             SetAvailability { .. } => {}
             ReceiveCustomerMessage(inbound) => {
+                // Only the wamid can repeat: our id for an inbound message is minted when it
+                // arrives.
                 needs.contact_conversation = Some((inbound.inbox, inbound.contact));
-                needs.messages.push(inbound.message_id);
                 needs.wamids.push(inbound.wamid.clone());
                 if let Content::Reaction { target, .. } = &inbound.content {
                     needs.wamids.push(target.clone());

@@ -146,14 +146,20 @@ pub struct Media {
     pub kind: MediaKind,
     /// WhatsApp's media id (downloadable for 7 days).
     pub whatsapp_media_id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mime_type: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sha256: Option<String>,
     /// Documents keep their file name byte for byte.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub filename: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub caption: Option<String>,
     /// A push-to-talk voice note.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub voice: bool,
     /// An animated sticker.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub animated: bool,
 }
 
@@ -243,12 +249,29 @@ impl WhatsAppError {
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MessageContext {
     /// The message the customer replied to (our outbound wamid); left unresolved if unknown.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reply_to: Option<Wamid>,
+    #[serde(default, skip_serializing_if = "Forwarded::is_no")]
     pub forwarded: Forwarded,
     /// A product the customer asked about from a catalog.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub referred_product: Option<ReferredProduct>,
     /// The Click-to-WhatsApp ad the customer came from (attribution, not customer text).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub referral: Option<Referral>,
+}
+
+impl MessageContext {
+    /// Nothing to say (most messages): stored and sent without it.
+    pub fn is_empty(&self) -> bool {
+        *self == MessageContext::default()
+    }
+}
+
+impl Forwarded {
+    fn is_no(&self) -> bool {
+        *self == Forwarded::No
+    }
 }
 
 /// Whether the customer forwarded this message.

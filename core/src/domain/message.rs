@@ -26,23 +26,29 @@ pub struct Message {
     pub conversation_id: ConversationId,
     pub direction: Direction,
     /// Who sent it (outbound only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub author: Option<UserId>,
     /// WhatsApp's id: known at once for inbound, after WhatsApp accepts an outbound send.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub wamid: Option<Wamid>,
     pub content: Content,
+    #[serde(default, skip_serializing_if = "MessageContext::is_empty")]
     pub context: MessageContext,
     /// When the customer sent it (inbound) or the agent wrote it (outbound).
     pub at: Timestamp,
     /// Delivery of outbound messages; inbound messages are `Delivered` by definition.
     pub delivery: DeliveryStatus,
     /// The customer listened to this voice note.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub played: bool,
     /// The customer's current reaction on this (outbound) message.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reaction: Option<String>,
     /// When the customer last reacted: an older reaction arriving late changes nothing.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reaction_at: Option<Timestamp>,
     /// We told WhatsApp this (inbound) message was read: the customer sees blue ticks.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub read_by_us: bool,
 }
 

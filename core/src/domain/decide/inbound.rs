@@ -28,8 +28,8 @@ pub(super) fn receive(
         .inboxes
         .get(&inbound.inbox)
         .ok_or_else(|| Rejection::not_found(Entity::Inbox, inbound.inbox))?;
-    if desk.message_by_wamid(&inbound.wamid).is_some() || desk.message(inbound.message_id).is_some()
-    {
+    // WhatsApp redelivers: a wamid we know is a message we have.
+    if desk.message_by_wamid(&inbound.wamid).is_some() {
         return Ok(vec![]);
     }
     if let Content::Reaction { target, emoji } = &inbound.content {
