@@ -5,6 +5,7 @@
 //! webhook ingest (`ingest`), entity rows (`rows`), the send and media queues and the
 //! migrations. `sqlite` and `postgres` only say how to run a transaction and bind values.
 
+mod event_docs;
 mod ingest;
 mod job_queue;
 mod media_queue;

@@ -207,12 +207,17 @@ pub(crate) async fn events_of<S: Sql>(
     sql: &mut S,
     conversation: ConversationId,
 ) -> Result<Vec<Event>, DbError> {
-    docs(
-        sql,
-        "SELECT doc FROM events WHERE conversation_id = $1 ORDER BY version, seq",
-        &[Arg::Text(conversation.to_string())],
-    )
-    .await
+    let texts = sql
+        .texts(
+            "SELECT doc FROM events WHERE conversation_id = $1 ORDER BY version, seq",
+            &[Arg::Text(conversation.to_string())],
+        )
+        .await?;
+    let mut events = Vec::with_capacity(texts.len());
+    for text in texts {
+        events.push(super::event_docs::from_doc(sql, &text).await?);
+    }
+    Ok(events)
 }
 
 pub(crate) async fn put_conversation<S: Sql>(
@@ -419,7 +424,7 @@ pub(crate) async fn append_event<S: Sql>(
             Arg::Int(seq),
             Arg::OptText(event.conversation.map(|c| c.to_string())),
             Arg::Int(millis(event.at)),
-            doc(event)?,
+            Arg::Text(super::event_docs::to_doc(event)?),
         ],
     )
     .await?;

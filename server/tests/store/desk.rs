@@ -135,6 +135,21 @@ async fn the_timeline_keeps_every_event_in_order_and_a_refusal_writes_nothing(st
             "note"
         ]
     );
+    let events = store.events_of(c.id).await.expect("db");
+    let received = events
+        .iter()
+        .find_map(|e| match &e.change {
+            Change::CustomerMessageReceived { message } => Some(message),
+            _ => None,
+        })
+        .expect("the customer's message is on the timeline");
+    assert_eq!(
+        received.content,
+        Content::Text {
+            body: "Hello".into()
+        },
+        "stored by reference, read back whole"
+    );
     let messages = store.messages_of(c.id).await.expect("db");
     assert_eq!(messages.len(), 2);
     assert_eq!(messages[1].delivery, DeliveryStatus::Queued);
