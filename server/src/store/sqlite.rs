@@ -1,5 +1,5 @@
 //! SQLite backend: one connection on one dedicated writer thread, jobs sent to it over a
-//! channel.
+//! channel; jobs that queue up while it is busy are committed together (group commit).
 //!
 //! Measured on this hardware (shared/reference/performance-anchors.md): a rusqlite writer
 //! thread with cached statements sustains ~20k single-message webhook transactions/s where
@@ -19,12 +19,60 @@ use tokio::sync::oneshot;
 
 use super::sql::{Arg, Backend, DbError, Sql, parameters_in_order};
 
-type Job = Box<dyn FnOnce(&mut Connection) + Send>;
+/// One unit of work for the writer. Jobs that queue up while the writer is busy run together
+/// in one transaction (group commit), each inside its own savepoint: a job that fails rolls
+/// back only its own changes, and every caller is answered once the group has committed.
+trait Job: Send {
+    /// Runs the work against the open transaction.
+    fn run(&mut self, sql: &mut SqliteSql<'_>);
+    /// Whether the work succeeded (its changes are kept).
+    fn succeeded(&self) -> bool;
+    /// Answers the caller once the group's commit is done (or failed).
+    fn answer(self: Box<Self>, committed: Result<(), String>);
+}
+
+struct Work<R, W> {
+    work: Option<W>,
+    outcome: Option<Result<R, DbError>>,
+    reply: oneshot::Sender<Result<R, DbError>>,
+}
+
+impl<R, W> Job for Work<R, W>
+where
+    R: Send,
+    W: FnOnce(&mut SqliteSql<'_>) -> Result<R, DbError> + Send,
+{
+    fn run(&mut self, sql: &mut SqliteSql<'_>) {
+        if let Some(work) = self.work.take() {
+            self.outcome = Some(work(sql));
+        }
+    }
+
+    fn succeeded(&self) -> bool {
+        matches!(self.outcome, Some(Ok(_)))
+    }
+
+    fn answer(self: Box<Self>, committed: Result<(), String>) {
+        let result = match (self.outcome, committed) {
+            (Some(Err(error)), _) => Err(error),
+            (Some(Ok(value)), Ok(())) => Ok(value),
+            (Some(Ok(_)), Err(error)) => Err(DbError::Other(format!("the commit failed: {error}"))),
+            (None, Err(error)) => Err(DbError::Other(format!("the transaction failed: {error}"))),
+            (None, Ok(())) => Err(DbError::Other(
+                "a storage job failed unexpectedly (see the log)".into(),
+            )),
+        };
+        let _ = self.reply.send(result);
+    }
+}
+
+/// Most jobs committed together.
+const GROUP: usize = 64;
 
 /// Handle to the writer thread. Cloning shares the thread.
 #[derive(Debug, Clone)]
 pub(crate) struct SqliteDb {
-    jobs: mpsc::Sender<Job>,
+    jobs: mpsc::Sender<Box<dyn Job>>,
     /// Dropped with the last handle, which stops the checkpointer.
     _checkpoints: Arc<mpsc::Sender<()>>,
 }
@@ -46,21 +94,23 @@ impl SqliteDb {
         )?;
         connection.set_prepared_statement_cache_capacity(128);
         let stop_checkpoints = checkpointer(path)?;
-        let (jobs, queue) = mpsc::channel::<Job>();
+        let (jobs, queue) = mpsc::channel::<Box<dyn Job>>();
         std::thread::Builder::new()
             .name("relaydesk-sqlite-writer".into())
             .spawn(move || {
                 let mut connection = connection;
-                // Ends when every handle (and so every sender) is dropped. A job that panics
-                // (a bug) must not take the database down with it: its transaction is rolled
-                // back, its caller gets an error, and the thread goes on with the next job.
-                while let Ok(job) = queue.recv() {
-                    let ran = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                        job(&mut connection)
-                    }));
-                    if ran.is_err() {
-                        tracing::error!("a storage job panicked; its transaction was rolled back");
-                        let _ = connection.execute_batch("ROLLBACK");
+                // Ends when every handle (and so every sender) is dropped.
+                while let Ok(first) = queue.recv() {
+                    let mut group = vec![first];
+                    while group.len() < GROUP {
+                        match queue.try_recv() {
+                            Ok(job) => group.push(job),
+                            Err(_) => break,
+                        }
+                    }
+                    let committed = run_group(&mut connection, &mut group);
+                    for job in group {
+                        job.answer(committed.clone());
                     }
                 }
             })
@@ -71,21 +121,57 @@ impl SqliteDb {
         })
     }
 
-    /// Runs `work` in one transaction on the writer thread; commits if it succeeds.
+    /// Runs `work` in a transaction on the writer thread (possibly shared with other jobs
+    /// queued at the same moment, each isolated by a savepoint); answers after the commit.
     pub(crate) async fn transaction<R, W>(&self, work: W) -> Result<R, DbError>
     where
         R: Send + 'static,
         W: FnOnce(&mut SqliteSql<'_>) -> Result<R, DbError> + Send + 'static,
     {
         let (reply, answer) = oneshot::channel();
-        let job: Job = Box::new(move |connection| {
-            let _ = reply.send(in_transaction(connection, work));
+        let job: Box<dyn Job> = Box::new(Work {
+            work: Some(work),
+            outcome: None,
+            reply,
         });
         self.jobs.send(job).map_err(|_| DbError::WriterGone)?;
-        answer
-            .await
-            .map_err(|_| DbError::Other("a storage job failed unexpectedly (see the log)".into()))?
+        answer.await.map_err(|_| DbError::WriterGone)?
     }
+}
+
+/// Runs a group of jobs in one transaction, each in its own savepoint, and commits. A job
+/// that fails or panics (a bug) is rolled back to its savepoint; the others keep their work.
+fn run_group(connection: &mut Connection, group: &mut [Box<dyn Job>]) -> Result<(), String> {
+    connection
+        .execute_batch("BEGIN IMMEDIATE")
+        .map_err(|e| e.to_string())?;
+    for job in group.iter_mut() {
+        if let Err(error) = connection.execute_batch("SAVEPOINT job") {
+            let _ = connection.execute_batch("ROLLBACK");
+            return Err(error.to_string());
+        }
+        let ran = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            job.run(&mut SqliteSql {
+                connection: &mut *connection,
+            });
+        }));
+        if ran.is_err() {
+            tracing::error!("a storage job panicked; its changes were rolled back");
+        }
+        let kept = if ran.is_ok() && job.succeeded() {
+            connection.execute_batch("RELEASE job")
+        } else {
+            connection.execute_batch("ROLLBACK TO job; RELEASE job")
+        };
+        if let Err(error) = kept {
+            let _ = connection.execute_batch("ROLLBACK");
+            return Err(error.to_string());
+        }
+    }
+    connection.execute_batch("COMMIT").map_err(|error| {
+        let _ = connection.execute_batch("ROLLBACK");
+        error.to_string()
+    })
 }
 
 /// Starts the thread that copies the WAL back into the database file four times a second.
@@ -112,26 +198,6 @@ fn checkpointer(path: &Path) -> Result<mpsc::Sender<()>, DbError> {
         })
         .map_err(|e| DbError::Other(format!("cannot start the SQLite checkpointer: {e}")))?;
     Ok(stop)
-}
-
-fn in_transaction<R>(
-    connection: &mut Connection,
-    work: impl FnOnce(&mut SqliteSql<'_>) -> Result<R, DbError>,
-) -> Result<R, DbError> {
-    connection.execute_batch("BEGIN IMMEDIATE")?;
-    let result = work(&mut SqliteSql {
-        connection: &mut *connection,
-    });
-    match result {
-        Ok(value) => {
-            connection.execute_batch("COMMIT")?;
-            Ok(value)
-        }
-        Err(error) => {
-            let _ = connection.execute_batch("ROLLBACK");
-            Err(error)
-        }
-    }
 }
 
 /// Polls a future that never waits (store logic on the writer thread) to its end.
@@ -206,6 +272,46 @@ impl Sql for SqliteSql<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn jobs_committed_together_keep_each_others_work_when_one_fails() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let db = SqliteDb::open(&dir.path().join("t.db")).expect("open");
+        db.transaction(|sql| run_ready(sql.batch("CREATE TABLE t (x BIGINT)")))
+            .await
+            .expect("create");
+        let jobs: Vec<_> = (0..40i64)
+            .map(|i| {
+                let db = db.clone();
+                tokio::spawn(async move {
+                    db.transaction(move |sql| {
+                        run_ready(sql.execute("INSERT INTO t (x) VALUES ($1)", &[Arg::Int(i)]))?;
+                        if i % 5 == 0 {
+                            return Err(DbError::Other(format!("job {i} refuses")));
+                        }
+                        Ok(i)
+                    })
+                    .await
+                })
+            })
+            .collect();
+        let mut kept = Vec::new();
+        for job in jobs {
+            if let Ok(i) = job.await.expect("task") {
+                kept.push(i);
+            }
+        }
+        assert_eq!(kept.len(), 32, "every job but the refusing ones succeeded");
+        let stored = db
+            .transaction(|sql| run_ready(sql.integer("SELECT COUNT(*) FROM t", &[])))
+            .await
+            .expect("count");
+        assert_eq!(
+            stored,
+            Some(32),
+            "the refusing jobs' rows were rolled back, nobody else's"
+        );
+    }
 
     #[tokio::test]
     async fn a_job_that_panics_fails_alone_and_the_writer_goes_on() {
