@@ -111,6 +111,7 @@ macro_rules! in_transaction {
                 let result = {
                     let $sql = &mut PgSql {
                         connection: &mut *tx,
+                        read_only: false,
                     };
                     async move { $body }.await
                 };
@@ -124,6 +125,28 @@ macro_rules! in_transaction {
                         Err(error)
                     }
                 }
+            }
+        }
+    };
+}
+
+/// Runs read-only `$body` on whichever backend: a SQLite reader connection (never queued
+/// behind the writer), or a PostgreSQL transaction that takes no row locks.
+macro_rules! in_read {
+    ($store:expr, |$sql:ident| $body:expr) => {
+        match &*$store.backend {
+            Backend::Sqlite(db) => db.read(move |$sql| run_ready(async move { $body })).await,
+            Backend::Postgres(db) => {
+                let mut tx = db.pool.begin().await?;
+                let result = {
+                    let $sql = &mut PgSql {
+                        connection: &mut *tx,
+                        read_only: true,
+                    };
+                    async move { $body }.await
+                };
+                let _ = tx.rollback().await;
+                result
             }
         }
     };
@@ -244,12 +267,12 @@ impl Store {
         &self,
         message: relaydesk_core::domain::MessageId,
     ) -> Result<Option<MediaState>, DbError> {
-        in_transaction!(self, |sql| media_queue::state(sql, message).await)
+        in_read!(self, |sql| media_queue::state(sql, message).await)
     }
 
     /// Send-queue jobs by state.
     pub async fn send_queue_depth(&self) -> Result<Vec<(String, i64)>, DbError> {
-        in_transaction!(self, |sql| send_queue::depth(sql).await)
+        in_read!(self, |sql| send_queue::depth(sql).await)
     }
 
     /// Adds or changes part of the workspace.
@@ -266,16 +289,16 @@ impl Store {
     }
 
     pub async fn workspace(&self) -> Result<Workspace, DbError> {
-        in_transaction!(self, |sql| rows::workspace(sql).await)
+        in_read!(self, |sql| rows::workspace(sql).await)
     }
 
     pub async fn conversation(&self, id: ConversationId) -> Result<Option<Conversation>, DbError> {
-        in_transaction!(self, |sql| rows::conversation(sql, id).await)
+        in_read!(self, |sql| rows::conversation(sql, id).await)
     }
 
     /// Every conversation, oldest first (tests and small tools; the queue API pages).
     pub async fn conversations(&self) -> Result<Vec<Conversation>, DbError> {
-        in_transaction!(self, |sql| {
+        in_read!(self, |sql| {
             let texts = sql
                 .texts("SELECT doc FROM conversations ORDER BY opened_at, id", &[])
                 .await?;
@@ -287,22 +310,22 @@ impl Store {
     }
 
     pub async fn messages_of(&self, conversation: ConversationId) -> Result<Vec<Message>, DbError> {
-        in_transaction!(self, |sql| rows::messages_of(sql, conversation).await)
+        in_read!(self, |sql| rows::messages_of(sql, conversation).await)
     }
 
     pub async fn message_by_wamid(&self, wamid: Wamid) -> Result<Option<Message>, DbError> {
-        in_transaction!(self, |sql| rows::message_by_wamid(sql, &wamid).await)
+        in_read!(self, |sql| rows::message_by_wamid(sql, &wamid).await)
     }
 
     pub async fn contact(
         &self,
         id: relaydesk_core::domain::ContactId,
     ) -> Result<Option<Contact>, DbError> {
-        in_transaction!(self, |sql| rows::contact(sql, id).await)
+        in_read!(self, |sql| rows::contact(sql, id).await)
     }
 
     pub async fn contact_by_phone(&self, phone: String) -> Result<Option<Contact>, DbError> {
-        in_transaction!(self, |sql| rows::contact_by_identity(
+        in_read!(self, |sql| rows::contact_by_identity(
             sql,
             Some(&phone),
             None
@@ -312,12 +335,12 @@ impl Store {
 
     /// The timeline of a conversation: its events in order.
     pub async fn events_of(&self, conversation: ConversationId) -> Result<Vec<Event>, DbError> {
-        in_transaction!(self, |sql| rows::events_of(sql, conversation).await)
+        in_read!(self, |sql| rows::events_of(sql, conversation).await)
     }
 
     /// Stored webhook payloads as (state, reason), oldest first.
     pub async fn payloads(&self) -> Result<Vec<(String, Option<String>)>, DbError> {
-        in_transaction!(self, |sql| {
+        in_read!(self, |sql| {
             let states = sql
                 .texts(
                     "SELECT state FROM webhook_payloads ORDER BY received_at, id",
@@ -340,7 +363,7 @@ impl Store {
 
     /// The latest version committed.
     pub async fn version(&self) -> Result<i64, DbError> {
-        in_transaction!(self, |sql| Ok(sql
+        in_read!(self, |sql| Ok(sql
             .integer("SELECT value FROM meta WHERE key = 'version'", &[])
             .await?
             .unwrap_or(0)))

@@ -30,6 +30,8 @@ impl PgDb {
 /// A transaction on one pooled connection.
 pub(crate) struct PgSql<'c> {
     pub(crate) connection: &'c mut PgConnection,
+    /// A read takes no row locks.
+    pub(crate) read_only: bool,
 }
 
 fn arguments(args: &[Arg]) -> Result<PgArguments, DbError> {
@@ -81,7 +83,7 @@ impl Sql for PgSql<'_> {
     }
 
     fn lock_rows(&self) -> &'static str {
-        " FOR UPDATE"
+        if self.read_only { "" } else { " FOR UPDATE" }
     }
 
     fn skip_locked(&self) -> &'static str {

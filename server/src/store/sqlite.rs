@@ -69,12 +69,44 @@ where
 /// Most jobs committed together.
 const GROUP: usize = 64;
 
-/// Handle to the writer thread. Cloning shares the thread.
+/// Handle to the writer thread and the readers. Cloning shares them.
 #[derive(Debug, Clone)]
 pub(crate) struct SqliteDb {
     jobs: mpsc::Sender<Box<dyn Job>>,
+    readers: Arc<Readers>,
     /// Dropped with the last handle, which stops the checkpointer.
     _checkpoints: Arc<mpsc::Sender<()>>,
+}
+
+/// Read-only connections, so reads never queue behind the writer (WAL lets them read the
+/// last committed state while it writes). Opened on demand, kept for reuse.
+#[derive(Debug)]
+struct Readers {
+    path: std::path::PathBuf,
+    idle: std::sync::Mutex<Vec<Connection>>,
+}
+
+impl Readers {
+    fn take(&self) -> Result<Connection, DbError> {
+        if let Some(connection) = self.idle.lock().ok().and_then(|mut idle| idle.pop()) {
+            return Ok(connection);
+        }
+        let connection = Connection::open_with_flags(
+            &self.path,
+            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        connection.busy_timeout(std::time::Duration::from_secs(5))?;
+        connection.execute_batch("PRAGMA mmap_size = 268435456;")?;
+        Ok(connection)
+    }
+
+    fn give_back(&self, connection: Connection) {
+        if let Ok(mut idle) = self.idle.lock()
+            && idle.len() < 8
+        {
+            idle.push(connection);
+        }
+    }
 }
 
 impl SqliteDb {
@@ -117,6 +149,10 @@ impl SqliteDb {
             .map_err(|e| DbError::Other(format!("cannot start the SQLite writer thread: {e}")))?;
         Ok(SqliteDb {
             jobs,
+            readers: Arc::new(Readers {
+                path: path.to_path_buf(),
+                idle: std::sync::Mutex::new(Vec::new()),
+            }),
             _checkpoints: Arc::new(stop_checkpoints),
         })
     }
@@ -136,6 +172,30 @@ impl SqliteDb {
         });
         self.jobs.send(job).map_err(|_| DbError::WriterGone)?;
         answer.await.map_err(|_| DbError::WriterGone)?
+    }
+}
+
+impl SqliteDb {
+    /// Runs read-only `work` on a reader connection (off the async threads), in one read
+    /// transaction so it sees one committed state.
+    pub(crate) async fn read<R, W>(&self, work: W) -> Result<R, DbError>
+    where
+        R: Send + 'static,
+        W: FnOnce(&mut SqliteSql<'_>) -> Result<R, DbError> + Send + 'static,
+    {
+        let readers = self.readers.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut connection = readers.take()?;
+            connection.execute_batch("BEGIN")?;
+            let result = work(&mut SqliteSql {
+                connection: &mut connection,
+            });
+            let _ = connection.execute_batch("COMMIT");
+            readers.give_back(connection);
+            result
+        })
+        .await
+        .map_err(|e| DbError::Other(format!("a read failed unexpectedly: {e}")))?
     }
 }
 
@@ -311,6 +371,48 @@ mod tests {
             Some(32),
             "the refusing jobs' rows were rolled back, nobody else's"
         );
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn reads_are_answered_while_the_writer_is_busy_and_see_only_committed_work() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let db = SqliteDb::open(&dir.path().join("t.db")).expect("open");
+        db.transaction(|sql| {
+            run_ready(sql.batch("CREATE TABLE t (x BIGINT); INSERT INTO t (x) VALUES (1);"))
+        })
+        .await
+        .expect("create");
+        let (release, held) = mpsc::channel::<()>();
+        let (started, writing) = mpsc::channel::<()>();
+        let writer = db.clone();
+        let write = tokio::spawn(async move {
+            writer
+                .transaction(move |sql| {
+                    run_ready(sql.execute("INSERT INTO t (x) VALUES (2)", &[]))?;
+                    // The writer is busy until the test lets it go.
+                    let _ = started.send(());
+                    let _ = held.recv();
+                    Ok(())
+                })
+                .await
+        });
+        tokio::task::spawn_blocking(move || writing.recv())
+            .await
+            .expect("task")
+            .expect("the writer started");
+        let count = |db: SqliteDb| async move {
+            db.read(|sql| run_ready(sql.integer("SELECT COUNT(*) FROM t", &[])))
+                .await
+        };
+        // Guarded against a hang only: if reads queued behind the writer, this would never end.
+        let during = tokio::time::timeout(std::time::Duration::from_secs(30), count(db.clone()))
+            .await
+            .expect("the read is not stuck behind the writer")
+            .expect("read");
+        assert_eq!(during, Some(1), "uncommitted work is not visible");
+        release.send(()).expect("release the writer");
+        write.await.expect("task").expect("write");
+        assert_eq!(count(db).await.expect("read"), Some(2), "committed work is");
     }
 
     #[tokio::test]
