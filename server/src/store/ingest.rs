@@ -7,7 +7,7 @@
 //! serve, or a payload we cannot read, is kept as *quarantined* with the reason.
 
 use relaydesk_core::domain::{
-    Actor, Command, Contact, ContactId, ConversationId, CustomerIdentity, InboundMessage,
+    Actor, Command, Contact, ContactId, Content, ConversationId, CustomerIdentity, InboundMessage,
     MessageId, MessageRef, Timestamp, Workspace,
 };
 
@@ -157,6 +157,16 @@ async fn receive<S: Sql>(
         ));
         return Ok(());
     };
+    let new_identity = match &item.content {
+        Content::System {
+            new_phone,
+            new_bsuid,
+            ..
+        } if new_phone.is_some() || new_bsuid.is_some() => {
+            Some((new_phone.clone(), new_bsuid.clone()))
+        }
+        _ => None,
+    };
     let command = Command::ReceiveCustomerMessage(Box::new(InboundMessage {
         inbox,
         contact,
@@ -169,10 +179,51 @@ async fn receive<S: Sql>(
     }));
     match execute(sql, unit, workspace, Actor::WhatsApp, received_at, &command).await? {
         Ok(events) if events.is_empty() => report.duplicates += 1,
-        Ok(_) => report.messages_stored += 1,
+        Ok(_) => {
+            report.messages_stored += 1;
+            if let Some((phone, bsuid)) = new_identity {
+                re_identify(sql, unit, contact, phone, bsuid, report).await?;
+            }
+        }
         Err(rejection) => report
             .skipped
             .push(format!("message {}: {rejection}", item.wamid)),
+    }
+    Ok(())
+}
+
+/// WhatsApp says the customer changed number (or user id): the contact keeps its history and
+/// is known by the new one from now on — unless another contact already has it, which needs a
+/// person to merge, so it is reported instead.
+async fn re_identify<S: Sql>(
+    sql: &mut S,
+    unit: &mut Unit,
+    contact: ContactId,
+    phone: Option<String>,
+    bsuid: Option<String>,
+    report: &mut IngestReport,
+) -> Result<(), DbError> {
+    let Some(current) = rows::contact(sql, contact).await? else {
+        return Ok(());
+    };
+    let taken = rows::contact_by_identity(sql, phone.as_deref(), bsuid.as_deref())
+        .await?
+        .is_some_and(|other| other.id != contact);
+    if taken {
+        report.skipped.push(format!(
+            "contact {contact} changed number to one another contact has: merge them by hand"
+        ));
+        return Ok(());
+    }
+    let updated = Contact {
+        phone: phone.or(current.phone.clone()),
+        bsuid: bsuid.or(current.bsuid.clone()),
+        ..current.clone()
+    };
+    if updated != current {
+        let version = unit.version(sql).await?;
+        rows::put_contact(sql, &updated, version).await?;
+        unit.contact_written(&updated);
     }
     Ok(())
 }

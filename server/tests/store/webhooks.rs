@@ -177,7 +177,52 @@ async fn concurrent_batches_from_the_same_customers_in_any_order_all_commit(stor
     }
 }
 
+async fn a_customer_who_changed_number_keeps_their_thread_under_the_new_one(store: Store) {
+    workspace(&store).await;
+    store
+        .ingest_webhook(
+            text_from("12025550147", "wamid.OLD.1", 1_789_412_411, "Hello"),
+            at(1_789_412_412),
+        )
+        .await
+        .expect("db");
+    let before = conversation_of(&store, "12025550147").await;
+    let notice = format!(
+        r#"{{"object":"whatsapp_business_account","entry":[{{"id":"1","changes":[{{"field":"messages","value":{{"metadata":{{"display_phone_number":"12125550142","phone_number_id":"{BUSINESS_A}"}},"messages":[{{"from":"12025550147","id":"wamid.SYS.1","timestamp":"1789412500","type":"system","system":{{"body":"User A changed from 12025550147 to 12025550148","wa_id":"12025550148","type":"user_changed_number"}}}}]}}}}]}}]}}"#
+    );
+    store
+        .ingest_webhook(notice.into_bytes(), at(1_789_412_501))
+        .await
+        .expect("db");
+    assert!(
+        store
+            .contact_by_phone("12025550147".into())
+            .await
+            .expect("db")
+            .is_none()
+    );
+    store
+        .ingest_webhook(
+            text_from(
+                "12025550148",
+                "wamid.NEW.1",
+                1_789_412_600,
+                "It's me, new number",
+            ),
+            at(1_789_412_601),
+        )
+        .await
+        .expect("db");
+    let after = conversation_of(&store, "12025550148").await;
+    assert_eq!(
+        after.id, before.id,
+        "the same thread continues under the new number"
+    );
+    assert_eq!(store.messages_of(after.id).await.expect("db").len(), 3);
+}
+
 contract!(
+    a_customer_who_changed_number_keeps_their_thread_under_the_new_one,
     concurrent_batches_from_the_same_customers_in_any_order_all_commit,
     a_number_we_do_not_serve_is_kept_as_quarantined,
     a_signed_but_unreadable_payload_is_kept_as_quarantined,
