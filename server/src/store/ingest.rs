@@ -220,12 +220,7 @@ async fn re_identify<S: Sql>(
         bsuid: bsuid.or(current.bsuid.clone()),
         ..current.clone()
     };
-    if updated != current {
-        let version = unit.version(sql).await?;
-        rows::put_contact(sql, &updated, version).await?;
-        unit.contact_written(&updated);
-    }
-    Ok(())
+    save_if_changed(sql, unit, &current, &updated).await
 }
 
 /// The contact behind an identity, created on first contact and taught what WhatsApp newly
@@ -260,10 +255,21 @@ async fn recognise<S: Sql>(
         profile_name: incoming.profile_name.or(existing.profile_name.clone()),
         ..existing.clone()
     };
-    if learned != existing {
-        let version = unit.version(sql).await?;
-        rows::put_contact(sql, &learned, version).await?;
-        unit.contact_written(&learned);
-    }
+    save_if_changed(sql, unit, &existing, &learned).await?;
     Ok(Some(existing.id))
+}
+
+/// Writes `updated` if it differs from `stored`, keeping the transaction's desk in step.
+async fn save_if_changed<S: Sql>(
+    sql: &mut S,
+    unit: &mut Unit,
+    stored: &Contact,
+    updated: &Contact,
+) -> Result<(), DbError> {
+    if updated != stored {
+        let version = unit.version(sql).await?;
+        rows::put_contact(sql, updated, version).await?;
+        unit.contact_written(updated);
+    }
+    Ok(())
 }
