@@ -1,9 +1,10 @@
 //! `relaydesk-core`: what the server and the phone share.
 //!
 //! - [`domain`]: the pure rules of the support desk (commands, decisions, events, visibility).
-//! - `protocol` (issue 4/5): the wire types of the REST, sync and event APIs.
+//! - [`protocol`]: the wire types of the REST, sync and event APIs.
 //! - `client` (feature `client`, issue 5): the phone side — local store, outbox, sync.
 //!
 //! Layers point down: `domain` knows nothing of SQL, HTTP or FFI.
 
 pub mod domain;
+pub mod protocol;

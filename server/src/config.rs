@@ -26,6 +26,34 @@ pub struct Cli {
 pub enum Command {
     /// Run the server.
     Serve(ServeArgs),
+    /// Manage the workspace from the server's machine: people, teams, inboxes.
+    Admin(crate::admin_cli::AdminArgs),
+}
+
+/// Where the data lives (shared by `serve` and `admin`).
+#[derive(Debug, Clone, clap::Args)]
+pub struct StorageArgs {
+    /// Where the server keeps its SQLite database and media files.
+    #[arg(long, env = "RELAYDESK_DATA_DIR", default_value = "data")]
+    pub data_dir: PathBuf,
+
+    /// A `postgres://` URL to store everything in PostgreSQL (several instances may share it);
+    /// without it, a SQLite file `relaydesk.db` in the data directory.
+    #[arg(long, env = "RELAYDESK_DATABASE_URL")]
+    pub database_url: Option<Secret>,
+}
+
+impl StorageArgs {
+    /// Which database these settings name.
+    pub fn database(&self) -> Database {
+        match &self.database_url {
+            Some(url) => Database::Postgres {
+                url: url.expose().to_owned(),
+                schema: None,
+            },
+            None => Database::Sqlite(self.data_dir.join("relaydesk.db")),
+        }
+    }
 }
 
 /// Settings of `relaydesk serve`.
@@ -35,14 +63,8 @@ pub struct ServeArgs {
     #[arg(long, env = "RELAYDESK_LISTEN", default_value = "127.0.0.1:8080")]
     pub listen: SocketAddr,
 
-    /// Where the server keeps its SQLite database and media files.
-    #[arg(long, env = "RELAYDESK_DATA_DIR", default_value = "data")]
-    pub data_dir: PathBuf,
-
-    /// A `postgres://` URL to store everything in PostgreSQL (several instances may share it);
-    /// without it, a SQLite file `relaydesk.db` in the data directory.
-    #[arg(long, env = "RELAYDESK_DATABASE_URL")]
-    pub database_url: Option<Secret>,
+    #[command(flatten)]
+    pub storage: StorageArgs,
 
     /// The Meta app's secret: every webhook POST must be signed with it.
     #[arg(long, env = "RELAYDESK_WHATSAPP_APP_SECRET")]
@@ -79,8 +101,10 @@ impl ServeArgs {
     pub fn for_data_dir(data_dir: PathBuf) -> ServeArgs {
         ServeArgs {
             listen: SocketAddr::from(([127, 0, 0, 1], 0)),
-            data_dir,
-            database_url: None,
+            storage: StorageArgs {
+                data_dir,
+                database_url: None,
+            },
             whatsapp_app_secret: None,
             whatsapp_verify_token: None,
             whatsapp_access_token: None,
@@ -102,13 +126,7 @@ impl ServeArgs {
 
     /// Which database these settings name.
     pub fn database(&self) -> Database {
-        match &self.database_url {
-            Some(url) => Database::Postgres {
-                url: url.expose().to_owned(),
-                schema: None,
-            },
-            None => Database::Sqlite(self.data_dir.join("relaydesk.db")),
-        }
+        self.storage.database()
     }
 }
 

@@ -6,6 +6,8 @@
 //! webhook and send queue, the REST + SSE API, sync, the web view and FCM pushes; every state
 //! change goes through `relaydesk_core::domain`.
 
+pub mod accounts;
+pub mod admin_cli;
 pub mod config;
 pub mod http;
 pub mod serve;
@@ -20,5 +22,6 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     config::init_tracing(cli.log_format);
     match cli.command {
         Command::Serve(args) => serve::serve(args).await,
+        Command::Admin(args) => admin_cli::run(args).await,
     }
 }

@@ -4,6 +4,7 @@
 use anyhow::Context;
 use tokio::net::TcpListener;
 
+use crate::accounts;
 use crate::config::ServeArgs;
 use crate::http;
 use crate::state::AppState;
@@ -12,15 +13,18 @@ use crate::whatsapp::sender::Sender;
 
 /// Runs the server until asked to stop.
 pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
-    std::fs::create_dir_all(&args.data_dir).with_context(|| {
+    std::fs::create_dir_all(&args.storage.data_dir).with_context(|| {
         format!(
             "cannot create the data directory {}",
-            args.data_dir.display()
+            args.storage.data_dir.display()
         )
     })?;
     let state = AppState::from_args(&args)
         .await
         .with_context(|| format!("cannot open the database {:?}", args.database()))?;
+    let first_admin = accounts::ensure_first_admin(&state.store, chrono::Utc::now())
+        .await
+        .context("cannot create the first admin")?;
     if state.whatsapp.app_secret.is_none() {
         tracing::warn!(
             "RELAYDESK_WHATSAPP_APP_SECRET is not set: WhatsApp webhooks will be refused"
@@ -31,9 +35,12 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             let sender = Sender::new(state.store.clone(), graph.clone(), args.whatsapp_send_rate)
                 .context("cannot set up the WhatsApp sender")?;
             tokio::spawn(sender.run());
-            let fetcher =
-                MediaFetcher::new(state.store.clone(), graph, args.data_dir.join("media"))
-                    .context("cannot set up the media fetcher")?;
+            let fetcher = MediaFetcher::new(
+                state.store.clone(),
+                graph,
+                args.storage.data_dir.join("media"),
+            )
+            .context("cannot set up the media fetcher")?;
             tokio::spawn(fetcher.run());
         }
         None => tracing::warn!(
@@ -46,9 +53,18 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let address = listener.local_addr()?;
     // Printed on stdout (logs go to stderr) so scripts and tests can read the real port.
     println!("relaydesk listening on http://{address}");
-    tracing::info!(%address, data_dir = %args.data_dir.display(), "relaydesk started");
+    if let Some(admin) = first_admin {
+        // Shown once, on stdout, to whoever started the server; never logged.
+        println!(
+            "first start: sign in as {} with the one-time password {} (you will be asked to change it)",
+            admin.user.email,
+            admin.one_time_password.as_deref().unwrap_or("(none)")
+        );
+    }
+    tracing::info!(%address, data_dir = %args.storage.data_dir.display(), "relaydesk started");
 
-    axum::serve(listener, http::router(state))
+    let app = http::router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    axum::serve(listener, app)
         .with_graceful_shutdown(shutdown_signal())
         .await
         .context("the HTTP server failed")?;

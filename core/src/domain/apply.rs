@@ -4,6 +4,7 @@
 
 use std::collections::BTreeSet;
 
+use super::content::Content;
 use super::conversation::{Conversation, Priority, Status};
 use super::desk::Desk;
 use super::escalation::EscalationState;
@@ -34,20 +35,30 @@ pub fn apply(desk: &mut Desk, event: &Event) {
                         priority: Priority::default(),
                         labels: BTreeSet::new(),
                         last_inbound_at: None,
+                        awaiting_reply_since: None,
                         escalation: None,
                         opened_at: at,
                     });
             }
         }
         Change::CustomerMessageReceived { message } => {
-            if message.content.refreshes_window()
-                && let Some(c) = desk.conversations.get_mut(&message.conversation_id)
-            {
-                c.last_inbound_at = c.last_inbound_at.max(Some(message.at));
+            if let Some(c) = desk.conversations.get_mut(&message.conversation_id) {
+                // Reactions and system notices neither open the window nor ask for an answer.
+                if message.content.refreshes_window() {
+                    c.last_inbound_at = c.last_inbound_at.max(Some(message.at));
+                    c.awaiting_reply_since = c.awaiting_reply_since.or(Some(message.at));
+                }
             }
             desk.put_message((**message).clone());
         }
-        Change::ReplyQueued { message } => desk.put_message((**message).clone()),
+        Change::ReplyQueued { message } => {
+            if !matches!(message.content, Content::Reaction { .. })
+                && let Some(c) = desk.conversations.get_mut(&message.conversation_id)
+            {
+                c.awaiting_reply_since = None;
+            }
+            desk.put_message((**message).clone());
+        }
         Change::ReactionChanged { message, emoji } => {
             if let Some(m) = desk.message_mut(*message) {
                 m.reaction = emoji.clone();

@@ -143,6 +143,11 @@ pub struct Conversation {
     pub labels: BTreeSet<Label>,
     /// When the customer last wrote: the 24-hour window counts from here.
     pub last_inbound_at: Option<Timestamp>,
+    /// Since when the customer has been waiting for an answer from us: their first message
+    /// after our last reply (reactions aside). `None` once we replied. The queue's "longest
+    /// waiting" order reads it.
+    #[serde(default)]
+    pub awaiting_reply_since: Option<Timestamp>,
     /// The latest escalation (at most one is pending at a time).
     pub escalation: Option<Escalation>,
     pub opened_at: Timestamp,

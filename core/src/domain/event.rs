@@ -178,9 +178,10 @@ impl Event {
                 message: Some(message.id),
                 ..on_conversation
             },
+            // A reply also ends the customer's wait for an answer.
             Change::ReplyQueued { message } => Touched {
                 message: Some(message.id),
-                ..Touched::default()
+                ..on_conversation
             },
             Change::ReactionChanged { message, .. }
             | Change::DeliveryUpdated { message, .. }

@@ -11,7 +11,7 @@
 //! Map: identities ([`ids`]), people and teams ([`people`], [`workspace`]), customers and numbers
 //! ([`contact`]), the thread ([`conversation`], [`message`], [`content`], [`delivery`],
 //! [`escalation`]), reusable text ([`template`], [`canned`]), time ([`window`]), who may see
-//! what ([`access`]), and the machinery ([`command`], [`event`], [`rejection`], [`desk`],
+//! what ([`access`]), the queue's views ([`queue`]), and the machinery ([`command`], [`event`], [`rejection`], [`desk`],
 //! `decide`, [`apply()`]).
 
 pub mod access;
@@ -30,6 +30,7 @@ pub mod ids;
 pub mod message;
 pub mod people;
 mod placeholders;
+pub mod queue;
 pub mod rejection;
 pub mod template;
 pub mod window;
@@ -58,6 +59,7 @@ pub use ids::{
 };
 pub use message::{Direction, Message, Note};
 pub use people::{Availability, Capacity, Member, Role, Team};
+pub use queue::{Order, View};
 pub use rejection::{Entity, Rejection};
 pub use template::{
     ParamsError, Template, TemplateButton, TemplateCategory, TemplateParams, TemplateStatus,

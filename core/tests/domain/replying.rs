@@ -385,3 +385,25 @@ fn only_the_owner_sends_a_read_receipt_and_only_once_per_message() {
     };
     assert_eq!(outcome(&w.run(w.ana, ours_marked)), "invalid");
 }
+
+#[test]
+fn the_customer_waits_from_their_first_unanswered_message_until_we_reply() {
+    let mut w = World::new();
+    let first_at = w.now;
+    let c = w.customer_writes("Hello?");
+    let (inbox, contact) = (w.conversation(c).inbox_id, w.conversation(c).contact_id);
+    assert_eq!(w.conversation(c).awaiting_reply_since, Some(first_at));
+    w.advance(Duration::minutes(10));
+    w.customer_writes_to(inbox, contact, "Anyone there??");
+    assert_eq!(
+        w.conversation(c).awaiting_reply_since,
+        Some(first_at),
+        "a second message does not restart the wait"
+    );
+    w.ok(w.ana, reply(c, "Yes, sorry for the wait."));
+    assert_eq!(w.conversation(c).awaiting_reply_since, None);
+    w.advance(Duration::minutes(5));
+    let again_at = w.now;
+    w.customer_writes_to(inbox, contact, "Thanks, one more thing");
+    assert_eq!(w.conversation(c).awaiting_reply_since, Some(again_at));
+}

@@ -1,7 +1,12 @@
 //! The HTTP surface: one `router()` assembling every route, with the middleware every request
 //! passes through (request id, tracing, panic → 500 JSON, sensitive headers hidden from logs).
 
+mod admin;
+mod auth;
+mod commands;
+mod conversations;
 mod error;
+mod extract;
 mod operations;
 mod webhooks;
 
@@ -22,6 +27,10 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(operations::router())
         .merge(webhooks::router())
+        .merge(auth::router())
+        .merge(admin::router())
+        .merge(conversations::router())
+        .merge(commands::router())
         .fallback(error::no_such_route)
         .layer(CatchPanicLayer::custom(error::panicked))
         .layer(TraceLayer::new_for_http())

@@ -25,7 +25,22 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../../migrations/sqlite/0003_media.sql"),
         include_str!("../../migrations/postgres/0003_media.sql"),
     ),
+    (
+        4,
+        "accounts and queue",
+        include_str!("../../migrations/sqlite/0004_accounts_and_queue.sql"),
+        include_str!("../../migrations/postgres/0004_accounts_and_queue.sql"),
+    ),
 ];
+
+/// Work a migration needs done in Rust after its SQL (filling columns derived from documents,
+/// which neither dialect's JSON functions would do the same way).
+async fn after<S: Sql>(sql: &mut S, number: i64) -> Result<(), DbError> {
+    if number == 4 {
+        super::rows::refill_conversation_columns(sql).await?;
+    }
+    Ok(())
+}
 
 /// Applies every migration the database has not seen yet; returns how many were applied.
 pub(crate) async fn migrate<S: Sql>(sql: &mut S) -> Result<usize, DbError> {
@@ -50,6 +65,7 @@ pub(crate) async fn migrate<S: Sql>(sql: &mut S) -> Result<usize, DbError> {
             Backend::Postgres => postgres,
         };
         sql.batch(text).await?;
+        after(sql, *number).await?;
         sql.execute(
             "INSERT INTO schema_migrations (number, name) VALUES ($1, $2)",
             &[Arg::Int(*number), Arg::from(*name)],

@@ -5,6 +5,7 @@
 //! webhook ingest (`ingest`), entity rows (`rows`), the send and media queues and the
 //! migrations. `sqlite` and `postgres` only say how to run a transaction and bind values.
 
+mod accounts;
 mod event_docs;
 mod ingest;
 mod job_queue;
@@ -25,11 +26,14 @@ use relaydesk_core::domain::{
     Rejection, Team, Template, Timestamp, Wamid, Workspace,
 };
 
+pub use accounts::{Account, AccountConflict, Session};
 pub use ingest::IngestReport;
 pub use media_queue::{MediaClaim, MediaJob, MediaOutcome, MediaState};
+pub use queue::{After, QueueFilters, QueueRows};
 pub use send_queue::Claimed;
 pub use sql::DbError;
 use sql::Sql;
+pub use timeline::Stamped;
 
 use crate::whatsapp::notification;
 use postgres::{PgDb, PgSql};
@@ -151,6 +155,10 @@ macro_rules! in_read {
         }
     };
 }
+
+mod account_ops;
+mod queue;
+mod timeline;
 
 /// A change to the workspace (admin tools, the demo, tests).
 #[derive(Debug, Clone)]

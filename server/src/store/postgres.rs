@@ -2,9 +2,9 @@
 //! transaction per unit of work, rows a decision reads locked with `FOR UPDATE`.
 
 use sqlx::postgres::{PgArguments, PgConnectOptions, PgPoolOptions};
-use sqlx::{Arguments, AssertSqlSafe, PgConnection, PgPool, Postgres, Row};
+use sqlx::{Arguments, AssertSqlSafe, Column, PgConnection, PgPool, Postgres, Row, TypeInfo};
 
-use super::sql::{Arg, Backend, DbError, Sql};
+use super::sql::{Arg, Backend, Cell, DbError, Sql};
 
 /// A pool of connections.
 #[derive(Debug, Clone)]
@@ -66,6 +66,29 @@ impl Sql for PgSql<'_> {
             .iter()
             .map(|row| row.try_get::<String, _>(0))
             .collect::<Result<_, _>>()?)
+    }
+
+    async fn rows(&mut self, sql: &str, args: &[Arg]) -> Result<Vec<Vec<Cell>>, DbError> {
+        let rows = sqlx::query_with::<Postgres, _>(AssertSqlSafe(sql.to_owned()), arguments(args)?)
+            .fetch_all(&mut *self.connection)
+            .await?;
+        rows.iter()
+            .map(|row| {
+                (0..row.len())
+                    .map(|i| {
+                        let integer =
+                            matches!(row.column(i).type_info().name(), "INT8" | "INT4" | "INT2");
+                        Ok(if integer {
+                            row.try_get::<Option<i64>, _>(i)?
+                                .map_or(Cell::Null, Cell::Int)
+                        } else {
+                            row.try_get::<Option<String>, _>(i)?
+                                .map_or(Cell::Null, Cell::Text)
+                        })
+                    })
+                    .collect::<Result<Vec<_>, DbError>>()
+            })
+            .collect()
     }
 
     async fn integer(&mut self, sql: &str, args: &[Arg]) -> Result<Option<i64>, DbError> {

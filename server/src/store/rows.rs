@@ -2,8 +2,8 @@
 //! Each entity is stored as its JSON document plus the columns queries filter on.
 
 use relaydesk_core::domain::{
-    Contact, ContactId, Conversation, ConversationId, EscalationId, Event, InboxId, Message,
-    MessageId, Note, NoteId, Timestamp, Wamid, Workspace,
+    Contact, ContactId, Conversation, ConversationId, EscalationId, EscalationTarget, Event,
+    InboxId, Message, MessageId, Note, NoteId, Status, Timestamp, Wamid, Workspace,
 };
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -225,14 +225,30 @@ pub(crate) async fn put_conversation<S: Sql>(
     c: &Conversation,
     version: i64,
 ) -> Result<(), DbError> {
+    let pending = c.pending_escalation();
+    let (target_team, target_person) = match pending.map(|e| e.target) {
+        Some(EscalationTarget::Team(team)) => (Some(team.to_string()), None),
+        Some(EscalationTarget::Person(person)) => (None, Some(person.to_string())),
+        None => (None, None),
+    };
+    let snoozed_until = match c.status {
+        Status::Snoozed { until } => Some(millis(until)),
+        _ => None,
+    };
     sql.execute(
         "INSERT INTO conversations (id, inbox_id, contact_id, status, assignee, team_id, priority, \
-         last_inbound_at, escalation_id, opened_at, doc, version) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) \
+         last_inbound_at, escalation_id, opened_at, doc, version, snoozed_until, \
+         awaiting_reply_since, labels, escalation_requested_by, escalation_target_team, \
+         escalation_target_person) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18) \
          ON CONFLICT (id) DO UPDATE SET status = excluded.status, assignee = excluded.assignee, \
          team_id = excluded.team_id, priority = excluded.priority, \
          last_inbound_at = excluded.last_inbound_at, escalation_id = excluded.escalation_id, \
-         doc = excluded.doc, version = excluded.version",
+         doc = excluded.doc, version = excluded.version, snoozed_until = excluded.snoozed_until, \
+         awaiting_reply_since = excluded.awaiting_reply_since, labels = excluded.labels, \
+         escalation_requested_by = excluded.escalation_requested_by, \
+         escalation_target_team = excluded.escalation_target_team, \
+         escalation_target_person = excluded.escalation_target_person",
         &[
             Arg::Text(c.id.to_string()),
             Arg::Text(c.inbox_id.to_string()),
@@ -246,9 +262,48 @@ pub(crate) async fn put_conversation<S: Sql>(
             Arg::Int(millis(c.opened_at)),
             doc(c)?,
             Arg::Int(version),
+            Arg::OptInt(snoozed_until),
+            Arg::OptInt(c.awaiting_reply_since.map(millis)),
+            Arg::Text(labels_column(c)),
+            Arg::OptText(pending.map(|e| e.requested_by.to_string())),
+            Arg::OptText(target_team),
+            Arg::OptText(target_person),
         ],
     )
     .await?;
+    Ok(())
+}
+
+/// Labels as one column a view can match with `LIKE '%|label|%'` (labels never hold `|`).
+pub(crate) fn labels_column(c: &Conversation) -> String {
+    if c.labels.is_empty() {
+        return String::new();
+    }
+    let mut column = String::from("|");
+    for label in &c.labels {
+        column.push_str(label.as_str());
+        column.push('|');
+    }
+    column
+}
+
+/// Rewrites every conversation's filter columns from its document (after a migration added
+/// some), keeping each row's version.
+pub(crate) async fn refill_conversation_columns<S: Sql>(sql: &mut S) -> Result<(), DbError> {
+    let versions = sql
+        .texts(
+            "SELECT CAST(version AS TEXT) FROM conversations ORDER BY id",
+            &[],
+        )
+        .await?;
+    let conversations: Vec<Conversation> =
+        docs(sql, "SELECT doc FROM conversations ORDER BY id", &[]).await?;
+    for (c, version) in conversations.iter().zip(versions) {
+        let version = version
+            .parse()
+            .map_err(|_| DbError::Other(format!("conversation {} has a bad version", c.id)))?;
+        put_conversation(sql, c, version).await?;
+    }
     Ok(())
 }
 

@@ -51,6 +51,42 @@ impl From<Vec<u8>> for Arg {
     }
 }
 
+/// One value of a row read by [`Sql::rows`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Cell {
+    Null,
+    Int(i64),
+    Text(String),
+}
+
+impl Cell {
+    pub fn int(&self) -> Option<i64> {
+        match self {
+            Cell::Int(value) => Some(*value),
+            _ => None,
+        }
+    }
+
+    pub fn text(&self) -> Option<&str> {
+        match self {
+            Cell::Text(value) => Some(value),
+            _ => None,
+        }
+    }
+
+    /// The text, or a clear error naming the column that should have held it.
+    pub fn required_text(&self, column: &str) -> Result<&str, DbError> {
+        self.text()
+            .ok_or_else(|| DbError::Other(format!("column {column} should hold text")))
+    }
+
+    /// The integer, or a clear error naming the column that should have held it.
+    pub fn required_int(&self, column: &str) -> Result<i64, DbError> {
+        self.int()
+            .ok_or_else(|| DbError::Other(format!("column {column} should hold an integer")))
+    }
+}
+
 /// A failure of the database itself (not of a domain rule).
 #[derive(Debug, thiserror::Error)]
 pub enum DbError {
@@ -81,6 +117,14 @@ pub trait Sql: Send {
         sql: &str,
         args: &[Arg],
     ) -> impl Future<Output = Result<Vec<String>, DbError>> + Send;
+
+    /// Runs a query returning several columns of integers and texts (accounts, sessions,
+    /// queue rows with their sort key).
+    fn rows(
+        &mut self,
+        sql: &str,
+        args: &[Arg],
+    ) -> impl Future<Output = Result<Vec<Vec<Cell>>, DbError>> + Send;
 
     /// Runs a query whose first column is an integer; returns it from the first row, if any.
     fn integer(

@@ -13,11 +13,11 @@ use std::pin::pin;
 use std::sync::{Arc, mpsc};
 use std::task::{Context, Poll, Waker};
 
-use rusqlite::types::Value;
+use rusqlite::types::{Value, ValueRef};
 use rusqlite::{Connection, OptionalExtension, params_from_iter};
 use tokio::sync::oneshot;
 
-use super::sql::{Arg, Backend, DbError, Sql, parameters_in_order};
+use super::sql::{Arg, Backend, Cell, DbError, Sql, parameters_in_order};
 
 /// One unit of work for the writer. Jobs that queue up while the writer is busy run together
 /// in one transaction (group commit), each inside its own savepoint: a job that fails rolls
@@ -302,6 +302,26 @@ impl Sql for SqliteSql<'_> {
     async fn texts(&mut self, sql: &str, args: &[Arg]) -> Result<Vec<String>, DbError> {
         let mut statement = self.connection.prepare_cached(sql)?;
         let rows = statement.query_map(params_from_iter(values(sql, args)), |row| row.get(0))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    async fn rows(&mut self, sql: &str, args: &[Arg]) -> Result<Vec<Vec<Cell>>, DbError> {
+        let mut statement = self.connection.prepare_cached(sql)?;
+        let width = statement.column_count();
+        let rows = statement.query_map(params_from_iter(values(sql, args)), |row| {
+            (0..width)
+                .map(|i| {
+                    Ok(match row.get_ref(i)? {
+                        ValueRef::Null => Cell::Null,
+                        ValueRef::Integer(value) => Cell::Int(value),
+                        ValueRef::Real(value) => Cell::Int(value as i64),
+                        ValueRef::Text(bytes) | ValueRef::Blob(bytes) => {
+                            Cell::Text(String::from_utf8_lossy(bytes).into_owned())
+                        }
+                    })
+                })
+                .collect::<Result<Vec<_>, rusqlite::Error>>()
+        })?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
 

@@ -1,0 +1,18 @@
+//! The wire: what the REST API, the sync endpoints and the event stream carry, as types both
+//! the server (which answers with them) and the phone client (which reads them) compile
+//! against. Plain serde records; the rules stay in [`crate::domain`].
+//!
+//! - [`auth`]: login, sessions (one bearer token per device), the signed-in user.
+//! - [`queue`]: a page of a queue view with counts per view.
+//! - [`thread`]: one conversation and its timeline.
+//! - [`requests`]: the bodies of command routes (claim, assign, reply …).
+//! - [`admin`]: managing people, teams and inboxes; [`directory`]: who is who.
+//! - [`errors`]: the one error shape.
+
+pub mod admin;
+pub mod auth;
+pub mod directory;
+pub mod errors;
+pub mod queue;
+pub mod requests;
+pub mod thread;

@@ -1,0 +1,44 @@
+//! One conversation, and its timeline in order.
+
+use serde::{Deserialize, Serialize};
+
+use crate::domain::{Contact, Conversation, Event, Timestamp};
+
+/// `GET /api/v1/conversations/{id}`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ConversationDetail {
+    pub conversation: Conversation,
+    pub contact: Option<Contact>,
+    pub owner_name: Option<String>,
+    pub team_name: Option<String>,
+    pub inbox_name: Option<String>,
+    pub window_closes_at: Option<Timestamp>,
+    pub window_open: bool,
+}
+
+/// `GET /api/v1/conversations/{id}/timeline`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TimelinePage {
+    pub entries: Vec<TimelineEntry>,
+    /// Pass as `cursor` for the next (later) entries; absent on the last page.
+    pub next_cursor: Option<String>,
+}
+
+/// One entry: an event, with messages as they stand now (delivery status included).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TimelineEntry {
+    /// The version of the change that recorded it (also the live stream's event id).
+    pub version: i64,
+    /// Its place among the events of that change.
+    pub seq: i64,
+    pub event: Event,
+    /// Where to download the message's file, when it has one that was fetched.
+    pub media_url: Option<String>,
+}
+
+/// What a successful command answers: the events it produced (none when it was a repeat of
+/// one already applied, such as a retried reply with the same id).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CommandOutcome {
+    pub events: Vec<Event>,
+}

@@ -1,0 +1,537 @@
+//! People's way in: accounts, logins, sessions, and the admin's management of people, teams
+//! and inboxes. The rules live here once — password strength, the login rate limits, one-time
+//! passwords, who may manage whom — and every door (REST, the `relaydesk admin` command line,
+//! the web view's cookie login later) calls these functions.
+
+pub mod password;
+pub mod token;
+
+use std::collections::BTreeSet;
+
+use chrono::Duration;
+use relaydesk_core::domain::{
+    Availability, Capacity, Inbox, InboxId, Member, Role, Team, TeamId, Timestamp, UserId,
+    Workspace,
+};
+use relaydesk_core::protocol::admin::{CreatedUser, NewInbox, NewTeam, NewUser, UserChange};
+use relaydesk_core::protocol::auth::{LoginRequest, LoginResponse, SessionInfo, UserInfo};
+
+use crate::store::{Account, AccountConflict, DbError, Session, Setup, Store};
+
+/// Failed logins counted over this window.
+pub const FAILURE_WINDOW: Duration = Duration::minutes(15);
+/// Failed logins per account within the window before the account is paused.
+pub const MAX_FAILURES_PER_ACCOUNT: i64 = 5;
+/// Failed logins per address within the window before the address is paused.
+pub const MAX_FAILURES_PER_ADDRESS: i64 = 30;
+/// A session not used for this long ends.
+pub const SESSION_IDLE_LIFETIME: Duration = Duration::days(30);
+/// Sessions record their use at most this often (a read does not become a write each time).
+const TOUCH_EVERY: Duration = Duration::minutes(5);
+
+/// Why an account operation did not happen.
+#[derive(Debug, thiserror::Error)]
+pub enum AccountError {
+    #[error("wrong email or password")]
+    InvalidCredentials,
+    #[error("too many failed sign-ins; try again in {retry_after_secs} seconds")]
+    TooManyAttempts { retry_after_secs: i64 },
+    #[error("sign in first (a bearer token is missing, unknown, expired or revoked)")]
+    Unauthenticated,
+    #[error("change the one-time password first (POST /api/v1/auth/password)")]
+    PasswordChangeRequired,
+    #[error("not allowed: {0}")]
+    Forbidden(String),
+    #[error("{0} not found")]
+    NotFound(String),
+    #[error("{0}")]
+    Conflict(String),
+    #[error("{field}: {reason}")]
+    Invalid { field: String, reason: String },
+    #[error(transparent)]
+    Database(#[from] DbError),
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
+}
+
+fn invalid(field: &str, reason: impl Into<String>) -> AccountError {
+    AccountError::Invalid {
+        field: field.to_owned(),
+        reason: reason.into(),
+    }
+}
+
+impl From<AccountConflict> for AccountError {
+    fn from(conflict: AccountConflict) -> Self {
+        AccountError::Conflict(conflict.to_string())
+    }
+}
+
+/// An account found by email (the command line names people by email).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccountRef {
+    pub user: UserId,
+    pub email: String,
+}
+
+/// The person behind a request, as authenticated.
+#[derive(Debug, Clone)]
+pub struct Signed {
+    pub member: Member,
+    pub account: Account,
+    pub session: Session,
+    /// The workspace as read for this request (teams, inboxes, members).
+    pub workspace: Workspace,
+}
+
+impl Signed {
+    pub fn is_admin(&self) -> bool {
+        self.member.role == Role::Admin
+    }
+
+    pub fn user_info(&self) -> UserInfo {
+        user_info(&self.member, &self.account)
+    }
+}
+
+/// A person as the API shows them.
+pub fn user_info(member: &Member, account: &Account) -> UserInfo {
+    UserInfo {
+        id: member.id,
+        name: member.name.clone(),
+        handle: member.handle.clone(),
+        email: account.email.clone(),
+        role: member.role,
+        teams: member.teams.clone(),
+        availability: member.availability,
+        capacity: member.capacity,
+        active: member.active,
+        must_change_password: account.must_change_password,
+    }
+}
+
+pub fn session_info(session: &Session, current: Option<&str>) -> SessionInfo {
+    SessionInfo {
+        id: session.id.clone(),
+        user_id: session.user_id,
+        device: session.device.clone(),
+        created_at: session.created_at,
+        last_used_at: session.last_used_at,
+        expires_at: session.expires_at,
+        current: current == Some(session.id.as_str()),
+    }
+}
+
+/// Emails compare lowercased and trimmed.
+pub fn normalise_email(raw: &str) -> Result<String, AccountError> {
+    let email = raw.trim().to_lowercase();
+    let valid = email.len() <= 254
+        && email
+            .split_once('@')
+            .is_some_and(|(local, domain)| !local.is_empty() && !domain.is_empty())
+        && !email.chars().any(char::is_whitespace);
+    if valid {
+        Ok(email)
+    } else {
+        Err(invalid("email", "not an email address"))
+    }
+}
+
+/// A `@handle` from a name: lowercase letters and digits, dots between words.
+pub fn handle_from_name(name: &str) -> String {
+    let words: Vec<String> = name
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+        .collect();
+    words.join(".")
+}
+
+fn check_handle(handle: &str) -> Result<String, AccountError> {
+    let handle = handle.trim().trim_start_matches('@').to_lowercase();
+    let valid = !handle.is_empty()
+        && handle.chars().count() <= 40
+        && handle
+            .chars()
+            .all(|c| c.is_alphanumeric() || matches!(c, '.' | '_' | '-'));
+    if valid {
+        Ok(handle)
+    } else {
+        Err(invalid(
+            "handle",
+            "1–40 letters, digits, '.', '_' or '-' (no spaces)",
+        ))
+    }
+}
+
+fn check_name(field: &str, name: &str) -> Result<String, AccountError> {
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > 100 {
+        return Err(invalid(field, "1–100 characters"));
+    }
+    Ok(name.to_owned())
+}
+
+/// Signs in: checks the rate limits, then the password; answers a new token for this device.
+pub async fn login(
+    store: &Store,
+    request: LoginRequest,
+    address: &str,
+    now: Timestamp,
+) -> Result<LoginResponse, AccountError> {
+    let email = request.email.trim().to_lowercase();
+    let since = now - FAILURE_WINDOW;
+    let (by_email, by_address, oldest) = store
+        .recent_login_failures(email.clone(), address.to_owned(), since)
+        .await?;
+    if by_email >= MAX_FAILURES_PER_ACCOUNT || by_address >= MAX_FAILURES_PER_ADDRESS {
+        let lifts = oldest.unwrap_or(now) + FAILURE_WINDOW;
+        return Err(AccountError::TooManyAttempts {
+            retry_after_secs: (lifts - now).num_seconds().max(1),
+        });
+    }
+    let account = store.account_by_email(email.clone()).await?;
+    let stored = match &account {
+        Some(account) => account.password_hash.clone(),
+        None => password::decoy_hash().await,
+    };
+    let matches = password::verify(request.password, stored).await;
+    let workspace = store.workspace().await?;
+    let member = account
+        .as_ref()
+        .and_then(|a| workspace.members.get(&a.user_id))
+        .filter(|m| m.active);
+    let (Some(account), Some(member), true) = (account.clone(), member, matches) else {
+        store
+            .record_login_failure(email, address.to_owned(), now, since)
+            .await?;
+        return Err(AccountError::InvalidCredentials);
+    };
+    let device = request
+        .device
+        .map(|d| d.trim().chars().take(100).collect::<String>())
+        .filter(|d| !d.is_empty())
+        .unwrap_or_else(|| "unnamed device".to_owned());
+    let (token, token_hash) = token::mint()?;
+    let session = Session {
+        id: uuid::Uuid::now_v7().to_string(),
+        user_id: member.id,
+        device,
+        created_at: now,
+        last_used_at: now,
+        expires_at: now + SESSION_IDLE_LIFETIME,
+    };
+    store
+        .create_session(session.clone(), token_hash, email)
+        .await?;
+    Ok(LoginResponse {
+        token,
+        session: session_info(&session, Some(&session.id)),
+        user: user_info(member, &account),
+    })
+}
+
+/// Who holds this bearer token, if it is live and its owner active.
+pub async fn authenticate(
+    store: &Store,
+    token: &str,
+    now: Timestamp,
+) -> Result<Signed, AccountError> {
+    let session = store
+        .session_by_token_hash(token::hash(token))
+        .await?
+        .ok_or(AccountError::Unauthenticated)?;
+    if session.expires_at <= now {
+        store.delete_session(session.id).await?;
+        return Err(AccountError::Unauthenticated);
+    }
+    let account = store
+        .account_of(session.user_id)
+        .await?
+        .ok_or(AccountError::Unauthenticated)?;
+    let workspace = store.workspace().await?;
+    let member = workspace
+        .members
+        .get(&session.user_id)
+        .filter(|m| m.active)
+        .cloned()
+        .ok_or(AccountError::Unauthenticated)?;
+    if now - session.last_used_at >= TOUCH_EVERY {
+        store
+            .touch_session(session.id.clone(), now, now + SESSION_IDLE_LIFETIME)
+            .await?;
+    }
+    Ok(Signed {
+        member,
+        account,
+        session,
+        workspace,
+    })
+}
+
+/// Changes one's own password (required after a one-time password); other sessions end.
+pub async fn change_password(
+    store: &Store,
+    signed: &Signed,
+    current: String,
+    new: String,
+    now: Timestamp,
+) -> Result<(), AccountError> {
+    if !password::verify(current, signed.account.password_hash.clone()).await {
+        return Err(invalid("current_password", "does not match"));
+    }
+    if let Some(reason) = password::weakness(&new) {
+        return Err(invalid("new_password", reason));
+    }
+    let hashed = password::hash(new).await?;
+    store
+        .set_password(
+            signed.member.id,
+            hashed,
+            false,
+            Some(signed.session.id.clone()),
+            now,
+        )
+        .await?;
+    Ok(())
+}
+
+/// Ends a session: one's own, or (admins) anyone's.
+pub async fn revoke_session(
+    store: &Store,
+    signed: &Signed,
+    session_id: String,
+) -> Result<(), AccountError> {
+    let session = store
+        .session(session_id.clone())
+        .await?
+        .filter(|s| s.user_id == signed.member.id || signed.is_admin())
+        .ok_or_else(|| AccountError::NotFound(format!("session {session_id}")))?;
+    store.delete_session(session.id).await?;
+    Ok(())
+}
+
+/// Creates a person with an account. Without a password given, a one-time password is made,
+/// answered once, and must be changed at first sign-in.
+pub async fn create_user(
+    store: &Store,
+    new: NewUser,
+    now: Timestamp,
+) -> Result<CreatedUser, AccountError> {
+    let email = normalise_email(&new.email)?;
+    let name = check_name("name", &new.name)?;
+    let handle = check_handle(&new.handle.unwrap_or_else(|| handle_from_name(&name)))?;
+    let workspace = store.workspace().await?;
+    check_teams(&workspace, &new.teams)?;
+    let (secret, one_time) = match new.password {
+        Some(given) => {
+            if let Some(reason) = password::weakness(&given) {
+                return Err(invalid("password", reason));
+            }
+            (given, None)
+        }
+        None => {
+            let made = password::one_time()?;
+            (made.clone(), Some(made))
+        }
+    };
+    let member = Member {
+        id: UserId::new(),
+        name,
+        handle,
+        role: new.role,
+        teams: new.teams,
+        availability: Availability::Offline,
+        capacity: new.capacity.unwrap_or_default(),
+        active: true,
+    };
+    let account = Account {
+        user_id: member.id,
+        email,
+        password_hash: password::hash(secret).await?,
+        must_change_password: one_time.is_some(),
+    };
+    store
+        .create_account(member.clone(), account.clone(), now)
+        .await??;
+    Ok(CreatedUser {
+        user: user_info(&member, &account),
+        one_time_password: one_time,
+    })
+}
+
+fn check_teams(workspace: &Workspace, teams: &BTreeSet<TeamId>) -> Result<(), AccountError> {
+    match teams.iter().find(|t| !workspace.teams.contains_key(t)) {
+        Some(unknown) => Err(invalid("teams", format!("no team {unknown}"))),
+        None => Ok(()),
+    }
+}
+
+/// Gives a user a new one-time password and signs them out everywhere.
+pub async fn reset_password(
+    store: &Store,
+    user: UserId,
+    now: Timestamp,
+) -> Result<CreatedUser, AccountError> {
+    let (member, account) = person(store, user).await?;
+    let made = password::one_time()?;
+    let hashed = password::hash(made.clone()).await?;
+    store.set_password(user, hashed, true, None, now).await?;
+    Ok(CreatedUser {
+        user: user_info(
+            &member,
+            &Account {
+                must_change_password: true,
+                ..account
+            },
+        ),
+        one_time_password: Some(made),
+    })
+}
+
+/// Changes a user's name, role, teams, capacity or whether they are active. Deactivating ends
+/// their sessions; an admin cannot demote or deactivate the last active admin.
+pub async fn change_user(
+    store: &Store,
+    user: UserId,
+    change: UserChange,
+) -> Result<UserInfo, AccountError> {
+    let (mut member, account) = person(store, user).await?;
+    let workspace = store.workspace().await?;
+    if let Some(name) = change.name {
+        member.name = check_name("name", &name)?;
+    }
+    if let Some(teams) = change.teams {
+        check_teams(&workspace, &teams)?;
+        member.teams = teams;
+    }
+    if let Some(role) = change.role {
+        member.role = role;
+    }
+    if let Some(capacity) = change.capacity {
+        member.capacity = capacity;
+    }
+    if let Some(active) = change.active {
+        member.active = active;
+    }
+    let admins_left = workspace
+        .members
+        .values()
+        .filter(|m| m.id != user && m.active && m.role == Role::Admin)
+        .count();
+    if admins_left == 0 && (member.role != Role::Admin || !member.active) {
+        return Err(AccountError::Conflict(
+            "the workspace needs at least one active admin".into(),
+        ));
+    }
+    store.setup(Setup::Member(member.clone())).await?;
+    if !member.active {
+        store.delete_sessions_of(user).await?;
+    }
+    Ok(user_info(&member, &account))
+}
+
+/// A person and their account.
+pub async fn person(store: &Store, user: UserId) -> Result<(Member, Account), AccountError> {
+    let workspace = store.workspace().await?;
+    let member = workspace.members.get(&user).cloned();
+    let account = store.account_of(user).await?;
+    match (member, account) {
+        (Some(member), Some(account)) => Ok((member, account)),
+        _ => Err(AccountError::NotFound(format!("user {user}"))),
+    }
+}
+
+/// Everyone with an account.
+pub async fn users(store: &Store) -> Result<Vec<UserInfo>, AccountError> {
+    let workspace = store.workspace().await?;
+    Ok(store
+        .accounts()
+        .await?
+        .iter()
+        .filter_map(|a| workspace.members.get(&a.user_id).map(|m| user_info(m, a)))
+        .collect())
+}
+
+pub async fn create_team(store: &Store, new: NewTeam) -> Result<Team, AccountError> {
+    let name = check_name("name", &new.name)?;
+    let workspace = store.workspace().await?;
+    if workspace
+        .teams
+        .values()
+        .any(|t| t.name.eq_ignore_ascii_case(&name))
+    {
+        return Err(AccountError::Conflict(format!("a team {name} exists")));
+    }
+    let team = Team {
+        id: TeamId::new(),
+        name,
+    };
+    store.setup(Setup::Team(team.clone())).await?;
+    Ok(team)
+}
+
+pub async fn create_inbox(store: &Store, new: NewInbox) -> Result<Inbox, AccountError> {
+    let name = check_name("name", &new.name)?;
+    let digits = |field: &str, value: &str| -> Result<String, AccountError> {
+        let value = value.trim().trim_start_matches('+');
+        if value.is_empty() || !value.chars().all(|c| c.is_ascii_digit()) {
+            return Err(invalid(field, "digits only"));
+        }
+        Ok(value.to_owned())
+    };
+    let workspace = store.workspace().await?;
+    check_teams(&workspace, &new.teams)?;
+    let phone_number_id = digits("phone_number_id", &new.phone_number_id)?;
+    if workspace
+        .inboxes
+        .values()
+        .any(|i| i.phone_number_id == phone_number_id)
+    {
+        return Err(AccountError::Conflict(format!(
+            "the number {phone_number_id} already has an inbox"
+        )));
+    }
+    let inbox = Inbox {
+        id: InboxId::new(),
+        name,
+        phone_number_id,
+        display_phone_number: digits("display_phone_number", &new.display_phone_number)?,
+        waba_id: digits("waba_id", &new.waba_id)?,
+        teams: new.teams,
+    };
+    store.setup(Setup::Inbox(inbox.clone())).await?;
+    Ok(inbox)
+}
+
+/// On first start with no account at all: an admin with a one-time password, answered so the
+/// operator can print it. `None` when accounts exist.
+pub async fn ensure_first_admin(
+    store: &Store,
+    now: Timestamp,
+) -> Result<Option<CreatedUser>, AccountError> {
+    if store.count_accounts().await? > 0 {
+        return Ok(None);
+    }
+    let created = match create_user(
+        store,
+        NewUser {
+            email: "admin@relaydesk.local".into(),
+            name: "Admin".into(),
+            handle: Some("admin".into()),
+            role: Role::Admin,
+            teams: BTreeSet::new(),
+            capacity: Some(Capacity::default()),
+            password: None,
+        },
+        now,
+    )
+    .await
+    {
+        Ok(created) => created,
+        // Another instance on the same database created it a moment ago.
+        Err(AccountError::Conflict(_)) => return Ok(None),
+        Err(other) => return Err(other),
+    };
+    Ok(Some(created))
+}

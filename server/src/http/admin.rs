@@ -1,0 +1,156 @@
+//! Managing the workspace (admins only): people, their passwords and sessions, teams and
+//! inboxes — `/api/v1/admin/*` — plus the directory every signed-in person reads (colleagues
+//! and teams, for assigning and @mentions).
+
+use axum::Json;
+use axum::Router;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::routing::{get, patch, post};
+use chrono::Utc;
+use relaydesk_core::domain::{Inbox, Team, UserId};
+use relaydesk_core::protocol::admin::{CreatedUser, NewInbox, NewTeam, NewUser, UserChange};
+use relaydesk_core::protocol::auth::{SessionInfo, UserInfo};
+use relaydesk_core::protocol::directory::{Colleague, Directory};
+
+use super::ApiError;
+use super::extract::{Admin, Body, Id, Signed};
+use crate::accounts;
+use crate::state::AppState;
+
+pub(super) fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/admin/users", get(users).post(create_user))
+        .route("/api/v1/admin/users/{id}", patch(change_user))
+        .route(
+            "/api/v1/admin/users/{id}/reset-password",
+            post(reset_password),
+        )
+        .route("/api/v1/admin/users/{id}/sessions", get(sessions_of))
+        .route("/api/v1/admin/teams", get(teams).post(create_team))
+        .route("/api/v1/admin/inboxes", get(inboxes).post(create_inbox))
+        .route("/api/v1/directory", get(directory))
+}
+
+async fn users(
+    State(state): State<AppState>,
+    Admin(_): Admin,
+) -> Result<Json<Vec<UserInfo>>, ApiError> {
+    Ok(Json(accounts::users(&state.store).await?))
+}
+
+async fn create_user(
+    State(state): State<AppState>,
+    Admin(admin): Admin,
+    Body(new): Body<NewUser>,
+) -> Result<(StatusCode, Json<CreatedUser>), ApiError> {
+    let created = accounts::create_user(&state.store, new, Utc::now()).await?;
+    tracing::info!(by = %admin.member.handle, user = %created.user.handle, role = %created.user.role, "user created");
+    Ok((StatusCode::CREATED, Json(created)))
+}
+
+async fn change_user(
+    State(state): State<AppState>,
+    Admin(admin): Admin,
+    Id(id): Id<UserId>,
+    Body(change): Body<UserChange>,
+) -> Result<Json<UserInfo>, ApiError> {
+    let changed = accounts::change_user(&state.store, id, change).await?;
+    tracing::info!(by = %admin.member.handle, user = %changed.handle, "user changed");
+    Ok(Json(changed))
+}
+
+async fn reset_password(
+    State(state): State<AppState>,
+    Admin(admin): Admin,
+    Id(id): Id<UserId>,
+) -> Result<Json<CreatedUser>, ApiError> {
+    let reset = accounts::reset_password(&state.store, id, Utc::now()).await?;
+    tracing::info!(by = %admin.member.handle, user = %reset.user.handle, "password reset");
+    Ok(Json(reset))
+}
+
+async fn sessions_of(
+    State(state): State<AppState>,
+    Admin(_): Admin,
+    Id(id): Id<UserId>,
+) -> Result<Json<Vec<SessionInfo>>, ApiError> {
+    accounts::person(&state.store, id).await?;
+    let sessions = state.store.sessions_of(id).await?;
+    Ok(Json(
+        sessions
+            .iter()
+            .map(|s| accounts::session_info(s, None))
+            .collect(),
+    ))
+}
+
+async fn teams(
+    State(state): State<AppState>,
+    Admin(_): Admin,
+) -> Result<Json<Vec<Team>>, ApiError> {
+    Ok(Json(
+        state.store.workspace().await?.teams.into_values().collect(),
+    ))
+}
+
+async fn create_team(
+    State(state): State<AppState>,
+    Admin(admin): Admin,
+    Body(new): Body<NewTeam>,
+) -> Result<(StatusCode, Json<Team>), ApiError> {
+    let team = accounts::create_team(&state.store, new).await?;
+    tracing::info!(by = %admin.member.handle, team = %team.name, "team created");
+    Ok((StatusCode::CREATED, Json(team)))
+}
+
+async fn inboxes(
+    State(state): State<AppState>,
+    Admin(_): Admin,
+) -> Result<Json<Vec<Inbox>>, ApiError> {
+    Ok(Json(
+        state
+            .store
+            .workspace()
+            .await?
+            .inboxes
+            .into_values()
+            .collect(),
+    ))
+}
+
+async fn create_inbox(
+    State(state): State<AppState>,
+    Admin(admin): Admin,
+    Body(new): Body<NewInbox>,
+) -> Result<(StatusCode, Json<Inbox>), ApiError> {
+    let inbox = accounts::create_inbox(&state.store, new).await?;
+    tracing::info!(by = %admin.member.handle, inbox = %inbox.name, "inbox created");
+    Ok((StatusCode::CREATED, Json(inbox)))
+}
+
+/// Colleagues and teams, for assigning and @mentions (no emails, no passwords).
+async fn directory(Signed(who): Signed) -> Json<Directory> {
+    let workspace = who.workspace;
+    Json(Directory {
+        members: workspace
+            .members
+            .values()
+            .filter(|m| m.active)
+            .map(|m| Colleague {
+                id: m.id,
+                name: m.name.clone(),
+                handle: m.handle.clone(),
+                role: m.role,
+                teams: m.teams.clone(),
+                availability: m.availability,
+            })
+            .collect(),
+        teams: workspace.teams.into_values().collect(),
+        inboxes: workspace
+            .inboxes
+            .into_values()
+            .map(|i| (i.id, i.name))
+            .collect(),
+    })
+}

@@ -1,0 +1,269 @@
+//! Reading the queue: `GET /api/v1/conversations?view=…` (a page with counts per view),
+//! one conversation, and its timeline. Visibility is the domain's: what a member may not see
+//! is "not found", never "forbidden" (its existence is not revealed).
+
+use axum::Json;
+use axum::Router;
+use axum::extract::State;
+use axum::routing::get;
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use chrono::Utc;
+use relaydesk_core::domain::{
+    Change, Content, Conversation, ConversationId, InboxId, Label, Order, Priority, TeamId, UserId,
+    View, can_see,
+};
+use relaydesk_core::protocol::queue::{ConversationSummary, QueuePage};
+use relaydesk_core::protocol::thread::{ConversationDetail, TimelineEntry, TimelinePage};
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+
+use super::ApiError;
+use super::extract::{Id, Params, Signed};
+use crate::accounts;
+use crate::state::AppState;
+use crate::store::{After, QueueFilters};
+
+/// Rows per page when the client does not say; the most it may ask for.
+const DEFAULT_LIMIT: usize = 50;
+const MAX_LIMIT: usize = 200;
+
+pub(super) fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/conversations", get(queue))
+        .route("/api/v1/conversations/{id}", get(detail))
+        .route("/api/v1/conversations/{id}/timeline", get(timeline))
+}
+
+/// `?view=&sort=&cursor=&limit=&inbox=&team=&label=&priority=&assignee=`, all optional.
+#[derive(Debug, Deserialize)]
+pub(super) struct QueueParams {
+    view: Option<String>,
+    sort: Option<String>,
+    cursor: Option<String>,
+    limit: Option<String>,
+    inbox: Option<String>,
+    team: Option<String>,
+    label: Option<String>,
+    priority: Option<String>,
+    assignee: Option<String>,
+}
+
+fn parse<T: std::str::FromStr>(field: &str, raw: Option<&str>) -> Result<Option<T>, ApiError>
+where
+    T::Err: std::fmt::Display,
+{
+    raw.filter(|r| !r.is_empty())
+        .map(|r| {
+            r.parse::<T>()
+                .map_err(|e| ApiError::invalid(field, e.to_string()))
+        })
+        .transpose()
+}
+
+/// Cursors are opaque to clients: base64url of JSON.
+pub(super) fn encode_cursor<T: serde::Serialize>(position: &T) -> String {
+    URL_SAFE_NO_PAD.encode(serde_json::to_vec(position).unwrap_or_default())
+}
+
+pub(super) fn decode_cursor<T: DeserializeOwned>(raw: Option<&str>) -> Result<Option<T>, ApiError> {
+    raw.filter(|r| !r.is_empty())
+        .map(|r| {
+            URL_SAFE_NO_PAD
+                .decode(r)
+                .ok()
+                .and_then(|bytes| serde_json::from_slice(&bytes).ok())
+                .ok_or_else(|| ApiError::invalid("cursor", "not a cursor this server gave out"))
+        })
+        .transpose()
+}
+
+fn limit(raw: Option<&str>) -> Result<usize, ApiError> {
+    let limit = parse::<usize>("limit", raw)?.unwrap_or(DEFAULT_LIMIT);
+    if limit == 0 || limit > MAX_LIMIT {
+        return Err(ApiError::invalid(
+            "limit",
+            format!("between 1 and {MAX_LIMIT}"),
+        ));
+    }
+    Ok(limit)
+}
+
+fn priority(raw: Option<&str>) -> Result<Option<Priority>, ApiError> {
+    raw.filter(|r| !r.is_empty())
+        .map(|r| {
+            serde_json::from_value(serde_json::Value::String(r.to_owned()))
+                .map_err(|_| ApiError::invalid("priority", "one of: low, normal, high, urgent"))
+        })
+        .transpose()
+}
+
+async fn queue(
+    State(state): State<AppState>,
+    Signed(who): Signed,
+    Params(params): Params<QueueParams>,
+) -> Result<Json<QueuePage>, ApiError> {
+    let view = parse::<View>("view", params.view.as_deref())?.unwrap_or(View::Unassigned);
+    let sort = parse::<Order>("sort", params.sort.as_deref())?.unwrap_or_default();
+    let filters = QueueFilters {
+        inbox: parse::<InboxId>("inbox", params.inbox.as_deref())?,
+        team: parse::<TeamId>("team", params.team.as_deref())?,
+        label: params
+            .label
+            .as_deref()
+            .filter(|l| !l.is_empty())
+            .map(Label::parse)
+            .transpose()
+            .map_err(|e| ApiError::invalid("label", e))?,
+        priority: priority(params.priority.as_deref())?,
+        assignee: parse::<UserId>("assignee", params.assignee.as_deref())?,
+    };
+    let after: Option<After> = decode_cursor(params.cursor.as_deref())?;
+    let limit = limit(params.limit.as_deref())?;
+    let now = Utc::now();
+    let rows = state
+        .store
+        .queue(
+            who.member.clone(),
+            who.workspace.clone(),
+            view,
+            sort,
+            filters,
+            after,
+            limit,
+            now,
+        )
+        .await?;
+    let items = rows
+        .conversations
+        .iter()
+        .map(|c| summary(&who, c, &rows.contacts, now))
+        .collect();
+    Ok(Json(QueuePage {
+        view,
+        sort,
+        counts: rows.counts.into_iter().collect(),
+        items,
+        next_cursor: rows.next.as_ref().map(encode_cursor),
+    }))
+}
+
+fn summary(
+    who: &accounts::Signed,
+    c: &Conversation,
+    contacts: &[relaydesk_core::domain::Contact],
+    now: chrono::DateTime<Utc>,
+) -> ConversationSummary {
+    let contact = contacts.iter().find(|k| k.id == c.contact_id);
+    ConversationSummary {
+        id: c.id,
+        inbox: c.inbox_id,
+        contact_name: contact.and_then(|k| k.profile_name.clone()),
+        contact_phone: contact.and_then(|k| k.phone.clone()),
+        status: c.status,
+        assignee: c.assignee,
+        assignee_name: c
+            .assignee
+            .and_then(|a| who.workspace.members.get(&a))
+            .map(|m| m.name.clone()),
+        team: c.team,
+        priority: c.priority,
+        labels: c.labels.clone(),
+        awaiting_reply_since: c.awaiting_reply_since,
+        last_inbound_at: c.last_inbound_at,
+        window_closes_at: c.window_closes_at(),
+        window_open: c.window_is_open(now),
+        escalation_pending: c.pending_escalation().is_some(),
+        opened_at: c.opened_at,
+    }
+}
+
+/// The conversation if `who` may see it; otherwise "not found".
+pub(super) async fn visible(
+    state: &AppState,
+    who: &accounts::Signed,
+    id: ConversationId,
+) -> Result<Conversation, ApiError> {
+    state
+        .store
+        .conversation(id)
+        .await?
+        .filter(|c| can_see(&who.member, c, &who.workspace))
+        .ok_or_else(|| ApiError::not_found(format!("conversation {id} not found")))
+}
+
+async fn detail(
+    State(state): State<AppState>,
+    Signed(who): Signed,
+    Id(id): Id<ConversationId>,
+) -> Result<Json<ConversationDetail>, ApiError> {
+    let conversation = visible(&state, &who, id).await?;
+    let contact = state.store.contact(conversation.contact_id).await?;
+    let workspace = &who.workspace;
+    Ok(Json(ConversationDetail {
+        owner_name: conversation
+            .assignee
+            .and_then(|a| workspace.members.get(&a))
+            .map(|m| m.name.clone()),
+        team_name: conversation
+            .team
+            .and_then(|t| workspace.teams.get(&t))
+            .map(|t| t.name.clone()),
+        inbox_name: workspace
+            .inboxes
+            .get(&conversation.inbox_id)
+            .map(|i| i.name.clone()),
+        window_closes_at: conversation.window_closes_at(),
+        window_open: conversation.window_is_open(Utc::now()),
+        contact,
+        conversation,
+    }))
+}
+
+#[derive(Debug, Deserialize)]
+pub(super) struct TimelineParams {
+    cursor: Option<String>,
+    limit: Option<String>,
+}
+
+async fn timeline(
+    State(state): State<AppState>,
+    Signed(who): Signed,
+    Id(id): Id<ConversationId>,
+    Params(params): Params<TimelineParams>,
+) -> Result<Json<TimelinePage>, ApiError> {
+    visible(&state, &who, id).await?;
+    let after: (i64, i64) = decode_cursor(params.cursor.as_deref())?.unwrap_or((0, -1));
+    let limit = limit(params.limit.as_deref())?;
+    let mut stamped = state
+        .store
+        .timeline(id, after, i64::try_from(limit).unwrap_or(50) + 1)
+        .await?;
+    let more = stamped.len() > limit;
+    stamped.truncate(limit);
+    let next_cursor = more
+        .then(|| stamped.last().map(|s| encode_cursor(&(s.version, s.seq))))
+        .flatten();
+    let entries = stamped
+        .into_iter()
+        .map(|s| TimelineEntry {
+            media_url: media_url(&s.event.change),
+            version: s.version,
+            seq: s.seq,
+            event: s.event,
+        })
+        .collect();
+    Ok(Json(TimelinePage {
+        entries,
+        next_cursor,
+    }))
+}
+
+/// The authenticated download route of a message's file.
+fn media_url(change: &Change) -> Option<String> {
+    let message = match change {
+        Change::CustomerMessageReceived { message } | Change::ReplyQueued { message } => message,
+        _ => return None,
+    };
+    matches!(message.content, Content::Media(_)).then(|| format!("/api/v1/media/{}", message.id))
+}

@@ -1,0 +1,136 @@
+//! Extractors whose failures answer the API's JSON error shape (axum's own answer plain
+//! text), and the signed-in person behind a request.
+
+use std::net::SocketAddr;
+
+use axum::extract::{ConnectInfo, FromRequestParts};
+use axum::http::header::AUTHORIZATION;
+use axum::http::request::Parts;
+
+use super::ApiError;
+use crate::accounts::{self, AccountError};
+use crate::state::AppState;
+
+/// A JSON body; a malformed one is a 400/422 JSON error.
+#[derive(Debug, axum::extract::FromRequest)]
+#[from_request(via(axum::Json), rejection(ApiError))]
+pub struct Body<T>(pub T);
+
+/// Path parameters; a malformed id is a 404 JSON error.
+#[derive(Debug, FromRequestParts)]
+#[from_request(via(axum::extract::Path), rejection(ApiError))]
+pub struct Id<T>(pub T);
+
+/// Query parameters; malformed ones are a 400 JSON error.
+#[derive(Debug, FromRequestParts)]
+#[from_request(via(axum::extract::Query), rejection(ApiError))]
+pub struct Params<T>(pub T);
+
+/// The signed-in person (bearer token). A one-time password must be changed before anything
+/// else: only [`Signing`] routes accept such a session.
+#[derive(Debug, Clone)]
+pub struct Signed(pub accounts::Signed);
+
+/// A signed-in person who may still have to change a one-time password (the password, me and
+/// logout routes).
+#[derive(Debug, Clone)]
+pub struct Signing(pub accounts::Signed);
+
+/// A signed-in admin.
+#[derive(Debug, Clone)]
+pub struct Admin(pub accounts::Signed);
+
+/// The bearer token of a request.
+pub fn bearer(parts: &Parts) -> Option<&str> {
+    let value = parts.headers.get(AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = value.split_once(' ')?;
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then(|| token.trim())
+        .filter(|t| !t.is_empty())
+}
+
+/// The client's address, for login rate limits ("unknown" when not served over TCP, as in
+/// in-process tests).
+pub fn client_address(parts: &Parts) -> String {
+    parts
+        .extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map_or_else(|| "unknown".to_owned(), |c| c.0.ip().to_string())
+}
+
+async fn signed(parts: &Parts, state: &AppState) -> Result<accounts::Signed, ApiError> {
+    let token = bearer(parts).ok_or(AccountError::Unauthenticated)?;
+    Ok(accounts::authenticate(&state.store, token, chrono::Utc::now()).await?)
+}
+
+impl FromRequestParts<AppState> for Signing {
+    type Rejection = ApiError;
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        Ok(Signing(signed(parts, state).await?))
+    }
+}
+
+impl FromRequestParts<AppState> for Signed {
+    type Rejection = ApiError;
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let who = signed(parts, state).await?;
+        if who.account.must_change_password {
+            return Err(AccountError::PasswordChangeRequired.into());
+        }
+        Ok(Signed(who))
+    }
+}
+
+impl FromRequestParts<AppState> for Admin {
+    type Rejection = ApiError;
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let Signed(who) = Signed::from_request_parts(parts, state).await?;
+        if !who.is_admin() {
+            return Err(ApiError::forbidden("only admins manage the workspace"));
+        }
+        Ok(Admin(who))
+    }
+}
+
+/// The client's address (see [`client_address`]).
+#[derive(Debug, Clone)]
+pub struct ClientAddress(pub String);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientAddress {
+    type Rejection = std::convert::Infallible;
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(ClientAddress(client_address(parts)))
+    }
+}
+
+/// A JSON body that may be left out entirely or be `null` (then `T::default()`); a malformed
+/// one is a 400/422 JSON error.
+#[derive(Debug)]
+pub struct MaybeBody<T>(pub T);
+
+impl<S, T> axum::extract::FromRequest<S> for MaybeBody<T>
+where
+    S: Send + Sync,
+    T: serde::de::DeserializeOwned + Default,
+{
+    type Rejection = ApiError;
+    async fn from_request(request: axum::extract::Request, state: &S) -> Result<Self, ApiError> {
+        let bytes = axum::body::Bytes::from_request(request, state)
+            .await
+            .map_err(|e| ApiError::bad_request(format!("cannot read the body: {e}")))?;
+        if bytes.iter().all(u8::is_ascii_whitespace) || bytes.trim_ascii() == b"null" {
+            return Ok(MaybeBody(T::default()));
+        }
+        serde_json::from_slice(&bytes)
+            .map(MaybeBody)
+            .map_err(|e| match e.classify() {
+                serde_json::error::Category::Data => ApiError::new(
+                    axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+                    "invalid",
+                    format!("the JSON body does not fit: {e}"),
+                ),
+                _ => ApiError::bad_request(format!("the body is not JSON: {e}")),
+            })
+    }
+}

@@ -1,0 +1,346 @@
+//! Accounts (email + password hash beside each member), sessions (one hashed bearer token per
+//! device) and recent failed logins — written once over [`Sql`] for both backends. The rules
+//! (hashing, rate limits, who may do what) live in `crate::accounts`; this file only stores.
+
+use relaydesk_core::domain::{Member, Timestamp, UserId};
+
+use super::rows;
+use super::sql::{Arg, Cell, DbError, Sql};
+
+/// A stored account.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Account {
+    pub user_id: UserId,
+    pub email: String,
+    pub password_hash: String,
+    pub must_change_password: bool,
+}
+
+/// A stored session, found by its token's hash.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Session {
+    pub id: String,
+    pub user_id: UserId,
+    pub device: String,
+    pub created_at: Timestamp,
+    pub last_used_at: Timestamp,
+    pub expires_at: Timestamp,
+}
+
+/// Why an account could not be created.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum AccountConflict {
+    #[error("an account with the email {0} already exists")]
+    Email(String),
+    #[error("the handle @{0} is taken")]
+    Handle(String),
+}
+
+fn millis(at: Timestamp) -> i64 {
+    at.timestamp_millis()
+}
+
+fn instant(ms: i64) -> Timestamp {
+    chrono::DateTime::from_timestamp_millis(ms).unwrap_or_default()
+}
+
+fn user_id(text: &str) -> Result<UserId, DbError> {
+    text.parse()
+        .map_err(|_| DbError::Other(format!("stored user id {text:?} is not a UUID")))
+}
+
+fn account_from(row: &[Cell]) -> Result<Account, DbError> {
+    Ok(Account {
+        user_id: user_id(row[0].required_text("user_id")?)?,
+        email: row[1].required_text("email")?.to_owned(),
+        password_hash: row[2].required_text("password_hash")?.to_owned(),
+        must_change_password: row[3].required_int("must_change_password")? != 0,
+    })
+}
+
+const ACCOUNT_COLUMNS: &str = "user_id, email, password_hash, must_change_password";
+
+pub(crate) async fn account_by_email<S: Sql>(
+    sql: &mut S,
+    email: &str,
+) -> Result<Option<Account>, DbError> {
+    let query = format!("SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE email = $1");
+    sql.rows(&query, &[Arg::from(email)])
+        .await?
+        .first()
+        .map(|row| account_from(row))
+        .transpose()
+}
+
+pub(crate) async fn account_of<S: Sql>(
+    sql: &mut S,
+    user: UserId,
+) -> Result<Option<Account>, DbError> {
+    let query = format!("SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE user_id = $1");
+    sql.rows(&query, &[Arg::Text(user.to_string())])
+        .await?
+        .first()
+        .map(|row| account_from(row))
+        .transpose()
+}
+
+pub(crate) async fn accounts<S: Sql>(sql: &mut S) -> Result<Vec<Account>, DbError> {
+    let query = format!("SELECT {ACCOUNT_COLUMNS} FROM accounts ORDER BY email");
+    sql.rows(&query, &[])
+        .await?
+        .iter()
+        .map(|row| account_from(row))
+        .collect()
+}
+
+pub(crate) async fn count_accounts<S: Sql>(sql: &mut S) -> Result<i64, DbError> {
+    Ok(sql
+        .integer("SELECT COUNT(*) FROM accounts", &[])
+        .await?
+        .unwrap_or(0))
+}
+
+/// Creates a member and their account together, unless the email or handle is taken.
+pub(crate) async fn create<S: Sql>(
+    sql: &mut S,
+    member: &Member,
+    account: &Account,
+    now: Timestamp,
+) -> Result<Result<(), AccountConflict>, DbError> {
+    if account_by_email(sql, &account.email).await?.is_some() {
+        return Ok(Err(AccountConflict::Email(account.email.clone())));
+    }
+    let handle_taken = sql
+        .integer(
+            "SELECT COUNT(*) FROM members WHERE handle = $1",
+            &[Arg::from(member.handle.as_str())],
+        )
+        .await?
+        .unwrap_or(0)
+        > 0;
+    if handle_taken {
+        return Ok(Err(AccountConflict::Handle(member.handle.clone())));
+    }
+    let version = rows::next_version(sql).await?;
+    rows::put_member(sql, member, version).await?;
+    sql.execute(
+        "INSERT INTO accounts (user_id, email, password_hash, must_change_password, \
+         password_changed_at) VALUES ($1, $2, $3, $4, $5)",
+        &[
+            Arg::Text(account.user_id.to_string()),
+            Arg::from(account.email.as_str()),
+            Arg::from(account.password_hash.as_str()),
+            Arg::Int(i64::from(account.must_change_password)),
+            Arg::Int(millis(now)),
+        ],
+    )
+    .await?;
+    Ok(Ok(()))
+}
+
+/// Replaces a password hash; `must_change` marks a one-time password.
+pub(crate) async fn set_password<S: Sql>(
+    sql: &mut S,
+    user: UserId,
+    password_hash: &str,
+    must_change: bool,
+    now: Timestamp,
+) -> Result<bool, DbError> {
+    let changed = sql
+        .execute(
+            "UPDATE accounts SET password_hash = $1, must_change_password = $2, \
+             password_changed_at = $3 WHERE user_id = $4",
+            &[
+                Arg::from(password_hash),
+                Arg::Int(i64::from(must_change)),
+                Arg::Int(millis(now)),
+                Arg::Text(user.to_string()),
+            ],
+        )
+        .await?;
+    Ok(changed == 1)
+}
+
+fn session_from(row: &[Cell]) -> Result<Session, DbError> {
+    Ok(Session {
+        id: row[0].required_text("id")?.to_owned(),
+        user_id: user_id(row[1].required_text("user_id")?)?,
+        device: row[2].required_text("device")?.to_owned(),
+        created_at: instant(row[3].required_int("created_at")?),
+        last_used_at: instant(row[4].required_int("last_used_at")?),
+        expires_at: instant(row[5].required_int("expires_at")?),
+    })
+}
+
+const SESSION_COLUMNS: &str = "id, user_id, device, created_at, last_used_at, expires_at";
+
+pub(crate) async fn create_session<S: Sql>(
+    sql: &mut S,
+    session: &Session,
+    token_hash: &str,
+) -> Result<(), DbError> {
+    sql.execute(
+        "INSERT INTO sessions (id, user_id, token_hash, device, created_at, last_used_at, \
+         expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        &[
+            Arg::from(session.id.as_str()),
+            Arg::Text(session.user_id.to_string()),
+            Arg::from(token_hash),
+            Arg::from(session.device.as_str()),
+            Arg::Int(millis(session.created_at)),
+            Arg::Int(millis(session.last_used_at)),
+            Arg::Int(millis(session.expires_at)),
+        ],
+    )
+    .await?;
+    Ok(())
+}
+
+pub(crate) async fn session_by_token_hash<S: Sql>(
+    sql: &mut S,
+    token_hash: &str,
+) -> Result<Option<Session>, DbError> {
+    let query = format!("SELECT {SESSION_COLUMNS} FROM sessions WHERE token_hash = $1");
+    sql.rows(&query, &[Arg::from(token_hash)])
+        .await?
+        .first()
+        .map(|row| session_from(row))
+        .transpose()
+}
+
+pub(crate) async fn sessions_of<S: Sql>(
+    sql: &mut S,
+    user: UserId,
+) -> Result<Vec<Session>, DbError> {
+    let query =
+        format!("SELECT {SESSION_COLUMNS} FROM sessions WHERE user_id = $1 ORDER BY created_at");
+    sql.rows(&query, &[Arg::Text(user.to_string())])
+        .await?
+        .iter()
+        .map(|row| session_from(row))
+        .collect()
+}
+
+pub(crate) async fn session<S: Sql>(sql: &mut S, id: &str) -> Result<Option<Session>, DbError> {
+    let query = format!("SELECT {SESSION_COLUMNS} FROM sessions WHERE id = $1");
+    sql.rows(&query, &[Arg::from(id)])
+        .await?
+        .first()
+        .map(|row| session_from(row))
+        .transpose()
+}
+
+/// Marks a session used at `now`, extending it to `expires_at`.
+pub(crate) async fn touch_session<S: Sql>(
+    sql: &mut S,
+    id: &str,
+    now: Timestamp,
+    expires_at: Timestamp,
+) -> Result<(), DbError> {
+    sql.execute(
+        "UPDATE sessions SET last_used_at = $1, expires_at = $2 WHERE id = $3",
+        &[
+            Arg::Int(millis(now)),
+            Arg::Int(millis(expires_at)),
+            Arg::from(id),
+        ],
+    )
+    .await?;
+    Ok(())
+}
+
+pub(crate) async fn delete_session<S: Sql>(sql: &mut S, id: &str) -> Result<bool, DbError> {
+    Ok(sql
+        .execute("DELETE FROM sessions WHERE id = $1", &[Arg::from(id)])
+        .await?
+        == 1)
+}
+
+/// Ends every session of a user (password reset, deactivation); returns how many.
+pub(crate) async fn delete_sessions_of<S: Sql>(sql: &mut S, user: UserId) -> Result<u64, DbError> {
+    sql.execute(
+        "DELETE FROM sessions WHERE user_id = $1",
+        &[Arg::Text(user.to_string())],
+    )
+    .await
+}
+
+/// Failed logins since `since` for this email and for this address.
+pub(crate) async fn recent_failures<S: Sql>(
+    sql: &mut S,
+    email: &str,
+    address: &str,
+    since: Timestamp,
+) -> Result<(i64, i64), DbError> {
+    let by_email = sql
+        .integer(
+            "SELECT COUNT(*) FROM login_failures WHERE email = $1 AND at > $2",
+            &[Arg::from(email), Arg::Int(millis(since))],
+        )
+        .await?
+        .unwrap_or(0);
+    let by_address = sql
+        .integer(
+            "SELECT COUNT(*) FROM login_failures WHERE address = $1 AND at > $2",
+            &[Arg::from(address), Arg::Int(millis(since))],
+        )
+        .await?
+        .unwrap_or(0);
+    Ok((by_email, by_address))
+}
+
+/// The oldest failure counted since `since` for this email or address (when the limit lifts).
+pub(crate) async fn oldest_failure<S: Sql>(
+    sql: &mut S,
+    email: &str,
+    address: &str,
+    since: Timestamp,
+) -> Result<Option<Timestamp>, DbError> {
+    let rows = sql
+        .rows(
+            "SELECT MIN(at) FROM login_failures WHERE (email = $1 OR address = $2) AND at > $3",
+            &[
+                Arg::from(email),
+                Arg::from(address),
+                Arg::Int(millis(since)),
+            ],
+        )
+        .await?;
+    Ok(rows.first().and_then(|row| row[0].int()).map(instant))
+}
+
+/// Records a failed login, forgetting failures older than `forget_before`.
+pub(crate) async fn record_failure<S: Sql>(
+    sql: &mut S,
+    email: &str,
+    address: &str,
+    now: Timestamp,
+    forget_before: Timestamp,
+) -> Result<(), DbError> {
+    sql.execute(
+        "DELETE FROM login_failures WHERE at < $1",
+        &[Arg::Int(millis(forget_before))],
+    )
+    .await?;
+    sql.execute(
+        "INSERT INTO login_failures (id, email, address, at) VALUES ($1, $2, $3, $4)",
+        &[
+            Arg::Text(uuid::Uuid::now_v7().to_string()),
+            Arg::from(email),
+            Arg::from(address),
+            Arg::Int(millis(now)),
+        ],
+    )
+    .await?;
+    Ok(())
+}
+
+/// Forgets an account's failures after it signed in.
+pub(crate) async fn clear_failures<S: Sql>(sql: &mut S, email: &str) -> Result<(), DbError> {
+    sql.execute(
+        "DELETE FROM login_failures WHERE email = $1",
+        &[Arg::from(email)],
+    )
+    .await?;
+    Ok(())
+}

@@ -1,0 +1,389 @@
+//! The queue's views in SQL: [`relaydesk_core::domain::View`] and
+//! [`relaydesk_core::domain::access::can_see`] translated into one `WHERE` clause, sorted by
+//! the view's order with keyset pagination, and counted per view in one query. The domain's
+//! definitions stay the reference: rows are re-checked with them, and a storage test holds
+//! the SQL to them on both backends.
+
+use relaydesk_core::domain::queue::{NO_WINDOW, NOBODY_WAITING, WINDOW_CLOSED};
+use relaydesk_core::domain::{
+    Contact, Conversation, ConversationId, InboxId, Label, Member, Order, Priority, Role, TeamId,
+    Timestamp, UserId, View, WINDOW, Workspace,
+};
+
+use super::postgres::PgSql;
+use super::sql::{Arg, Cell, DbError, Sql};
+use super::sqlite::run_ready;
+use super::{Backend, Store};
+
+/// Narrowing a view further.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct QueueFilters {
+    pub inbox: Option<InboxId>,
+    pub team: Option<TeamId>,
+    pub label: Option<Label>,
+    pub priority: Option<Priority>,
+    pub assignee: Option<UserId>,
+}
+
+/// Where the previous page ended: its last row's sort key and id, and the `now` the first page
+/// was computed at (so every page of one listing sorts the same way).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct After {
+    pub key: i64,
+    pub id: ConversationId,
+    pub now: i64,
+}
+
+/// One page of a view.
+#[derive(Debug, Clone, PartialEq)]
+pub struct QueueRows {
+    pub conversations: Vec<Conversation>,
+    pub contacts: Vec<Contact>,
+    /// Where this page ended, when more may follow.
+    pub next: Option<After>,
+    /// Conversations per view, with the filters applied.
+    pub counts: Vec<(View, u64)>,
+}
+
+/// A statement under construction: each value appended gets the next `$N`, so parameters
+/// always first appear in ascending order (SQLite's rule).
+#[derive(Default)]
+struct Statement {
+    text: String,
+    args: Vec<Arg>,
+}
+
+impl Statement {
+    fn push(&mut self, text: &str) -> &mut Self {
+        self.text.push_str(text);
+        self
+    }
+
+    fn arg(&mut self, value: Arg) -> &mut Self {
+        self.args.push(value);
+        self.text.push_str(&format!("${}", self.args.len()));
+        self
+    }
+
+    /// `column IN ($a, $b …)`, or a false condition for an empty list.
+    fn any_of(&mut self, column: &str, values: &[String]) -> &mut Self {
+        if values.is_empty() {
+            return self.push("1 = 0");
+        }
+        self.push(column).push(" IN (");
+        for (i, value) in values.iter().enumerate() {
+            if i > 0 {
+                self.push(", ");
+            }
+            self.arg(Arg::Text(value.clone()));
+        }
+        self.push(")")
+    }
+}
+
+/// What the member's visibility depends on, worked out from the workspace once.
+struct Viewer {
+    me: String,
+    admin: bool,
+    supervisor: bool,
+    teams: Vec<String>,
+    /// Inboxes whose queue feeds one of the member's teams.
+    inboxes: Vec<String>,
+    /// People whose escalations the member may decide (themselves and teammates).
+    colleagues: Vec<String>,
+}
+
+impl Viewer {
+    fn of(member: &Member, workspace: &Workspace) -> Viewer {
+        Viewer {
+            me: member.id.to_string(),
+            admin: member.role == Role::Admin,
+            supervisor: member.role == Role::Supervisor,
+            teams: member.teams.iter().map(ToString::to_string).collect(),
+            inboxes: workspace
+                .inboxes
+                .values()
+                .filter(|i| member.shares_a_team(i.teams.iter()))
+                .map(|i| i.id.to_string())
+                .collect(),
+            colleagues: workspace
+                .members
+                .values()
+                .filter(|m| m.id == member.id || member.shares_a_team(m.teams.iter()))
+                .map(|m| m.id.to_string())
+                .collect(),
+        }
+    }
+
+    /// `can_see`, in SQL.
+    fn visible(&self, s: &mut Statement) {
+        if self.admin {
+            s.push("1 = 1");
+            return;
+        }
+        s.push("(assignee = ")
+            .arg(Arg::Text(self.me.clone()))
+            .push(" OR ");
+        self.in_my_teams(s);
+        s.push(" OR ");
+        self.may_decide_pending(s);
+        s.push(")");
+    }
+
+    /// `queue::in_my_teams`, in SQL.
+    fn in_my_teams(&self, s: &mut Statement) {
+        s.push("(");
+        s.any_of("team_id", &self.teams);
+        s.push(" OR ");
+        s.any_of("inbox_id", &self.inboxes);
+        s.push(")");
+    }
+
+    /// `may_decide` on the pending escalation, in SQL.
+    fn may_decide_pending(&self, s: &mut Statement) {
+        if self.admin {
+            s.push("escalation_requested_by IS NOT NULL");
+        } else if self.supervisor {
+            s.push("(");
+            s.any_of("escalation_target_team", &self.teams);
+            s.push(" OR ");
+            s.any_of("escalation_target_person", &self.colleagues);
+            s.push(")");
+        } else {
+            s.push("1 = 0");
+        }
+    }
+
+    /// `View::includes` (visibility aside), in SQL.
+    fn in_view(&self, view: View, now: i64, s: &mut Statement) {
+        let open = |s: &mut Statement| {
+            s.push("(status = 'open' OR (status = 'snoozed' AND snoozed_until <= ")
+                .arg(Arg::Int(now))
+                .push("))");
+        };
+        match view {
+            View::Unassigned => {
+                open(s);
+                s.push(" AND assignee IS NULL");
+            }
+            View::Mine => {
+                open(s);
+                s.push(" AND assignee = ").arg(Arg::Text(self.me.clone()));
+            }
+            View::Team => {
+                open(s);
+                s.push(" AND ");
+                self.in_my_teams(s);
+            }
+            View::Escalations => {
+                s.push("escalation_requested_by IS NOT NULL AND (escalation_requested_by = ")
+                    .arg(Arg::Text(self.me.clone()))
+                    .push(" OR assignee = ")
+                    .arg(Arg::Text(self.me.clone()))
+                    .push(" OR ");
+                self.may_decide_pending(s);
+                s.push(")");
+            }
+            View::Waiting => {
+                s.push("status = 'pending'");
+            }
+            View::Snoozed => {
+                s.push("status = 'snoozed' AND snoozed_until > ")
+                    .arg(Arg::Int(now));
+            }
+            View::Resolved => {
+                s.push("status = 'resolved'");
+            }
+            View::All => {
+                s.push("1 = 1");
+            }
+        }
+    }
+}
+
+fn filters(filters: &QueueFilters, s: &mut Statement) {
+    if let Some(inbox) = filters.inbox {
+        s.push(" AND inbox_id = ").arg(Arg::Text(inbox.to_string()));
+    }
+    if let Some(team) = filters.team {
+        s.push(" AND team_id = ").arg(Arg::Text(team.to_string()));
+    }
+    if let Some(label) = &filters.label {
+        s.push(" AND labels LIKE ")
+            .arg(Arg::Text(format!("%|{}|%", label.as_str())));
+    }
+    if let Some(priority) = filters.priority {
+        s.push(" AND priority = ").arg(Arg::from(priority.as_str()));
+    }
+    if let Some(assignee) = filters.assignee {
+        s.push(" AND assignee = ")
+            .arg(Arg::Text(assignee.to_string()));
+    }
+}
+
+/// `Order::key`, in SQL.
+fn sort_key(order: Order, now: i64, s: &mut Statement) {
+    match order {
+        Order::LongestWaiting => {
+            s.push(&format!(
+                "COALESCE(awaiting_reply_since, {NOBODY_WAITING} + opened_at)"
+            ));
+        }
+        Order::WindowClosingSoonest => {
+            s.push(&format!(
+                "(CASE WHEN last_inbound_at IS NULL THEN {NO_WINDOW} WHEN last_inbound_at > "
+            ))
+            .arg(Arg::Int(now - WINDOW.num_milliseconds()))
+            .push(&format!(
+                " THEN last_inbound_at ELSE {WINDOW_CLOSED} + last_inbound_at END)"
+            ));
+        }
+    }
+}
+
+/// A page of `view` for `member`.
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn page<S: Sql>(
+    sql: &mut S,
+    member: &Member,
+    workspace: &Workspace,
+    view: View,
+    order: Order,
+    filter: &QueueFilters,
+    after: Option<After>,
+    limit: usize,
+    now: Timestamp,
+) -> Result<QueueRows, DbError> {
+    let now_ms = after.map_or(now.timestamp_millis(), |a| a.now);
+    let listed_at = chrono::DateTime::from_timestamp_millis(now_ms).unwrap_or(now);
+    let viewer = Viewer::of(member, workspace);
+
+    let mut s = Statement::default();
+    s.push("SELECT doc, ");
+    sort_key(order, now_ms, &mut s);
+    s.push(" FROM conversations WHERE ");
+    viewer.visible(&mut s);
+    s.push(" AND ");
+    viewer.in_view(view, now_ms, &mut s);
+    filters(filter, &mut s);
+    if let Some(after) = after {
+        s.push(" AND (");
+        sort_key(order, now_ms, &mut s);
+        s.push(" > ").arg(Arg::Int(after.key)).push(" OR (");
+        sort_key(order, now_ms, &mut s);
+        s.push(" = ")
+            .arg(Arg::Int(after.key))
+            .push(" AND id > ")
+            .arg(Arg::Text(after.id.to_string()))
+            .push("))");
+    }
+    s.push(" ORDER BY 2, id LIMIT ")
+        .arg(Arg::Int(i64::try_from(limit).unwrap_or(i64::MAX) + 1));
+
+    let rows = sql.rows(&s.text, &s.args).await?;
+    let mut conversations = Vec::with_capacity(rows.len());
+    let mut keys = Vec::with_capacity(rows.len());
+    for row in &rows {
+        let c: Conversation = serde_json::from_str(row[0].required_text("doc")?)?;
+        if !view.includes(member, &c, workspace, listed_at) {
+            tracing::error!(conversation = %c.id, %view, "the queue's SQL and the domain disagree; row left out");
+            continue;
+        }
+        keys.push(row[1].required_int("sort key")?);
+        conversations.push(c);
+    }
+    let more = conversations.len() > limit;
+    conversations.truncate(limit);
+    let next = more
+        .then(|| {
+            conversations.last().map(|c| After {
+                key: keys[conversations.len() - 1],
+                id: c.id,
+                now: now_ms,
+            })
+        })
+        .flatten();
+
+    let contacts = contacts_of(sql, &conversations).await?;
+    let counts = counts(sql, &viewer, filter, now_ms).await?;
+    Ok(QueueRows {
+        conversations,
+        contacts,
+        next,
+        counts,
+    })
+}
+
+async fn contacts_of<S: Sql>(
+    sql: &mut S,
+    conversations: &[Conversation],
+) -> Result<Vec<Contact>, DbError> {
+    if conversations.is_empty() {
+        return Ok(Vec::new());
+    }
+    let ids: Vec<String> = conversations
+        .iter()
+        .map(|c| c.contact_id.to_string())
+        .collect();
+    let mut s = Statement::default();
+    s.push("SELECT doc FROM contacts WHERE ");
+    s.any_of("id", &ids);
+    sql.texts(&s.text, &s.args)
+        .await?
+        .iter()
+        .map(|t| serde_json::from_str(t).map_err(DbError::from))
+        .collect()
+}
+
+/// Conversations per view for this viewer and filters, in one query.
+async fn counts<S: Sql>(
+    sql: &mut S,
+    viewer: &Viewer,
+    filter: &QueueFilters,
+    now: i64,
+) -> Result<Vec<(View, u64)>, DbError> {
+    let mut s = Statement::default();
+    s.push("SELECT ");
+    for (i, view) in View::ALL.into_iter().enumerate() {
+        if i > 0 {
+            s.push(", ");
+        }
+        s.push("CAST(COALESCE(SUM(CASE WHEN ");
+        viewer.in_view(view, now, &mut s);
+        s.push(" THEN 1 ELSE 0 END), 0) AS BIGINT)");
+    }
+    s.push(" FROM conversations WHERE ");
+    viewer.visible(&mut s);
+    filters(filter, &mut s);
+    let row = sql.rows(&s.text, &s.args).await?;
+    let row = row.first().cloned().unwrap_or_default();
+    Ok(View::ALL
+        .into_iter()
+        .enumerate()
+        .map(|(i, view)| {
+            let n = row.get(i).and_then(Cell::int).unwrap_or(0);
+            (view, u64::try_from(n).unwrap_or(0))
+        })
+        .collect())
+}
+
+impl Store {
+    /// A page of a queue view for `member`, with counts per view.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn queue(
+        &self,
+        member: Member,
+        workspace: Workspace,
+        view: View,
+        order: Order,
+        filter: QueueFilters,
+        after: Option<After>,
+        limit: usize,
+        now: Timestamp,
+    ) -> Result<QueueRows, DbError> {
+        in_read!(self, |sql| page(
+            sql, &member, &workspace, view, order, &filter, after, limit, now
+        )
+        .await)
+    }
+}

@@ -1,0 +1,84 @@
+//! A conversation's timeline, page by page: its events in commit order, each with the version
+//! that recorded it (messages read as they stand now, delivery status included).
+
+use relaydesk_core::domain::{ConversationId, Event};
+
+use super::event_docs;
+use super::postgres::PgSql;
+use super::sql::{Arg, DbError, Sql};
+use super::sqlite::run_ready;
+use super::{Backend, Store};
+
+/// One stored event and where it sits.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Stamped {
+    pub version: i64,
+    pub seq: i64,
+    pub event: Event,
+}
+
+async fn page<S: Sql>(
+    sql: &mut S,
+    conversation: ConversationId,
+    after: (i64, i64),
+    limit: i64,
+) -> Result<Vec<Stamped>, DbError> {
+    let rows = sql
+        .rows(
+            "SELECT version, seq, doc FROM events WHERE conversation_id = $1 \
+             AND (version > $2 OR (version = $3 AND seq > $4)) ORDER BY version, seq LIMIT $5",
+            &[
+                Arg::Text(conversation.to_string()),
+                Arg::Int(after.0),
+                Arg::Int(after.0),
+                Arg::Int(after.1),
+                Arg::Int(limit),
+            ],
+        )
+        .await?;
+    let mut stamped = Vec::with_capacity(rows.len());
+    for row in rows {
+        stamped.push(Stamped {
+            version: row[0].required_int("version")?,
+            seq: row[1].required_int("seq")?,
+            event: event_docs::from_doc(sql, row[2].required_text("doc")?).await?,
+        });
+    }
+    Ok(stamped)
+}
+
+/// Events of any conversation committed after `version`, in order (the live stream).
+async fn since<S: Sql>(sql: &mut S, version: i64, limit: i64) -> Result<Vec<Stamped>, DbError> {
+    let rows = sql
+        .rows(
+            "SELECT version, seq, doc FROM events WHERE version > $1 ORDER BY version, seq LIMIT $2",
+            &[Arg::Int(version), Arg::Int(limit)],
+        )
+        .await?;
+    let mut stamped = Vec::with_capacity(rows.len());
+    for row in rows {
+        stamped.push(Stamped {
+            version: row[0].required_int("version")?,
+            seq: row[1].required_int("seq")?,
+            event: event_docs::from_doc(sql, row[2].required_text("doc")?).await?,
+        });
+    }
+    Ok(stamped)
+}
+
+impl Store {
+    /// Up to `limit` timeline entries of `conversation` after `(version, seq)`.
+    pub async fn timeline(
+        &self,
+        conversation: ConversationId,
+        after: (i64, i64),
+        limit: i64,
+    ) -> Result<Vec<Stamped>, DbError> {
+        in_read!(self, |sql| page(sql, conversation, after, limit).await)
+    }
+
+    /// Up to `limit` events of every conversation committed after `version`.
+    pub async fn events_since(&self, version: i64, limit: i64) -> Result<Vec<Stamped>, DbError> {
+        in_read!(self, |sql| since(sql, version, limit).await)
+    }
+}

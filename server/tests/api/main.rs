@@ -1,0 +1,13 @@
+//! The team API through real HTTP: a server on a loopback port over SQLite and PostgreSQL,
+//! people signed in with real passwords, and the stories of who may do what.
+
+#[allow(dead_code)]
+#[path = "../store/harness.rs"]
+mod harness;
+
+mod auth;
+mod client;
+mod commands;
+mod concurrency;
+mod queue;
+mod rbac;
