@@ -1,7 +1,8 @@
 //! What every request handler shares: the store, the WhatsApp settings and the counters.
 
-use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 
 use crate::config::{Secret, ServeArgs};
 use crate::store::{DbError, Store};
@@ -30,11 +31,42 @@ pub struct Metrics {
     pub webhook_rejected_signatures: AtomicU64,
     pub webhook_quarantined: AtomicU64,
     pub webhook_failures: AtomicU64,
+    /// Live-stream clients connected now.
+    pub sse_clients: AtomicI64,
+    /// Answered requests by (method, route template, status).
+    pub requests: Mutex<BTreeMap<(String, String, u16), u64>>,
+}
+
+/// Counts a connected live-stream client for as long as it lives.
+#[derive(Debug)]
+pub struct SseClient(Arc<Metrics>);
+
+impl SseClient {
+    pub fn connected(metrics: &Arc<Metrics>) -> SseClient {
+        metrics.sse_clients.fetch_add(1, Ordering::Relaxed);
+        SseClient(metrics.clone())
+    }
+}
+
+impl Drop for SseClient {
+    fn drop(&mut self) {
+        self.0.sse_clients.fetch_sub(1, Ordering::Relaxed);
+    }
 }
 
 impl Metrics {
     pub fn bump(counter: &AtomicU64) {
         counter.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Counts an answered request; `route` is the matched template (`/api/v1/conversations/{id}`),
+    /// never the raw path, so ids do not explode the series.
+    pub fn answered(&self, method: &str, route: &str, status: u16) {
+        if let Ok(mut requests) = self.requests.lock() {
+            *requests
+                .entry((method.to_owned(), route.to_owned(), status))
+                .or_default() += 1;
+        }
     }
 
     /// Prometheus text exposition.
@@ -68,6 +100,26 @@ impl Metrics {
             ),
         ]
         .concat()
+            + &self.render_http()
+    }
+
+    fn render_http(&self) -> String {
+        let mut text = format!(
+            "# HELP relaydesk_sse_clients Live-stream clients connected.\n\
+             # TYPE relaydesk_sse_clients gauge\nrelaydesk_sse_clients {}\n\
+             # HELP relaydesk_http_requests_total HTTP requests answered, by route and status.\n\
+             # TYPE relaydesk_http_requests_total counter\n",
+            self.sse_clients.load(Ordering::Relaxed)
+        );
+        if let Ok(requests) = self.requests.lock() {
+            for ((method, route, status), count) in requests.iter() {
+                let route = route.replace('\\', "\\\\").replace('"', "\\\"");
+                text.push_str(&format!(
+                    "relaydesk_http_requests_total{{method=\"{method}\",route=\"{route}\",status=\"{status}\"}} {count}\n"
+                ));
+            }
+        }
+        text
     }
 }
 

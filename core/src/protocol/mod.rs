@@ -7,12 +7,14 @@
 //! - [`thread`]: one conversation and its timeline.
 //! - [`requests`]: the bodies of command routes (claim, assign, reply …).
 //! - [`admin`]: managing people, teams and inboxes; [`directory`]: who is who.
+//! - [`live`]: the Server-Sent-Events stream of changes.
 //! - [`errors`]: the one error shape.
 
 pub mod admin;
 pub mod auth;
 pub mod directory;
 pub mod errors;
+pub mod live;
 pub mod queue;
 pub mod requests;
 pub mod thread;

@@ -6,6 +6,7 @@ mod auth;
 mod commands;
 mod conversations;
 mod error;
+mod events;
 mod extract;
 mod operations;
 mod webhooks;
@@ -31,7 +32,12 @@ pub fn router(state: AppState) -> Router {
         .merge(admin::router())
         .merge(conversations::router())
         .merge(commands::router())
+        .merge(events::router())
         .fallback(error::no_such_route)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            operations::count_request,
+        ))
         .layer(CatchPanicLayer::custom(error::panicked))
         .layer(TraceLayer::new_for_http())
         .layer(SetSensitiveRequestHeadersLayer::new([

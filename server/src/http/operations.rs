@@ -34,6 +34,24 @@ async fn readyz(State(state): State<AppState>) -> Result<&'static str, ApiError>
     Ok("ready")
 }
 
+/// Counts every answered request by method, route template and status (for `/metrics`).
+pub(super) async fn count_request(
+    State(state): State<AppState>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let method = request.method().to_string();
+    let route = request
+        .extensions()
+        .get::<axum::extract::MatchedPath>()
+        .map_or_else(|| "unmatched".to_owned(), |p| p.as_str().to_owned());
+    let response = next.run(request).await;
+    state
+        .metrics
+        .answered(&method, &route, response.status().as_u16());
+    response
+}
+
 async fn metrics(State(state): State<AppState>) -> String {
     let mut text = state.metrics.render();
     // The queue's depth comes from the database, so every instance reports the shared truth.

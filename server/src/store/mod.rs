@@ -100,12 +100,17 @@ enum Backend {
 #[derive(Debug, Clone)]
 pub struct Store {
     backend: Arc<Backend>,
+    /// Bumped after every commit on this instance, and whenever another instance on the same
+    /// PostgreSQL database announces one: live streams wait on it, then read what is new.
+    changes: Arc<tokio::sync::watch::Sender<u64>>,
 }
 
-/// Runs `$body` (which uses `$sql: &mut impl Sql`) in one transaction on whichever backend.
+/// Runs `$body` (which uses `$sql: &mut impl Sql`) in one transaction on whichever backend;
+/// after a commit, wakes this instance's live streams (other instances hear PostgreSQL's
+/// NOTIFY, sent inside the transaction by whatever took a version).
 macro_rules! in_transaction {
-    ($store:expr, |$sql:ident| $body:expr) => {
-        match &*$store.backend {
+    ($store:expr, |$sql:ident| $body:expr) => {{
+        let result = match &*$store.backend {
             Backend::Sqlite(db) => {
                 db.transaction(move |$sql| run_ready(async move { $body }))
                     .await
@@ -116,6 +121,7 @@ macro_rules! in_transaction {
                     let $sql = &mut PgSql {
                         connection: &mut *tx,
                         read_only: false,
+                        channel: &db.channel,
                     };
                     async move { $body }.await
                 };
@@ -130,8 +136,12 @@ macro_rules! in_transaction {
                     }
                 }
             }
+        };
+        if result.is_ok() {
+            $store.changes.send_modify(|n| *n = n.wrapping_add(1));
         }
-    };
+        result
+    }};
 }
 
 /// Runs read-only `$body` on whichever backend: a SQLite reader connection (never queued
@@ -146,6 +156,7 @@ macro_rules! in_read {
                     let $sql = &mut PgSql {
                         connection: &mut *tx,
                         read_only: true,
+                        channel: &db.channel,
                     };
                     async move { $body }.await
                 };
@@ -187,9 +198,14 @@ impl Store {
                 Backend::Postgres(PgDb::connect(url, schema.as_deref()).await?)
             }
         };
+        let (changes, _) = tokio::sync::watch::channel(0);
         let store = Store {
             backend: Arc::new(backend),
+            changes: Arc::new(changes),
         };
+        if let Backend::Postgres(db) = &*store.backend {
+            postgres::listen(db, store.changes.clone()).await?;
+        }
         let applied = in_transaction!(store, |sql| migrations::migrate(sql).await)?;
         tracing::info!(
             applied,
@@ -197,6 +213,11 @@ impl Store {
             "database schema is up to date"
         );
         Ok(store)
+    }
+
+    /// Wakes whenever something may have been committed (here, or by another instance).
+    pub fn changes(&self) -> tokio::sync::watch::Receiver<u64> {
+        self.changes.subscribe()
     }
 
     /// Decides `command` by `actor` at `now` and records its effects: the one write path.

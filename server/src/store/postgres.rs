@@ -10,6 +10,9 @@ use super::sql::{Arg, Backend, Cell, DbError, Sql};
 #[derive(Debug, Clone)]
 pub(crate) struct PgDb {
     pub(crate) pool: PgPool,
+    /// The NOTIFY channel of this database and schema: every commit that takes a version
+    /// announces itself there, and every instance listens.
+    pub(crate) channel: String,
 }
 
 impl PgDb {
@@ -23,8 +26,45 @@ impl PgDb {
             .max_connections(8)
             .connect_with(options)
             .await?;
-        Ok(PgDb { pool })
+        Ok(PgDb {
+            pool,
+            channel: channel_of(schema),
+        })
     }
+}
+
+/// `relaydesk_changes` for the default schema, `relaydesk_changes_<schema>` for another (test
+/// schemas share a database but not their live streams). At most 63 bytes, PostgreSQL's limit.
+fn channel_of(schema: Option<&str>) -> String {
+    let mut channel = match schema {
+        Some(schema) => format!("relaydesk_changes_{schema}"),
+        None => "relaydesk_changes".to_owned(),
+    };
+    channel.truncate(63);
+    channel
+}
+
+/// Listens on the database's channel for the life of the process, bumping `changes` on every
+/// notification — and after a reconnection, since commits may have been missed meanwhile.
+pub(crate) async fn listen(
+    db: &PgDb,
+    changes: std::sync::Arc<tokio::sync::watch::Sender<u64>>,
+) -> Result<(), DbError> {
+    let mut listener = sqlx::postgres::PgListener::connect_with(&db.pool).await?;
+    listener.listen(&db.channel).await?;
+    tokio::spawn(async move {
+        loop {
+            match listener.try_recv().await {
+                Ok(_) => {}
+                Err(error) => {
+                    tracing::warn!(%error, "lost the PostgreSQL change notifications; reconnecting");
+                    tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+                }
+            }
+            changes.send_modify(|n| *n = n.wrapping_add(1));
+        }
+    });
+    Ok(())
 }
 
 /// A transaction on one pooled connection.
@@ -32,6 +72,7 @@ pub(crate) struct PgSql<'c> {
     pub(crate) connection: &'c mut PgConnection,
     /// A read takes no row locks.
     pub(crate) read_only: bool,
+    pub(crate) channel: &'c str,
 }
 
 fn arguments(args: &[Arg]) -> Result<PgArguments, DbError> {
@@ -100,6 +141,14 @@ impl Sql for PgSql<'_> {
 
     async fn batch(&mut self, sql: &str) -> Result<(), DbError> {
         sqlx::raw_sql(AssertSqlSafe(sql.to_owned()))
+            .execute(&mut *self.connection)
+            .await?;
+        Ok(())
+    }
+
+    async fn announce_change(&mut self) -> Result<(), DbError> {
+        sqlx::query("SELECT pg_notify($1, '')")
+            .bind(self.channel)
             .execute(&mut *self.connection)
             .await?;
         Ok(())

@@ -40,14 +40,18 @@ async fn one<S: Sql, T: DeserializeOwned>(
 }
 
 /// The next version: every change a transaction makes records it. The counter's row lock is
-/// held until commit, so versions commit in order and a reader never skips one.
+/// held until commit, so versions commit in order and a reader never skips one. Taking a
+/// version also announces the change to other instances (live streams, at commit).
 pub(crate) async fn next_version<S: Sql>(sql: &mut S) -> Result<i64, DbError> {
-    sql.integer(
-        "UPDATE meta SET value = value + 1 WHERE key = 'version' RETURNING value",
-        &[],
-    )
-    .await?
-    .ok_or_else(|| DbError::Other("the version counter is missing".into()))
+    let version = sql
+        .integer(
+            "UPDATE meta SET value = value + 1 WHERE key = 'version' RETURNING value",
+            &[],
+        )
+        .await?
+        .ok_or_else(|| DbError::Other("the version counter is missing".into()))?;
+    sql.announce_change().await?;
+    Ok(version)
 }
 
 /// Takes the version counter's lock before any other, so that every writing transaction

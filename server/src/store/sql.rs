@@ -133,6 +133,10 @@ pub trait Sql: Send {
         args: &[Arg],
     ) -> impl Future<Output = Result<Option<i64>, DbError>> + Send;
 
+    /// Tells other server instances on this database that this transaction, once committed,
+    /// changed something (PostgreSQL NOTIFY, delivered at commit; nothing on SQLite).
+    fn announce_change(&mut self) -> impl Future<Output = Result<(), DbError>> + Send;
+
     /// Runs several statements without parameters (migrations).
     fn batch(&mut self, sql: &str) -> impl Future<Output = Result<(), DbError>> + Send;
 

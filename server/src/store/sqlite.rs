@@ -336,6 +336,11 @@ impl Sql for SqliteSql<'_> {
         Ok(self.connection.execute_batch(sql)?)
     }
 
+    async fn announce_change(&mut self) -> Result<(), DbError> {
+        // One process owns a SQLite file: the store's own wake-up is enough.
+        Ok(())
+    }
+
     fn lock_rows(&self) -> &'static str {
         ""
     }

@@ -47,12 +47,13 @@ async fn page<S: Sql>(
     Ok(stamped)
 }
 
-/// Events of any conversation committed after `version`, in order (the live stream).
-async fn since<S: Sql>(sql: &mut S, version: i64, limit: i64) -> Result<Vec<Stamped>, DbError> {
+/// Events of any conversation with `after < version <= upto`, in order (the live stream).
+async fn between<S: Sql>(sql: &mut S, after: i64, upto: i64) -> Result<Vec<Stamped>, DbError> {
     let rows = sql
         .rows(
-            "SELECT version, seq, doc FROM events WHERE version > $1 ORDER BY version, seq LIMIT $2",
-            &[Arg::Int(version), Arg::Int(limit)],
+            "SELECT version, seq, doc FROM events WHERE version > $1 AND version <= $2 \
+             ORDER BY version, seq",
+            &[Arg::Int(after), Arg::Int(upto)],
         )
         .await?;
     let mut stamped = Vec::with_capacity(rows.len());
@@ -77,8 +78,9 @@ impl Store {
         in_read!(self, |sql| page(sql, conversation, after, limit).await)
     }
 
-    /// Up to `limit` events of every conversation committed after `version`.
-    pub async fn events_since(&self, version: i64, limit: i64) -> Result<Vec<Stamped>, DbError> {
-        in_read!(self, |sql| since(sql, version, limit).await)
+    /// Every event with `after < version <= upto`. Versions commit in order, so once
+    /// [`Store::version`] has answered `upto`, this range is complete and final.
+    pub async fn events_between(&self, after: i64, upto: i64) -> Result<Vec<Stamped>, DbError> {
+        in_read!(self, |sql| between(sql, after, upto).await)
     }
 }

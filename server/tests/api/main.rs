@@ -9,5 +9,6 @@ mod auth;
 mod client;
 mod commands;
 mod concurrency;
+mod live;
 mod queue;
 mod rbac;

@@ -1,0 +1,170 @@
+//! `GET /api/v1/events`: Server-Sent Events of every committed change the signed-in person may
+//! see, one message per change with its version as the SSE id. `Last-Event-ID` (or `?since=`)
+//! resumes after a version with nothing missed and nothing repeated: versions commit in order,
+//! so everything up to the latest version read is final.
+//!
+//! The stream wakes on the store's change signal (this instance's commits, and PostgreSQL
+//! NOTIFY from other instances), re-reads the person's session and teams each time (a revoked
+//! session or a deactivated person ends it), and filters by the domain's `can_see`.
+
+use std::collections::BTreeMap;
+use std::convert::Infallible;
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::State;
+use axum::http::HeaderMap;
+use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
+use axum::routing::get;
+use relaydesk_core::domain::{Conversation, ConversationId, can_see};
+use relaydesk_core::protocol::live::{CHANGE_EVENT, LiveChange};
+use serde::Deserialize;
+use tokio::sync::mpsc;
+use tokio_stream::wrappers::ReceiverStream;
+
+use super::ApiError;
+use super::extract::{Params, Signed};
+use crate::accounts;
+use crate::state::{AppState, SseClient};
+use crate::store::{DbError, Stamped};
+
+/// Versions read per round, so a client far behind catches up in bounded steps.
+const VERSIONS_PER_ROUND: i64 = 200;
+
+pub(super) fn router() -> Router<AppState> {
+    Router::new().route("/api/v1/events", get(events))
+}
+
+#[derive(Debug, Deserialize)]
+pub(super) struct EventParams {
+    since: Option<String>,
+}
+
+fn version_from(field: &str, raw: &str) -> Result<i64, ApiError> {
+    raw.trim()
+        .parse::<i64>()
+        .ok()
+        .filter(|v| *v >= 0)
+        .ok_or_else(|| ApiError::invalid(field, "a version this server sent (a whole number)"))
+}
+
+async fn events(
+    State(state): State<AppState>,
+    Signed(who): Signed,
+    headers: HeaderMap,
+    Params(params): Params<EventParams>,
+) -> Result<impl axum::response::IntoResponse, ApiError> {
+    let resume = headers
+        .get("last-event-id")
+        .map(|v| v.to_str().unwrap_or("not text"));
+    let start = match (resume, params.since.as_deref()) {
+        (Some(id), _) => version_from("Last-Event-ID", id)?,
+        (None, Some(since)) => version_from("since", since)?,
+        (None, None) => state.store.version().await?,
+    };
+    let (sender, receiver) = mpsc::channel(32);
+    tokio::spawn(stream(state, who, start, sender));
+    Ok(Sse::new(ReceiverStream::new(receiver))
+        .keep_alive(KeepAlive::new().interval(Duration::from_secs(15))))
+}
+
+type Outbox = mpsc::Sender<Result<SseEvent, Infallible>>;
+
+/// Feeds one client until it goes away, its session ends, or the database fails.
+async fn stream(state: AppState, who: accounts::Signed, mut cursor: i64, out: Outbox) {
+    let _counted = SseClient::connected(&state.metrics);
+    let mut changes = state.store.changes();
+    loop {
+        changes.borrow_and_update();
+        match catch_up(&state, &who, &mut cursor, &out).await {
+            Ok(true) => {}
+            Ok(false) => return,
+            Err(error) => {
+                tracing::error!(%error, "the live stream cannot read the database; closing it");
+                return;
+            }
+        }
+        tokio::select! {
+            changed = changes.changed() => if changed.is_err() { return },
+            () = out.closed() => return,
+        }
+    }
+}
+
+/// Sends everything visible after `cursor` up to the latest version; `false` when the stream
+/// should end (client gone, session ended).
+async fn catch_up(
+    state: &AppState,
+    who: &accounts::Signed,
+    cursor: &mut i64,
+    out: &Outbox,
+) -> Result<bool, DbError> {
+    let store = &state.store;
+    if store.session(who.session.id.clone()).await?.is_none() {
+        return Ok(false);
+    }
+    let workspace = store.workspace().await?;
+    let Some(member) = workspace
+        .members
+        .get(&who.member.id)
+        .filter(|m| m.active)
+        .cloned()
+    else {
+        return Ok(false);
+    };
+    let latest = store.version().await?;
+    while *cursor < latest {
+        let upto = latest.min(*cursor + VERSIONS_PER_ROUND);
+        let stamped = store.events_between(*cursor, upto).await?;
+        let mut seen: BTreeMap<ConversationId, Option<Conversation>> = BTreeMap::new();
+        for (version, events) in by_version(stamped) {
+            let mut visible = Vec::new();
+            for event in events {
+                let shown = match event.conversation {
+                    None => true,
+                    Some(id) => {
+                        let conversation = match seen.get(&id) {
+                            Some(known) => known.clone(),
+                            None => {
+                                let read = store.conversation(id).await?;
+                                seen.insert(id, read.clone());
+                                read
+                            }
+                        };
+                        conversation.is_some_and(|c| can_see(&member, &c, &workspace))
+                    }
+                };
+                if shown {
+                    visible.push(event);
+                }
+            }
+            if visible.is_empty() {
+                continue;
+            }
+            let message = SseEvent::default()
+                .event(CHANGE_EVENT)
+                .id(version.to_string())
+                .json_data(LiveChange {
+                    version,
+                    events: visible,
+                });
+            let Ok(message) = message else { continue };
+            if out.send(Ok(message)).await.is_err() {
+                return Ok(false);
+            }
+        }
+        *cursor = upto;
+    }
+    Ok(true)
+}
+
+fn by_version(stamped: Vec<Stamped>) -> Vec<(i64, Vec<relaydesk_core::domain::Event>)> {
+    let mut grouped: Vec<(i64, Vec<_>)> = Vec::new();
+    for s in stamped {
+        match grouped.last_mut() {
+            Some((version, events)) if *version == s.version => events.push(s.event),
+            _ => grouped.push((s.version, vec![s.event])),
+        }
+    }
+    grouped
+}

@@ -1,0 +1,237 @@
+//! The live stream: what a person may see arrives as it commits, resumes after a break without
+//! gaps or repeats, ends with the session, and crosses server instances on PostgreSQL.
+
+use std::time::Duration;
+
+use relaydesk_core::domain::*;
+use relaydesk_core::protocol::live::LiveChange;
+use relaydesk_server::store::Store;
+use serde_json::{Value, json};
+
+use crate::api_stories;
+use crate::client::{Api, Person};
+
+/// Long enough for any healthy machine; only a hang reaches it.
+const PATIENCE: Duration = Duration::from_secs(20);
+
+/// An open SSE connection.
+pub struct Live {
+    response: reqwest::Response,
+    buffer: String,
+}
+
+impl Live {
+    pub async fn open(base: &str, who: &Person, last_event_id: Option<&str>) -> Live {
+        let mut request = reqwest::Client::new()
+            .get(format!("{base}/api/v1/events"))
+            .bearer_auth(&who.token);
+        if let Some(id) = last_event_id {
+            request = request.header("Last-Event-ID", id);
+        }
+        let response = request.send().await.expect("the stream opens");
+        assert_eq!(response.status(), 200);
+        assert_eq!(
+            response.headers()["content-type"],
+            "text/event-stream",
+            "an SSE stream"
+        );
+        Live {
+            response,
+            buffer: String::new(),
+        }
+    }
+
+    /// The next change message: its SSE id and data. `None` when the server ended the stream.
+    pub async fn next(&mut self) -> Option<(String, LiveChange)> {
+        tokio::time::timeout(PATIENCE, self.read())
+            .await
+            .expect("a change arrives in time")
+    }
+
+    async fn read(&mut self) -> Option<(String, LiveChange)> {
+        loop {
+            if let Some(end) = self.buffer.find("\n\n") {
+                let block: String = self.buffer.drain(..end + 2).collect();
+                let (mut id, mut event, mut data) = (None, None, String::new());
+                for line in block.lines() {
+                    if let Some(v) = line.strip_prefix("id:") {
+                        id = Some(v.trim().to_owned());
+                    } else if let Some(v) = line.strip_prefix("event:") {
+                        event = Some(v.trim().to_owned());
+                    } else if let Some(v) = line.strip_prefix("data:") {
+                        data.push_str(v.trim_start());
+                    }
+                }
+                if event.as_deref() == Some("change") {
+                    let change = serde_json::from_str(&data).expect("change JSON");
+                    return Some((id.expect("every change has an id"), change));
+                }
+                continue; // a keep-alive comment
+            }
+            let chunk = self.response.chunk().await.expect("the stream reads")?;
+            self.buffer.push_str(&String::from_utf8_lossy(&chunk));
+        }
+    }
+}
+
+fn kinds(change: &LiveChange) -> Vec<String> {
+    change
+        .events
+        .iter()
+        .map(|e| {
+            serde_json::to_value(&e.change).expect("json")["event"]
+                .as_str()
+                .expect("kind")
+                .to_owned()
+        })
+        .collect()
+}
+
+async fn changes_reach_those_who_may_see_them_and_no_one_else(api: Api) {
+    let mut ana = Live::open(&api.base, &api.ana, None).await;
+    let mut sol = Live::open(&api.base, &api.sol, None).await;
+    let id = api.customer_writes("5511900000071", "hello, live?").await;
+    let (_, change) = ana.next().await.expect("a change");
+    assert_eq!(
+        kinds(&change),
+        ["conversation_opened", "customer_message_received"]
+    );
+    assert_eq!(change.events[0].conversation, Some(id));
+
+    // Sol (South) was not told about North's customer: his first message is the next thing
+    // he may see, a colleague's availability.
+    let away = api
+        .post(
+            &api.bruno,
+            "/api/v1/me/availability",
+            json!({ "availability": "away" }),
+        )
+        .await;
+    assert_eq!(away.status, 204);
+    let (_, first_for_sol) = sol.next().await.expect("a change");
+    assert_eq!(kinds(&first_for_sol), ["availability_changed"]);
+    let (_, next_for_ana) = ana.next().await.expect("a change");
+    assert_eq!(kinds(&next_for_ana), ["availability_changed"]);
+
+    let claimed = api
+        .post(
+            &api.ana,
+            &format!("/api/v1/conversations/{id}/claim"),
+            Value::Null,
+        )
+        .await;
+    assert_eq!(claimed.status, 200);
+    let (_, change) = ana.next().await.expect("a change");
+    assert_eq!(kinds(&change), ["assignment_changed"]);
+
+    let metrics = api
+        .http
+        .get(format!("{}/metrics", api.base))
+        .send()
+        .await
+        .expect("metrics");
+    let text = metrics.text().await.expect("text");
+    assert!(text.contains("relaydesk_sse_clients 2"), "{text}");
+    assert!(
+        text.contains(r#"relaydesk_http_requests_total{method="POST",route="/api/v1/conversations/{id}/claim",status="200"} 1"#),
+        "requests are counted by route template: {text}"
+    );
+}
+
+async fn a_reconnecting_client_resumes_without_gaps_or_repeats(api: Api) {
+    let mut ana = Live::open(&api.base, &api.ana, None).await;
+    let first = api.customer_writes("5511900000072", "one").await;
+    let (id_1, _) = ana.next().await.expect("change 1");
+    let note = |body: &str| json!({ "body": body });
+    let path = format!("/api/v1/conversations/{first}/notes");
+    assert_eq!(api.post(&api.ana, &path, note("a")).await.status, 200);
+    let (id_2, _) = ana.next().await.expect("change 2");
+    drop(ana);
+
+    // While Ana is away: two notes, and a change she may not see in between.
+    assert_eq!(api.post(&api.ana, &path, note("b")).await.status, 200);
+    let away = api
+        .post(
+            &api.sara,
+            &format!("/api/v1/conversations/{first}/notes"),
+            note("c"),
+        )
+        .await;
+    assert_eq!(away.status, 200);
+
+    let mut again = Live::open(&api.base, &api.ana, Some(&id_2)).await;
+    let (id_3, change_3) = again.next().await.expect("change 3");
+    let (id_4, change_4) = again.next().await.expect("change 4");
+    let ids: Vec<i64> = [&id_1, &id_2, &id_3, &id_4]
+        .iter()
+        .map(|i| i.parse().expect("a version"))
+        .collect();
+    assert!(ids.windows(2).all(|w| w[0] < w[1]), "{ids:?}");
+    let body = |c: &LiveChange| match &c.events[0].change {
+        Change::NoteAdded { note } => note.body.clone(),
+        other => panic!("expected a note, got {other:?}"),
+    };
+    assert_eq!((body(&change_3), body(&change_4)), ("b".into(), "c".into()));
+
+    let bad = api
+        .http
+        .get(format!("{}/api/v1/events", api.base))
+        .bearer_auth(&api.ana.token)
+        .header("Last-Event-ID", "yesterday")
+        .send()
+        .await
+        .expect("answers");
+    assert_eq!(bad.status(), 422);
+}
+
+async fn a_revoked_session_ends_its_stream(api: Api) {
+    let mut bruno = Live::open(&api.base, &api.bruno, None).await;
+    let out = api
+        .call(Some(&api.bruno), "POST", "/api/v1/auth/logout", None)
+        .await;
+    assert_eq!(out.status, 204);
+    // The next commit wakes the stream, which finds the session gone and closes.
+    api.customer_writes("5511900000073", "anyone?").await;
+    assert!(bruno.next().await.is_none(), "the stream ended");
+}
+
+api_stories!(
+    changes_reach_those_who_may_see_them_and_no_one_else,
+    a_reconnecting_client_resumes_without_gaps_or_repeats,
+    a_revoked_session_ends_its_stream,
+);
+
+/// Two server instances on one PostgreSQL database: a change committed through one reaches
+/// the live streams of the other (LISTEN/NOTIFY).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn on_postgres_a_change_on_one_instance_reaches_streams_of_another() {
+    let Some((fresh, database)) = crate::harness::postgres_database().await else {
+        return;
+    };
+    let api = Api::start(fresh).await;
+    let second = Store::open(&database)
+        .await
+        .expect("a second instance opens");
+    let second_base = crate::client::serve(second.clone()).await;
+    let mut on_second = Live::open(&second_base, &api.ana, None).await;
+
+    // Committed through the first instance (its store and its HTTP door).
+    let id = api
+        .customer_writes("5511900000074", "via instance one")
+        .await;
+    let (_, change) = on_second.next().await.expect("a change");
+    assert_eq!(change.events[0].conversation, Some(id));
+    let claimed = api
+        .post(
+            &api.ana,
+            &format!("/api/v1/conversations/{id}/claim"),
+            Value::Null,
+        )
+        .await;
+    assert_eq!(claimed.status, 200);
+    let (_, change) = on_second.next().await.expect("a change");
+    assert!(matches!(
+        change.events[0].change,
+        Change::AssignmentChanged { to: Some(to), .. } if to == api.ana.id
+    ));
+}
