@@ -10,6 +10,7 @@ pub mod accounts;
 pub mod admin_cli;
 pub mod config;
 pub mod http;
+pub mod library;
 pub mod serve;
 pub mod state;
 pub mod store;

@@ -35,6 +35,7 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             let sender = Sender::new(state.store.clone(), graph.clone(), args.whatsapp_send_rate)
                 .context("cannot set up the WhatsApp sender")?;
             tokio::spawn(sender.run());
+            tokio::spawn(keep_templates_in_sync(state.store.clone(), graph.clone()));
             let fetcher = MediaFetcher::new(
                 state.store.clone(),
                 graph,
@@ -70,6 +71,31 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         .context("the HTTP server failed")?;
     tracing::info!("relaydesk stopped");
     Ok(())
+}
+
+/// Reads the templates from Meta at start and every six hours (admins can also sync at once).
+async fn keep_templates_in_sync(
+    store: crate::store::Store,
+    graph: crate::whatsapp::sender::GraphApi,
+) {
+    loop {
+        match crate::library::sync_templates(&store, &graph).await {
+            Ok(report) => {
+                for account in report.accounts {
+                    tracing::info!(
+                        waba_id = %account.waba_id,
+                        synced = account.synced,
+                        disabled = account.disabled,
+                        skipped = account.skipped.len(),
+                        error = account.error.as_deref().unwrap_or(""),
+                        "templates synced"
+                    );
+                }
+            }
+            Err(error) => tracing::warn!(%error, "templates could not be synced"),
+        }
+        tokio::time::sleep(std::time::Duration::from_secs(6 * 3600)).await;
+    }
 }
 
 /// Resolves on Ctrl-C (SIGINT) or SIGTERM (what service managers send).

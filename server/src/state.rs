@@ -13,6 +13,8 @@ pub struct AppState {
     pub store: Store,
     pub whatsapp: Arc<WhatsAppSettings>,
     pub metrics: Arc<Metrics>,
+    /// Where fetched customer files are kept (`<data dir>/media`).
+    pub media_dir: Arc<std::path::PathBuf>,
 }
 
 /// How we talk to Meta.
@@ -22,6 +24,8 @@ pub struct WhatsAppSettings {
     pub app_secret: Option<Secret>,
     /// Answers Meta's subscription handshake; without it the handshake is refused.
     pub verify_token: Option<Secret>,
+    /// Where and how to call the Graph API (template sync); `None` without an access token.
+    pub graph: Option<crate::whatsapp::sender::GraphApi>,
 }
 
 /// Counters exposed on `/metrics`.
@@ -132,8 +136,10 @@ impl AppState {
             WhatsAppSettings {
                 app_secret: args.whatsapp_app_secret.clone(),
                 verify_token: args.whatsapp_verify_token.clone(),
+                graph: args.graph_api(),
             },
-        ))
+        )
+        .with_media_dir(args.storage.data_dir.join("media")))
     }
 
     pub fn new(store: Store, whatsapp: WhatsAppSettings) -> AppState {
@@ -141,6 +147,13 @@ impl AppState {
             store,
             whatsapp: Arc::new(whatsapp),
             metrics: Arc::new(Metrics::default()),
+            media_dir: Arc::new(std::path::PathBuf::from("data/media")),
         }
+    }
+
+    /// Serves customer files from `dir`.
+    pub fn with_media_dir(mut self, dir: std::path::PathBuf) -> AppState {
+        self.media_dir = Arc::new(dir);
+        self
     }
 }

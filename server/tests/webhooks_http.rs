@@ -38,6 +38,7 @@ async fn app() -> App {
     let settings = WhatsAppSettings {
         app_secret: Some(Secret::new(SECRET)),
         verify_token: Some(Secret::new("verify-me")),
+        graph: None,
     };
     App {
         state: AppState::new(store, settings),

@@ -8,12 +8,14 @@
 //! - [`requests`]: the bodies of command routes (claim, assign, reply …).
 //! - [`admin`]: managing people, teams and inboxes; [`directory`]: who is who.
 //! - [`live`]: the Server-Sent-Events stream of changes.
+//! - [`library`]: canned replies and templates.
 //! - [`errors`]: the one error shape.
 
 pub mod admin;
 pub mod auth;
 pub mod directory;
 pub mod errors;
+pub mod library;
 pub mod live;
 pub mod queue;
 pub mod requests;

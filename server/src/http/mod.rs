@@ -8,6 +8,8 @@ mod conversations;
 mod error;
 mod events;
 mod extract;
+mod library;
+mod media;
 mod operations;
 mod webhooks;
 
@@ -33,6 +35,8 @@ pub fn router(state: AppState) -> Router {
         .merge(conversations::router())
         .merge(commands::router())
         .merge(events::router())
+        .merge(library::router())
+        .merge(media::router())
         .fallback(error::no_such_route)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

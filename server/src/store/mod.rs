@@ -28,6 +28,7 @@ use relaydesk_core::domain::{
 
 pub use accounts::{Account, AccountConflict, Session};
 pub use ingest::IngestReport;
+pub use library::ShortcutTaken;
 pub use media_queue::{MediaClaim, MediaJob, MediaOutcome, MediaState};
 pub use queue::{After, QueueFilters, QueueRows};
 pub use send_queue::Claimed;
@@ -168,6 +169,7 @@ macro_rules! in_read {
 }
 
 mod account_ops;
+mod library;
 mod queue;
 mod timeline;
 

@@ -9,3 +9,4 @@ pub mod outbound;
 pub mod sender;
 mod shapes;
 pub mod signature;
+pub mod templates;

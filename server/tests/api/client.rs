@@ -10,6 +10,7 @@ use relaydesk_server::accounts;
 use relaydesk_server::http::router;
 use relaydesk_server::state::{AppState, WhatsAppSettings};
 use relaydesk_server::store::Store;
+use relaydesk_server::whatsapp::sender::GraphApi;
 use serde_json::{Value, json};
 
 use crate::harness::{BUSINESS_A, BUSINESS_B, Fresh};
@@ -42,6 +43,8 @@ pub struct Api {
     pub bruno: Person,
     /// Agent of South.
     pub sol: Person,
+    /// Where this server keeps fetched files.
+    pub media_dir: tempfile::TempDir,
     _fresh: Fresh,
 }
 
@@ -61,7 +64,20 @@ impl Answer {
 
 /// Serves the router on a free loopback port.
 pub async fn serve(store: Store) -> String {
-    let state = AppState::new(store, WhatsAppSettings::default());
+    serve_with(store, None, std::env::temp_dir().join("relaydesk-no-media")).await
+}
+
+/// Serves with a Graph API (template sync) and a media folder.
+pub async fn serve_with(
+    store: Store,
+    graph: Option<GraphApi>,
+    media_dir: std::path::PathBuf,
+) -> String {
+    let settings = WhatsAppSettings {
+        graph,
+        ..WhatsAppSettings::default()
+    };
+    let state = AppState::new(store, settings).with_media_dir(media_dir);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("a free port");
@@ -142,7 +158,8 @@ impl Api {
             person(&store, "Bruno", Role::Agent, &[north]).await,
             person(&store, "Sol", Role::Agent, &[south]).await,
         ];
-        let base = serve(store.clone()).await;
+        let media_dir = tempfile::tempdir().expect("a media folder");
+        let base = serve_with(store.clone(), None, media_dir.path().to_owned()).await;
         let http = reqwest::Client::new();
         let mut people = Vec::new();
         for (id, name) in ids
@@ -166,6 +183,7 @@ impl Api {
             ana,
             bruno,
             sol,
+            media_dir,
             _fresh: fresh,
         }
     }
@@ -193,6 +211,22 @@ impl Api {
             Value::Null
         } else {
             serde_json::from_str(&text).unwrap_or(Value::String(text))
+        };
+        Answer { status, body }
+    }
+
+    /// A GET whose body never ends (a live stream): its status, and its body only on error.
+    pub async fn status_only(&self, who: Option<&Person>, path: &str) -> Answer {
+        let mut request = self.http.get(format!("{}{path}", self.base));
+        if let Some(who) = who {
+            request = request.bearer_auth(&who.token);
+        }
+        let response = request.send().await.expect("the server answers");
+        let status = response.status().as_u16();
+        let body = if status >= 400 {
+            response.json().await.expect("a JSON error")
+        } else {
+            Value::Null
         };
         Answer { status, body }
     }

@@ -9,6 +9,7 @@ mod auth;
 mod client;
 mod commands;
 mod concurrency;
+mod library;
 mod live;
 mod queue;
 mod rbac;

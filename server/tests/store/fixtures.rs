@@ -132,6 +132,7 @@ async fn deliver(store: &Store, names: &[&str]) {
         relaydesk_server::state::WhatsAppSettings {
             app_secret: Some(relaydesk_server::config::Secret::new(SECRET)),
             verify_token: None,
+            graph: None,
         },
     );
     let router = relaydesk_server::http::router(state);

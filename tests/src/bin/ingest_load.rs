@@ -260,6 +260,7 @@ async fn main() -> anyhow::Result<()> {
         WhatsAppSettings {
             app_secret: Some(Secret::new(SECRET)),
             verify_token: None,
+            graph: None,
         },
     );
     let app = relaydesk_server::http::router(state).route("/bare", axum::routing::post(bare));

@@ -1,0 +1,135 @@
+//! `GET /api/v1/media/{message}`: a customer's (or our) file, only to people who may see its
+//! conversation. Served as an attachment with its recorded type and `nosniff`, so a file
+//! can never run as a page of ours.
+
+use axum::Router;
+use axum::body::Body as HttpBody;
+use axum::extract::State;
+use axum::http::header::{
+    CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_TYPE, X_CONTENT_TYPE_OPTIONS,
+};
+use axum::http::{HeaderValue, StatusCode};
+use axum::response::Response;
+use axum::routing::get;
+use relaydesk_core::domain::{Content, MessageId};
+
+use super::ApiError;
+use super::conversations::visible;
+use super::extract::{Id, Signed};
+use crate::state::AppState;
+use crate::whatsapp::media::path_of;
+
+pub(super) fn router() -> Router<AppState> {
+    Router::new().route("/api/v1/media/{message}", get(media))
+}
+
+/// A MIME type safe to echo in a header (`type/subtype`, no parameters or odd characters).
+fn safe_mime(raw: Option<&str>) -> &str {
+    raw.filter(|m| {
+        m.split_once('/')
+            .is_some_and(|(a, b)| !a.is_empty() && !b.is_empty())
+            && m.chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '/' | '.' | '+' | '-'))
+    })
+    .unwrap_or("application/octet-stream")
+}
+
+/// `attachment; filename*=UTF-8''…` with the customer's file name percent-encoded.
+fn disposition(filename: Option<&str>) -> String {
+    match filename.filter(|f| !f.trim().is_empty()) {
+        Some(name) => {
+            let encoded: String = name
+                .bytes()
+                .map(|b| {
+                    if b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_') {
+                        (b as char).to_string()
+                    } else {
+                        format!("%{b:02X}")
+                    }
+                })
+                .collect();
+            format!("attachment; filename*=UTF-8''{encoded}")
+        }
+        None => "attachment".to_owned(),
+    }
+}
+
+async fn media(
+    State(state): State<AppState>,
+    Signed(who): Signed,
+    Id(id): Id<MessageId>,
+) -> Result<Response, ApiError> {
+    let not_found = || ApiError::not_found(format!("no file for message {id}"));
+    let message = state.store.message(id).await?.ok_or_else(not_found)?;
+    visible(&state, &who, message.conversation_id)
+        .await
+        .map_err(|_| not_found())?;
+    let Content::Media(file) = &message.content else {
+        return Err(not_found());
+    };
+    let media = state.store.media_state(id).await?.ok_or_else(not_found)?;
+    match media.state.as_str() {
+        "fetched" => {}
+        "failed" => {
+            return Err(ApiError::new(
+                StatusCode::GONE,
+                "media_unavailable",
+                "WhatsApp could not give us this file",
+            )
+            .with("reason", media.last_error.unwrap_or_default()));
+        }
+        _ => {
+            return Err(ApiError::new(
+                StatusCode::CONFLICT,
+                "media_not_ready",
+                "the file is still being fetched from WhatsApp; try again shortly",
+            ));
+        }
+    }
+    let bytes = tokio::fs::read(path_of(&state.media_dir, id))
+        .await
+        .map_err(|error| {
+            tracing::error!(%error, message = %id, "a fetched file is missing from the media folder");
+            ApiError::new(
+                StatusCode::GONE,
+                "media_unavailable",
+                "the file is missing on the server",
+            )
+        })?;
+    let mut response = Response::new(HttpBody::from(bytes));
+    let headers = response.headers_mut();
+    let mime = safe_mime(media.mime_type.as_deref().or(file.mime_type.as_deref()));
+    headers.insert(
+        CONTENT_TYPE,
+        HeaderValue::from_str(mime).unwrap_or(HeaderValue::from_static("application/octet-stream")),
+    );
+    if let Ok(value) = HeaderValue::from_str(&disposition(file.filename.as_deref())) {
+        headers.insert(CONTENT_DISPOSITION, value);
+    }
+    headers.insert(X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    headers.insert(
+        CACHE_CONTROL,
+        HeaderValue::from_static("private, max-age=3600"),
+    );
+    Ok(response)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn file_names_and_types_from_customers_cannot_break_headers() {
+        assert_eq!(safe_mime(Some("image/jpeg")), "image/jpeg");
+        assert_eq!(
+            safe_mime(Some("text/html\r\nX-Evil: 1")),
+            "application/octet-stream"
+        );
+        assert_eq!(safe_mime(None), "application/octet-stream");
+        assert_eq!(
+            disposition(Some("fac\"tura\r\n.pdf")),
+            "attachment; filename*=UTF-8''fac%22tura%0D%0A.pdf"
+        );
+        assert_eq!(disposition(Some("  ")), "attachment");
+    }
+}

@@ -1,0 +1,296 @@
+//! The reply library's rules: who manages which canned replies (supervisors and admins for a
+//! team's, each person their own), what a shortcut may be, filling a reply's variables for a
+//! conversation, which templates a person may pick from, and syncing templates from Meta.
+//! REST handlers and the web view call these; nothing else decides them.
+
+use relaydesk_core::domain::{
+    CannedReply, CannedReplyId, CannedScope, Conversation, Role, Template, TemplateStatus,
+    Variables, Workspace, can_see,
+};
+use relaydesk_core::protocol::library::{
+    AccountSync, CannedReplyChange, NewCannedReply, TemplateInfo, TemplateSyncReport,
+};
+
+use crate::accounts::{AccountError, Signed};
+use crate::store::Store;
+use crate::whatsapp::sender::GraphApi;
+use crate::whatsapp::templates;
+
+fn invalid(field: &str, reason: impl Into<String>) -> AccountError {
+    AccountError::Invalid {
+        field: field.to_owned(),
+        reason: reason.into(),
+    }
+}
+
+/// Whether `who` may create, change or delete replies in `scope`.
+pub fn may_manage(who: &Signed, scope: &CannedScope) -> bool {
+    match scope {
+        CannedScope::Personal(owner) => *owner == who.member.id || who.is_admin(),
+        CannedScope::Team(team) => {
+            who.is_admin() || (who.member.role == Role::Supervisor && who.member.is_in(*team))
+        }
+    }
+}
+
+/// Whether `who` may use (and see) a reply.
+pub fn may_use(who: &Signed, reply: &CannedReply) -> bool {
+    who.is_admin() || reply.usable_by(who.member.id, &who.member.teams)
+}
+
+fn check_shortcut(raw: &str) -> Result<String, AccountError> {
+    let shortcut = raw.trim().trim_start_matches('/').to_lowercase();
+    let valid = !shortcut.is_empty()
+        && shortcut.chars().count() <= 40
+        && shortcut
+            .chars()
+            .all(|c| c.is_alphanumeric() || matches!(c, '-' | '_'));
+    if valid {
+        Ok(shortcut)
+    } else {
+        Err(invalid(
+            "shortcut",
+            "1–40 letters, digits, '-' or '_' (typed after /)",
+        ))
+    }
+}
+
+fn check_text(field: &str, text: &str, max: usize) -> Result<String, AccountError> {
+    let text = text.trim();
+    if text.is_empty() || text.chars().count() > max {
+        return Err(invalid(field, format!("1–{max} characters")));
+    }
+    Ok(text.to_owned())
+}
+
+/// Replies `who` may use, optionally matching `query` in shortcut or title.
+pub async fn usable(
+    store: &Store,
+    who: &Signed,
+    query: Option<&str>,
+) -> Result<Vec<CannedReply>, AccountError> {
+    let query = query.map(str::to_lowercase);
+    Ok(store
+        .canned_replies()
+        .await?
+        .into_iter()
+        .filter(|r| may_use(who, r))
+        .filter(|r| {
+            query.as_deref().is_none_or(|q| {
+                r.shortcut.contains(q.trim_start_matches('/')) || r.title.to_lowercase().contains(q)
+            })
+        })
+        .collect())
+}
+
+fn valid_scope(workspace: &Workspace, scope: &CannedScope) -> Result<(), AccountError> {
+    let known = match scope {
+        CannedScope::Team(team) => workspace.teams.contains_key(team),
+        CannedScope::Personal(user) => workspace.members.contains_key(user),
+    };
+    if known {
+        Ok(())
+    } else {
+        Err(invalid("scope", "no such team or person"))
+    }
+}
+
+pub async fn create(
+    store: &Store,
+    who: &Signed,
+    new: NewCannedReply,
+) -> Result<CannedReply, AccountError> {
+    valid_scope(&who.workspace, &new.scope)?;
+    if !may_manage(who, &new.scope) {
+        return Err(AccountError::Forbidden(
+            "a team's replies are managed by its supervisors and admins".into(),
+        ));
+    }
+    let reply = CannedReply {
+        id: CannedReplyId::new(),
+        shortcut: check_shortcut(&new.shortcut)?,
+        title: check_text("title", &new.title, 100)?,
+        body: check_text("body", &new.body, 4096)?,
+        scope: new.scope,
+    };
+    store
+        .put_canned_reply(reply.clone())
+        .await?
+        .map_err(|taken| AccountError::Conflict(taken.to_string()))?;
+    Ok(reply)
+}
+
+/// The reply, if `who` may use it (others are "not found").
+async fn find(store: &Store, who: &Signed, id: CannedReplyId) -> Result<CannedReply, AccountError> {
+    store
+        .canned_replies()
+        .await?
+        .into_iter()
+        .find(|r| r.id == id && may_use(who, r))
+        .ok_or_else(|| AccountError::NotFound(format!("canned reply {id}")))
+}
+
+pub async fn change(
+    store: &Store,
+    who: &Signed,
+    id: CannedReplyId,
+    change: CannedReplyChange,
+) -> Result<CannedReply, AccountError> {
+    let mut reply = find(store, who, id).await?;
+    if !may_manage(who, &reply.scope) {
+        return Err(AccountError::Forbidden(
+            "a team's replies are managed by its supervisors and admins".into(),
+        ));
+    }
+    if let Some(shortcut) = change.shortcut {
+        reply.shortcut = check_shortcut(&shortcut)?;
+    }
+    if let Some(title) = change.title {
+        reply.title = check_text("title", &title, 100)?;
+    }
+    if let Some(body) = change.body {
+        reply.body = check_text("body", &body, 4096)?;
+    }
+    store
+        .put_canned_reply(reply.clone())
+        .await?
+        .map_err(|taken| AccountError::Conflict(taken.to_string()))?;
+    Ok(reply)
+}
+
+pub async fn delete(store: &Store, who: &Signed, id: CannedReplyId) -> Result<(), AccountError> {
+    let reply = find(store, who, id).await?;
+    if !may_manage(who, &reply.scope) {
+        return Err(AccountError::Forbidden(
+            "a team's replies are managed by its supervisors and admins".into(),
+        ));
+    }
+    store.delete_canned_reply(id).await?;
+    Ok(())
+}
+
+/// The values a reply may use in this conversation.
+pub fn variables(
+    who: &Signed,
+    conversation: &Conversation,
+    contact_name: Option<&str>,
+    contact_phone: Option<&str>,
+) -> Variables {
+    let workspace = &who.workspace;
+    let mut vars = Variables::new();
+    let mut put = |key: &str, value: Option<&str>| {
+        if let Some(value) = value.filter(|v| !v.trim().is_empty()) {
+            vars.insert(key.to_owned(), value.to_owned());
+        }
+    };
+    put("contact.name", contact_name);
+    put("contact.phone", contact_phone);
+    put("agent.name", Some(&who.member.name));
+    put(
+        "agent.first_name",
+        who.member.name.split_whitespace().next(),
+    );
+    put(
+        "inbox.name",
+        workspace
+            .inboxes
+            .get(&conversation.inbox_id)
+            .map(|i| i.name.as_str()),
+    );
+    put(
+        "team.name",
+        conversation
+            .team
+            .and_then(|t| workspace.teams.get(&t))
+            .map(|t| t.name.as_str()),
+    );
+    vars
+}
+
+/// A reply filled for a conversation `who` may see; missing values are named, not guessed.
+pub async fn fill(
+    store: &Store,
+    who: &Signed,
+    id: CannedReplyId,
+    conversation: relaydesk_core::domain::ConversationId,
+) -> Result<String, AccountError> {
+    let reply = find(store, who, id).await?;
+    let conversation = store
+        .conversation(conversation)
+        .await?
+        .filter(|c| can_see(&who.member, c, &who.workspace))
+        .ok_or_else(|| AccountError::NotFound(format!("conversation {conversation}")))?;
+    let contact = store.contact(conversation.contact_id).await?;
+    let vars = variables(
+        who,
+        &conversation,
+        contact.as_ref().and_then(|c| c.profile_name.as_deref()),
+        contact.as_ref().and_then(|c| c.phone.as_deref()),
+    );
+    reply.render(&vars).map_err(|missing| {
+        invalid(
+            "variables",
+            format!("{missing}: fill them in by hand before sending"),
+        )
+    })
+}
+
+/// Templates of the WhatsApp accounts whose inboxes `who` works (admins: all).
+pub fn templates_for(who: &Signed) -> Vec<TemplateInfo> {
+    let workspace = &who.workspace;
+    let accounts: std::collections::BTreeSet<&str> = workspace
+        .inboxes
+        .values()
+        .filter(|i| who.is_admin() || who.member.shares_a_team(i.teams.iter()))
+        .map(|i| i.waba_id.as_str())
+        .collect();
+    workspace
+        .templates
+        .values()
+        .filter(|t| accounts.contains(t.waba_id.as_str()))
+        .map(|t: &Template| TemplateInfo {
+            slots: t.slots().into_iter().collect(),
+            usable: t.status == TemplateStatus::Approved,
+            template: t.clone(),
+        })
+        .collect()
+}
+
+/// Reads every WhatsApp account's templates from Meta and stores them.
+pub async fn sync_templates(
+    store: &Store,
+    graph: &GraphApi,
+) -> Result<TemplateSyncReport, AccountError> {
+    let workspace = store.workspace().await?;
+    let accounts: std::collections::BTreeSet<String> = workspace
+        .inboxes
+        .values()
+        .map(|i| i.waba_id.clone())
+        .collect();
+    let mut report = TemplateSyncReport { accounts: vec![] };
+    for waba_id in accounts {
+        let mut line = AccountSync {
+            waba_id: waba_id.clone(),
+            synced: 0,
+            disabled: 0,
+            skipped: vec![],
+            error: None,
+        };
+        match templates::fetch(graph, &waba_id).await {
+            Ok(read) => {
+                let (synced, disabled) = store
+                    .replace_templates(waba_id.clone(), read.templates)
+                    .await?;
+                line.synced = synced;
+                line.disabled = disabled;
+                line.skipped = read.skipped;
+            }
+            Err(error) => {
+                tracing::warn!(%waba_id, %error, "templates could not be synced");
+                line.error = Some(error);
+            }
+        }
+        report.accounts.push(line);
+    }
+    Ok(report)
+}
