@@ -28,6 +28,8 @@ pub enum Command {
     Serve(ServeArgs),
     /// Manage the workspace from the server's machine: people, teams, inboxes.
     Admin(crate::admin_cli::AdminArgs),
+    /// Print the REST API's OpenAPI document (the same one served at /api/openapi.json).
+    Openapi,
 }
 
 /// Where the data lives (shared by `serve` and `admin`).

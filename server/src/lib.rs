@@ -24,5 +24,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Serve(args) => serve::serve(args).await,
         Command::Admin(args) => admin_cli::run(args).await,
+        Command::Openapi => {
+            println!("{}", http::openapi_document().to_pretty_json()?);
+            Ok(())
+        }
     }
 }

@@ -53,14 +53,14 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         .with_context(|| format!("cannot listen on {}", args.listen))?;
     let address = listener.local_addr()?;
     // Printed on stdout (logs go to stderr) so scripts and tests can read the real port.
-    println!("relaydesk listening on http://{address}");
+    announce(&format!("relaydesk listening on http://{address}"));
     if let Some(admin) = first_admin {
         // Shown once, on stdout, to whoever started the server; never logged.
-        println!(
+        announce(&format!(
             "first start: sign in as {} with the one-time password {} (you will be asked to change it)",
             admin.user.email,
             admin.one_time_password.as_deref().unwrap_or("(none)")
-        );
+        ));
     }
     tracing::info!(%address, data_dir = %args.storage.data_dir.display(), "relaydesk started");
 
@@ -96,6 +96,15 @@ async fn keep_templates_in_sync(
         }
         tokio::time::sleep(std::time::Duration::from_secs(6 * 3600)).await;
     }
+}
+
+/// A line on stdout for whoever started the server. A closed stdout (the reader went away) is
+/// not a reason to stop serving, so write errors are ignored (`println!` would panic).
+pub(crate) fn announce(line: &str) {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(out, "{line}");
+    let _ = out.flush();
 }
 
 /// Resolves on Ctrl-C (SIGINT) or SIGTERM (what service managers send).

@@ -9,6 +9,7 @@ use super::ids::{CannedReplyId, TeamId, UserId};
 use super::placeholders::{fill, placeholder_names};
 
 /// Who may use a canned reply.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(tag = "kind", content = "id", rename_all = "snake_case")]
 pub enum CannedScope {
@@ -19,6 +20,7 @@ pub enum CannedScope {
 }
 
 /// A saved reply.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CannedReply {
     pub id: CannedReplyId,

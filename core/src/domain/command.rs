@@ -20,6 +20,7 @@ use super::template::TemplateParams;
 use super::window::Timestamp;
 
 /// Who issues a command.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(tag = "kind", content = "id", rename_all = "snake_case")]
 pub enum Actor {
@@ -31,6 +32,7 @@ pub enum Actor {
 }
 
 /// Where a conversation is being assigned.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(tag = "kind", content = "id", rename_all = "snake_case")]
 pub enum AssignTarget {
@@ -41,6 +43,7 @@ pub enum AssignTarget {
 }
 
 /// A note left for the next person when ownership changes hands.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct HandoffNote {
     pub id: NoteId,
@@ -48,6 +51,7 @@ pub struct HandoffNote {
 }
 
 /// What an agent sends.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum ReplyBody {
@@ -57,6 +61,7 @@ pub enum ReplyBody {
     Template {
         name: String,
         language: String,
+        #[cfg_attr(feature = "openapi", schema(value_type = std::collections::HashMap<String, String>))]
         params: TemplateParams,
     },
     /// A file already uploaded to WhatsApp (its media id): only inside the window. Audio and
@@ -76,6 +81,7 @@ pub enum ReplyBody {
 }
 
 /// A customer's message as WhatsApp delivered it, with the contact already recognised.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct InboundMessage {
     pub inbox: InboxId,
@@ -85,6 +91,7 @@ pub struct InboundMessage {
     pub message_id: MessageId,
     pub wamid: Wamid,
     /// WhatsApp's timestamp of the message.
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub sent_at: Timestamp,
     pub content: Content,
     pub context: MessageContext,
@@ -93,6 +100,7 @@ pub struct InboundMessage {
 /// Which outbound message a delivery report is about: WhatsApp names it by wamid; our send
 /// also carries our own id (`biz_opaque_callback_data`), which identifies it even when the
 /// report overtakes the send call that returns the wamid.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MessageRef {
     pub ours: Option<MessageId>,
@@ -100,6 +108,7 @@ pub struct MessageRef {
 }
 
 /// Every change of state.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "command", rename_all = "snake_case")]
 pub enum Command {
@@ -189,6 +198,7 @@ pub enum Command {
         /// The wamid, when this report teaches it (the send call's answer).
         wamid: Option<Wamid>,
         report: DeliveryReport,
+        #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
         at: Timestamp,
     },
 }

@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 use super::ids::{ContactId, InboxId, TeamId};
 
 /// One WhatsApp business number and the teams whose queue it feeds.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Inbox {
     pub id: InboxId,
@@ -27,6 +28,7 @@ pub struct Inbox {
 }
 
 /// How WhatsApp identified the sender of an inbound message.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CustomerIdentity {
     /// The customer's number in international digits (`wa_id` / `from`), when WhatsApp shares it.
@@ -45,6 +47,7 @@ impl CustomerIdentity {
 }
 
 /// A customer.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Contact {
     pub id: ContactId,

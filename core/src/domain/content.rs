@@ -16,6 +16,7 @@ pub const MAX_OUTBOUND_TEXT_CHARS: usize = 4096;
 pub const MAX_CAPTION_CHARS: usize = 1024;
 
 /// The body of a message.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Content {
@@ -68,6 +69,7 @@ pub enum Content {
     Template {
         name: String,
         language: String,
+        #[cfg_attr(feature = "openapi", schema(value_type = std::collections::HashMap<String, String>))]
         params: TemplateParams,
         preview: String,
     },
@@ -116,6 +118,7 @@ impl Content {
 }
 
 /// Which kind of media.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum MediaKind {
@@ -141,6 +144,7 @@ impl MediaKind {
 
 /// A media attachment as WhatsApp described it. The bytes are fetched by the server into its
 /// blob store; WhatsApp's short-lived URL is never shown to agents.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Media {
     pub kind: MediaKind,
@@ -164,6 +168,7 @@ pub struct Media {
 }
 
 /// One shared contact card.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SharedContact {
     pub formatted_name: String,
@@ -173,6 +178,7 @@ pub struct SharedContact {
 }
 
 /// A phone number on a shared card; `wa_id` only when that number is on WhatsApp.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SharedPhone {
     pub phone: String,
@@ -181,6 +187,7 @@ pub struct SharedPhone {
 }
 
 /// A customer's choice in one of our interactive messages. Route on the id, never the title.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum InteractiveReply {
@@ -212,6 +219,7 @@ impl InteractiveReply {
 }
 
 /// One line of a catalog order. WhatsApp documents prices as integers but sends decimals.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct OrderItem {
     pub product_retailer_id: String,
@@ -222,6 +230,7 @@ pub struct OrderItem {
 
 /// An error WhatsApp reported, on a message or a delivery status. Branch on `code`, show
 /// `details`.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct WhatsAppError {
     pub code: i64,
@@ -246,6 +255,7 @@ impl WhatsAppError {
 }
 
 /// How an inbound message relates to others.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MessageContext {
     /// The message the customer replied to (our outbound wamid); left unresolved if unknown.
@@ -275,6 +285,7 @@ impl Forwarded {
 }
 
 /// Whether the customer forwarded this message.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Forwarded {
@@ -287,6 +298,7 @@ pub enum Forwarded {
 }
 
 /// A catalog product a message refers to.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReferredProduct {
     pub catalog_id: String,
@@ -294,6 +306,7 @@ pub struct ReferredProduct {
 }
 
 /// Click-to-WhatsApp ad attribution: where the customer came from. Not customer text.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Referral {
     pub source_id: Option<String>,

@@ -11,6 +11,7 @@ use super::ids::{ContactId, ConversationId, InboxId, TeamId, UserId};
 use super::window::{Timestamp, window_closes_at, window_is_open};
 
 /// Where a conversation stands.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(tag = "status", rename_all = "snake_case")]
 pub enum Status {
@@ -19,7 +20,10 @@ pub enum Status {
     /// Waiting on the customer; their next message reopens it.
     Pending,
     /// Put aside until a time; it comes back (as open) then, or earlier if the customer writes.
-    Snoozed { until: Timestamp },
+    Snoozed {
+        #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
+        until: Timestamp,
+    },
     /// Done; a new customer message reopens it.
     Resolved,
 }
@@ -45,6 +49,7 @@ impl Status {
 }
 
 /// How urgent a conversation is. Ordered.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(
     Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
 )]
@@ -71,6 +76,7 @@ impl Priority {
 
 /// A label on a conversation (`refund`, `vip`, `late-delivery`): lowercase, trimmed, 1–50
 /// characters of letters, digits, `-`, `_`, `:` and inner spaces.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
 pub struct Label(String);
@@ -129,6 +135,7 @@ impl fmt::Debug for Label {
 }
 
 /// One support thread.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Conversation {
     pub id: ConversationId,
@@ -142,14 +149,17 @@ pub struct Conversation {
     pub priority: Priority,
     pub labels: BTreeSet<Label>,
     /// When the customer last wrote: the 24-hour window counts from here.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
     pub last_inbound_at: Option<Timestamp>,
     /// Since when the customer has been waiting for an answer from us: their first message
     /// after our last reply (reactions aside). `None` once we replied. The queue's "longest
     /// waiting" order reads it.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
     pub awaiting_reply_since: Option<Timestamp>,
     /// The latest escalation (at most one is pending at a time).
     pub escalation: Option<Escalation>,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub opened_at: Timestamp,
 }
 

@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 use super::content::WhatsAppError;
 
 /// Where an outbound message stands.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(tag = "state", rename_all = "snake_case")]
 pub enum DeliveryStatus {
@@ -61,6 +62,7 @@ impl DeliveryStatus {
 }
 
 /// One report about an outbound message.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(tag = "report", rename_all = "snake_case")]
 pub enum DeliveryReport {

@@ -23,6 +23,7 @@ use super::workspace::Workspace;
 use super::{apply, decide};
 
 /// Everything a decision may consult.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Desk {
     pub workspace: Workspace,

@@ -13,6 +13,7 @@ use super::ids::{ConversationId, EscalationId, TeamId, UserId};
 use super::window::Timestamp;
 
 /// How bad it is.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Severity {
@@ -35,6 +36,7 @@ impl Severity {
 }
 
 /// Where the case should go.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(tag = "kind", content = "id", rename_all = "snake_case")]
 pub enum EscalationTarget {
@@ -45,22 +47,26 @@ pub enum EscalationTarget {
 }
 
 /// Where an escalation stands.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "state", rename_all = "snake_case")]
 pub enum EscalationState {
     Requested,
     Approved {
         by: UserId,
+        #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
         at: Timestamp,
         note: Option<String>,
     },
     Rejected {
         by: UserId,
+        #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
         at: Timestamp,
         reason: String,
     },
     Cancelled {
         by: UserId,
+        #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
         at: Timestamp,
     },
 }
@@ -78,11 +84,13 @@ impl EscalationState {
 }
 
 /// One escalation of a conversation.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Escalation {
     pub id: EscalationId,
     pub conversation_id: ConversationId,
     pub requested_by: UserId,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub requested_at: Timestamp,
     pub reason: String,
     pub severity: Severity,

@@ -10,6 +10,7 @@ use super::ids::{ConversationId, MessageId, NoteId, UserId, Wamid};
 use super::window::Timestamp;
 
 /// Which way a message went.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Direction {
@@ -20,6 +21,7 @@ pub enum Direction {
 }
 
 /// A message on a thread.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Message {
     pub id: MessageId,
@@ -35,6 +37,7 @@ pub struct Message {
     #[serde(default, skip_serializing_if = "MessageContext::is_empty")]
     pub context: MessageContext,
     /// When the customer sent it (inbound) or the agent wrote it (outbound).
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub at: Timestamp,
     /// Delivery of outbound messages; inbound messages are `Delivered` by definition.
     pub delivery: DeliveryStatus,
@@ -46,6 +49,7 @@ pub struct Message {
     pub reaction: Option<String>,
     /// When the customer last reacted: an older reaction arriving late changes nothing.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
     pub reaction_at: Option<Timestamp>,
     /// We told WhatsApp this (inbound) message was read: the customer sees blue ticks.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
@@ -53,6 +57,7 @@ pub struct Message {
 }
 
 /// An internal note: context for colleagues, never sent to the customer.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Note {
     pub id: NoteId,
@@ -61,6 +66,7 @@ pub struct Note {
     pub body: String,
     /// Colleagues named with `@handle` in the body; each is notified.
     pub mentions: BTreeSet<UserId>,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub at: Timestamp,
 }
 

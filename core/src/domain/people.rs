@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use super::ids::{TeamId, UserId};
 
 /// What a member may do. Ordered by authority.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
@@ -39,6 +40,7 @@ impl fmt::Display for Role {
 
 /// Whether a member is taking work. Routing (later) only hands new work to `Online` members;
 /// people can always claim by hand.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Availability {
@@ -54,6 +56,7 @@ pub enum Availability {
 /// How many open conversations a member should own at once. Used by automatic routing to
 /// pick who gets new work; a person claiming by hand or a supervisor assigning on purpose is
 /// not blocked by it (see docs/adr/0001-domain-rules.md).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct Capacity(pub u16);
@@ -65,6 +68,7 @@ impl Default for Capacity {
 }
 
 /// A person in the workspace, as the rules need to know them.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Member {
     pub id: UserId,
@@ -93,6 +97,7 @@ impl Member {
 }
 
 /// A team sharing a queue.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Team {
     pub id: TeamId,

@@ -10,6 +10,7 @@ use super::ids::{EscalationId, UserId};
 use super::window::Timestamp;
 
 /// What kind of thing was not found.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Entity {
@@ -24,6 +25,7 @@ pub enum Entity {
 }
 
 /// A refused command.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
 #[serde(tag = "code", rename_all = "snake_case")]
 pub enum Rejection {
@@ -41,7 +43,10 @@ pub enum Rejection {
     NotOwner { owner: UserId, owner_name: String },
     /// Free-form replies are only allowed within 24 h of the customer's last message.
     #[error("the 24-hour window is closed: use an approved template")]
-    WindowClosed { closed_at: Option<Timestamp> },
+    WindowClosed {
+        #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
+        closed_at: Option<Timestamp>,
+    },
     /// A value is missing or malformed.
     #[error("{field}: {reason}")]
     Invalid { field: String, reason: String },

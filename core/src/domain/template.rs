@@ -19,6 +19,7 @@ pub type TemplateParams = BTreeMap<String, String>;
 pub const MAX_PARAM_CHARS: usize = 1024;
 
 /// Meta's review state of a template.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum TemplateStatus {
@@ -32,6 +33,7 @@ pub enum TemplateStatus {
 }
 
 /// Meta's pricing category.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum TemplateCategory {
@@ -41,6 +43,7 @@ pub enum TemplateCategory {
 }
 
 /// A button of a template.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum TemplateButton {
@@ -60,6 +63,7 @@ pub enum TemplateButton {
 }
 
 /// One approved (or not) template in one language.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Template {
     pub id: TemplateId,

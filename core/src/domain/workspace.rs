@@ -14,6 +14,7 @@ use super::people::{Member, Team};
 use super::template::Template;
 
 /// People, teams, inboxes and templates.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Workspace {
     pub members: BTreeMap<UserId, Member>,

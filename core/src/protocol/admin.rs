@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use crate::domain::{Capacity, Role, TeamId};
 
 /// `POST /api/v1/admin/users`.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NewUser {
     pub email: String,
@@ -26,6 +27,7 @@ pub struct NewUser {
 }
 
 /// `PATCH /api/v1/admin/users/{id}`: only the fields given change.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UserChange {
     pub name: Option<String>,
@@ -36,6 +38,7 @@ pub struct UserChange {
 }
 
 /// A created user, or a reset password: the one-time password is shown only here.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CreatedUser {
     pub user: super::auth::UserInfo,
@@ -43,12 +46,14 @@ pub struct CreatedUser {
 }
 
 /// `POST /api/v1/admin/teams`.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NewTeam {
     pub name: String,
 }
 
 /// `POST /api/v1/admin/inboxes`: a WhatsApp number and the teams that work it.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NewInbox {
     pub name: String,

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use crate::domain::{Availability, Capacity, Role, TeamId, Timestamp, UserId};
 
 /// `POST /api/v1/auth/login`.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LoginRequest {
     pub email: String,
@@ -18,6 +19,7 @@ pub struct LoginRequest {
 }
 
 /// A successful login. The token is shown once; the server keeps only its hash.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LoginResponse {
     pub token: String,
@@ -26,13 +28,17 @@ pub struct LoginResponse {
 }
 
 /// One signed-in device.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SessionInfo {
     pub id: String,
     pub user_id: UserId,
     pub device: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub created_at: Timestamp,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub last_used_at: Timestamp,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub expires_at: Timestamp,
     /// Whether this is the session the request was made with.
     #[serde(default)]
@@ -40,6 +46,7 @@ pub struct SessionInfo {
 }
 
 /// A person as the API shows them.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UserInfo {
     pub id: UserId,
@@ -57,6 +64,7 @@ pub struct UserInfo {
 }
 
 /// `POST /api/v1/auth/password`.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ChangePasswordRequest {
     pub current_password: String,
@@ -64,6 +72,7 @@ pub struct ChangePasswordRequest {
 }
 
 /// `POST /api/v1/me/availability`.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AvailabilityRequest {
     pub availability: Availability,

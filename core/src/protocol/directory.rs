@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use crate::domain::{Availability, InboxId, Role, Team, TeamId, UserId};
 
 /// `GET /api/v1/directory`.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Directory {
     pub members: Vec<Colleague>,
@@ -17,6 +18,7 @@ pub struct Directory {
 }
 
 /// A colleague as others see them.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Colleague {
     pub id: UserId,

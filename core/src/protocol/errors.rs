@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 /// The body of every error answer.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ErrorBody {
     pub error: ErrorDetail,
@@ -10,6 +11,7 @@ pub struct ErrorBody {
 
 /// What went wrong: a stable `code` to act on, a `message` for a person, and for a refused
 /// command the rejection's own fields (`owner`, `owner_name`, `closed_at`, `field` …).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ErrorDetail {
     pub code: String,

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use crate::domain::{CannedScope, ConversationId, Template};
 
 /// `POST /api/v1/canned-replies`.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NewCannedReply {
     pub shortcut: String,
@@ -17,6 +18,7 @@ pub struct NewCannedReply {
 }
 
 /// `PATCH /api/v1/canned-replies/{id}`: only the fields given change.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CannedReplyChange {
     pub shortcut: Option<String>,
@@ -25,18 +27,21 @@ pub struct CannedReplyChange {
 }
 
 /// `POST /api/v1/canned-replies/{id}/fill`.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FillRequest {
     pub conversation: ConversationId,
 }
 
 /// A canned reply filled for one conversation, ready to send.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FilledReply {
     pub text: String,
 }
 
 /// A template as agents pick it.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TemplateInfo {
     pub template: Template,
@@ -47,11 +52,13 @@ pub struct TemplateInfo {
 }
 
 /// What `POST /api/v1/admin/templates/sync` did, per WhatsApp Business Account.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TemplateSyncReport {
     pub accounts: Vec<AccountSync>,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AccountSync {
     pub waba_id: String,

@@ -11,6 +11,7 @@ pub const CHANGE_EVENT: &str = "change";
 
 /// The data of one SSE message: the events one committed change produced that this user may
 /// see (messages as they stand now).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct LiveChange {
     pub version: i64,

@@ -10,6 +10,7 @@ use crate::domain::{
 };
 
 /// `GET /api/v1/conversations` answers this.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct QueuePage {
     pub view: View,
@@ -22,6 +23,7 @@ pub struct QueuePage {
 }
 
 /// One row of the queue.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ConversationSummary {
     pub id: ConversationId,
@@ -35,11 +37,15 @@ pub struct ConversationSummary {
     pub priority: Priority,
     pub labels: BTreeSet<Label>,
     /// Since when the customer waits for an answer (`None`: nobody waits on us).
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
     pub awaiting_reply_since: Option<Timestamp>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
     pub last_inbound_at: Option<Timestamp>,
     /// When free-form replies stop being possible (`None`: the customer never wrote).
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
     pub window_closes_at: Option<Timestamp>,
     pub window_open: bool,
     pub escalation_pending: bool,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub opened_at: Timestamp,
 }

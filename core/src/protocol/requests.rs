@@ -10,6 +10,7 @@ use crate::domain::{
 };
 
 /// `POST …/assign`.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AssignRequest {
     pub to: AssignTarget,
@@ -21,6 +22,7 @@ pub struct AssignRequest {
 }
 
 /// `POST …/release`.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReleaseRequest {
     #[serde(default)]
@@ -31,6 +33,7 @@ pub struct ReleaseRequest {
 
 /// `POST …/messages`. `id` is the idempotency key: a retried POST with the same id never
 /// sends twice.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReplyRequest {
     pub id: MessageId,
@@ -40,6 +43,7 @@ pub struct ReplyRequest {
 }
 
 /// `POST …/notes`.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NoteRequest {
     #[serde(default)]
@@ -48,12 +52,14 @@ pub struct NoteRequest {
 }
 
 /// `POST …/labels`.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LabelRequest {
     pub label: String,
 }
 
 /// `POST …/status`.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StatusRequest {
     #[serde(flatten)]
@@ -61,12 +67,14 @@ pub struct StatusRequest {
 }
 
 /// `POST …/priority`.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PriorityRequest {
     pub priority: Priority,
 }
 
 /// `POST …/escalations`.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EscalationRequest {
     #[serde(default)]
@@ -77,6 +85,7 @@ pub struct EscalationRequest {
 }
 
 /// `POST /api/v1/escalations/{id}/approve`.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ApproveRequest {
     #[serde(default)]
@@ -84,6 +93,7 @@ pub struct ApproveRequest {
 }
 
 /// `POST /api/v1/escalations/{id}/reject`.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RejectRequest {
     pub reason: String,

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 use crate::domain::{Contact, Conversation, Event, Timestamp};
 
 /// `GET /api/v1/conversations/{id}`.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ConversationDetail {
     pub conversation: Conversation,
@@ -12,11 +13,13 @@ pub struct ConversationDetail {
     pub owner_name: Option<String>,
     pub team_name: Option<String>,
     pub inbox_name: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
     pub window_closes_at: Option<Timestamp>,
     pub window_open: bool,
 }
 
 /// `GET /api/v1/conversations/{id}/timeline`.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct TimelinePage {
     pub entries: Vec<TimelineEntry>,
@@ -25,6 +28,7 @@ pub struct TimelinePage {
 }
 
 /// One entry: an event, with messages as they stand now (delivery status included).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct TimelineEntry {
     /// The version of the change that recorded it (also the live stream's event id).
@@ -38,6 +42,7 @@ pub struct TimelineEntry {
 
 /// What a successful command answers: the events it produced (none when it was a repeat of
 /// one already applied, such as a retried reply with the same id).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct CommandOutcome {
     pub events: Vec<Event>,

@@ -3,10 +3,8 @@
 //! and teams, for assigning and @mentions).
 
 use axum::Json;
-use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::routing::{get, patch, post};
 use chrono::Utc;
 use relaydesk_core::domain::{Inbox, Team, UserId};
 use relaydesk_core::protocol::admin::{CreatedUser, NewInbox, NewTeam, NewUser, UserChange};
@@ -17,28 +15,30 @@ use super::ApiError;
 use super::extract::{Admin, Body, Id, Signed};
 use crate::accounts;
 use crate::state::AppState;
+use relaydesk_core::protocol::errors::ErrorBody;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
-pub(super) fn router() -> Router<AppState> {
-    Router::new()
-        .route("/api/v1/admin/users", get(users).post(create_user))
-        .route("/api/v1/admin/users/{id}", patch(change_user))
-        .route(
-            "/api/v1/admin/users/{id}/reset-password",
-            post(reset_password),
-        )
-        .route("/api/v1/admin/users/{id}/sessions", get(sessions_of))
-        .route("/api/v1/admin/teams", get(teams).post(create_team))
-        .route("/api/v1/admin/inboxes", get(inboxes).post(create_inbox))
-        .route("/api/v1/directory", get(directory))
+pub(super) fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(users, create_user))
+        .routes(routes!(change_user))
+        .routes(routes!(reset_password))
+        .routes(routes!(sessions_of))
+        .routes(routes!(teams, create_team))
+        .routes(routes!(inboxes, create_inbox))
+        .routes(routes!(directory))
 }
 
+#[utoipa::path(get, path = "/api/v1/admin/users", tag = "admin", responses((status = 200, body = Vec<UserInfo>), (status = "default", description = "An error: `{\"error\":{\"code\",\"message\",…}}`", body = ErrorBody)))]
 async fn users(
     State(state): State<AppState>,
-    Admin(_): Admin,
+    Admin(_admin): Admin,
 ) -> Result<Json<Vec<UserInfo>>, ApiError> {
     Ok(Json(accounts::users(&state.store).await?))
 }
 
+#[utoipa::path(post, path = "/api/v1/admin/users", tag = "admin", request_body = NewUser, responses((status = 201, body = CreatedUser), (status = "default", description = "An error: `{\"error\":{\"code\",\"message\",…}}`", body = ErrorBody)))]
 async fn create_user(
     State(state): State<AppState>,
     Admin(admin): Admin,
@@ -49,6 +49,7 @@ async fn create_user(
     Ok((StatusCode::CREATED, Json(created)))
 }
 
+#[utoipa::path(patch, path = "/api/v1/admin/users/{id}", tag = "admin", params(("id" = UserId, Path)), request_body = UserChange, responses((status = 200, body = UserInfo), (status = "default", description = "An error: `{\"error\":{\"code\",\"message\",…}}`", body = ErrorBody)))]
 async fn change_user(
     State(state): State<AppState>,
     Admin(admin): Admin,
@@ -60,6 +61,7 @@ async fn change_user(
     Ok(Json(changed))
 }
 
+#[utoipa::path(post, path = "/api/v1/admin/users/{id}/reset-password", tag = "admin", params(("id" = UserId, Path)), responses((status = 200, body = CreatedUser), (status = "default", description = "An error: `{\"error\":{\"code\",\"message\",…}}`", body = ErrorBody)))]
 async fn reset_password(
     State(state): State<AppState>,
     Admin(admin): Admin,
@@ -70,9 +72,10 @@ async fn reset_password(
     Ok(Json(reset))
 }
 
+#[utoipa::path(get, path = "/api/v1/admin/users/{id}/sessions", tag = "admin", params(("id" = UserId, Path)), responses((status = 200, body = Vec<SessionInfo>), (status = "default", description = "An error: `{\"error\":{\"code\",\"message\",…}}`", body = ErrorBody)))]
 async fn sessions_of(
     State(state): State<AppState>,
-    Admin(_): Admin,
+    Admin(_admin): Admin,
     Id(id): Id<UserId>,
 ) -> Result<Json<Vec<SessionInfo>>, ApiError> {
     accounts::person(&state.store, id).await?;
@@ -85,15 +88,17 @@ async fn sessions_of(
     ))
 }
 
+#[utoipa::path(get, path = "/api/v1/admin/teams", tag = "admin", responses((status = 200, body = Vec<Team>), (status = "default", description = "An error: `{\"error\":{\"code\",\"message\",…}}`", body = ErrorBody)))]
 async fn teams(
     State(state): State<AppState>,
-    Admin(_): Admin,
+    Admin(_admin): Admin,
 ) -> Result<Json<Vec<Team>>, ApiError> {
     Ok(Json(
         state.store.workspace().await?.teams.into_values().collect(),
     ))
 }
 
+#[utoipa::path(post, path = "/api/v1/admin/teams", tag = "admin", request_body = NewTeam, responses((status = 201, body = Team), (status = "default", description = "An error: `{\"error\":{\"code\",\"message\",…}}`", body = ErrorBody)))]
 async fn create_team(
     State(state): State<AppState>,
     Admin(admin): Admin,
@@ -104,9 +109,10 @@ async fn create_team(
     Ok((StatusCode::CREATED, Json(team)))
 }
 
+#[utoipa::path(get, path = "/api/v1/admin/inboxes", tag = "admin", responses((status = 200, body = Vec<Inbox>), (status = "default", description = "An error: `{\"error\":{\"code\",\"message\",…}}`", body = ErrorBody)))]
 async fn inboxes(
     State(state): State<AppState>,
-    Admin(_): Admin,
+    Admin(_admin): Admin,
 ) -> Result<Json<Vec<Inbox>>, ApiError> {
     Ok(Json(
         state
@@ -119,6 +125,7 @@ async fn inboxes(
     ))
 }
 
+#[utoipa::path(post, path = "/api/v1/admin/inboxes", tag = "admin", request_body = NewInbox, responses((status = 201, body = Inbox), (status = "default", description = "An error: `{\"error\":{\"code\",\"message\",…}}`", body = ErrorBody)))]
 async fn create_inbox(
     State(state): State<AppState>,
     Admin(admin): Admin,
@@ -130,6 +137,7 @@ async fn create_inbox(
 }
 
 /// Colleagues and teams, for assigning and @mentions (no emails, no passwords).
+#[utoipa::path(get, path = "/api/v1/directory", tag = "queue", responses((status = 200, body = Directory), (status = "default", description = "An error: `{\"error\":{\"code\",\"message\",…}}`", body = ErrorBody)))]
 async fn directory(Signed(who): Signed) -> Json<Directory> {
     let workspace = who.workspace;
     Json(Directory {

@@ -2,10 +2,8 @@
 //! `/api/v1/auth/*` and `/api/v1/me`.
 
 use axum::Json;
-use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::routing::{delete, get, post};
 use chrono::Utc;
 use relaydesk_core::domain::{Actor, Command};
 use relaydesk_core::protocol::auth::{
@@ -16,19 +14,23 @@ use super::ApiError;
 use super::extract::{Body, ClientAddress, Id, Signed, Signing};
 use crate::accounts;
 use crate::state::AppState;
+use relaydesk_core::protocol::errors::ErrorBody;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
-pub(super) fn router() -> Router<AppState> {
-    Router::new()
-        .route("/api/v1/auth/login", post(login))
-        .route("/api/v1/auth/logout", post(logout))
-        .route("/api/v1/auth/password", post(change_password))
-        .route("/api/v1/auth/sessions", get(sessions))
-        .route("/api/v1/auth/sessions/{id}", delete(revoke))
-        .route("/api/v1/me", get(me))
-        .route("/api/v1/me/availability", post(availability))
+pub(super) fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(login))
+        .routes(routes!(logout))
+        .routes(routes!(change_password))
+        .routes(routes!(sessions))
+        .routes(routes!(revoke))
+        .routes(routes!(me))
+        .routes(routes!(availability))
 }
 
 /// Email + password → a bearer token for this device.
+#[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth", security(()), request_body = LoginRequest, responses((status = 200, body = LoginResponse), (status = 401, description = "Wrong email or password", body = ErrorBody), (status = 429, description = "Too many failed sign-ins; `Retry-After` says when to try again", body = ErrorBody), (status = "default", description = "An error: `{\"error\":{\"code\",\"message\",…}}`", body = ErrorBody)))]
 async fn login(
     State(state): State<AppState>,
     ClientAddress(address): ClientAddress,
@@ -40,6 +42,7 @@ async fn login(
 }
 
 /// Ends the session the request was made with.
+#[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth", responses((status = 204, description = "Signed out"), (status = "default", description = "An error: `{\"error\":{\"code\",\"message\",…}}`", body = ErrorBody)))]
 async fn logout(
     State(state): State<AppState>,
     Signing(who): Signing,
@@ -49,6 +52,7 @@ async fn logout(
 }
 
 /// Changes one's own password (first thing after a one-time password); other sessions end.
+#[utoipa::path(post, path = "/api/v1/auth/password", tag = "auth", request_body = ChangePasswordRequest, responses((status = 204, description = "Changed; other sessions ended"), (status = "default", description = "An error: `{\"error\":{\"code\",\"message\",…}}`", body = ErrorBody)))]
 async fn change_password(
     State(state): State<AppState>,
     Signing(who): Signing,
@@ -66,6 +70,7 @@ async fn change_password(
 }
 
 /// One's own sessions (devices), the current one marked.
+#[utoipa::path(get, path = "/api/v1/auth/sessions", tag = "auth", responses((status = 200, body = Vec<SessionInfo>), (status = "default", description = "An error: `{\"error\":{\"code\",\"message\",…}}`", body = ErrorBody)))]
 async fn sessions(
     State(state): State<AppState>,
     Signing(who): Signing,
@@ -80,6 +85,7 @@ async fn sessions(
 }
 
 /// Ends one of one's own sessions (admins: anyone's).
+#[utoipa::path(delete, path = "/api/v1/auth/sessions/{id}", tag = "auth", params(("id" = String, Path, description = "A session id")), responses((status = 204, description = "Ended"), (status = "default", description = "An error: `{\"error\":{\"code\",\"message\",…}}`", body = ErrorBody)))]
 async fn revoke(
     State(state): State<AppState>,
     Signing(who): Signing,
@@ -89,11 +95,13 @@ async fn revoke(
     Ok(StatusCode::NO_CONTENT)
 }
 
+#[utoipa::path(get, path = "/api/v1/me", tag = "auth", responses((status = 200, body = UserInfo), (status = "default", description = "An error: `{\"error\":{\"code\",\"message\",…}}`", body = ErrorBody)))]
 async fn me(Signing(who): Signing) -> Json<UserInfo> {
     Json(who.user_info())
 }
 
 /// Sets one's own availability (online, away, offline) through the domain.
+#[utoipa::path(post, path = "/api/v1/me/availability", tag = "auth", request_body = AvailabilityRequest, responses((status = 204, description = "Set"), (status = "default", description = "An error: `{\"error\":{\"code\",\"message\",…}}`", body = ErrorBody)))]
 async fn availability(
     State(state): State<AppState>,
     Signed(who): Signed,

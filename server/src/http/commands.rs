@@ -4,9 +4,7 @@
 //! (`already_owned` naming the owner, `window_closed`, …).
 
 use axum::Json;
-use axum::Router;
 use axum::extract::State;
-use axum::routing::{delete, post};
 use chrono::Utc;
 use relaydesk_core::domain::{
     Actor, Command, ConversationId, EscalationId, HandoffNote, MessageId, NoteId,
@@ -21,24 +19,26 @@ use super::ApiError;
 use super::extract::{Body, Id, MaybeBody, Signed};
 use crate::accounts;
 use crate::state::AppState;
+use relaydesk_core::protocol::errors::ErrorBody;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
-pub(super) fn router() -> Router<AppState> {
-    let conversation = |action: &str| format!("/api/v1/conversations/{{id}}/{action}");
-    Router::new()
-        .route(&conversation("claim"), post(claim))
-        .route(&conversation("assign"), post(assign))
-        .route(&conversation("release"), post(release))
-        .route(&conversation("messages"), post(reply))
-        .route(&conversation("notes"), post(note))
-        .route(&conversation("labels"), post(add_label))
-        .route(&conversation("labels/{label}"), delete(remove_label))
-        .route(&conversation("status"), post(status))
-        .route(&conversation("priority"), post(priority))
-        .route(&conversation("escalations"), post(escalate))
-        .route(&conversation("read/{message}"), post(mark_read))
-        .route("/api/v1/escalations/{id}/approve", post(approve))
-        .route("/api/v1/escalations/{id}/reject", post(reject))
-        .route("/api/v1/escalations/{id}/cancel", post(cancel))
+pub(super) fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(claim))
+        .routes(routes!(assign))
+        .routes(routes!(release))
+        .routes(routes!(reply))
+        .routes(routes!(note))
+        .routes(routes!(add_label))
+        .routes(routes!(remove_label))
+        .routes(routes!(status))
+        .routes(routes!(priority))
+        .routes(routes!(escalate))
+        .routes(routes!(mark_read))
+        .routes(routes!(approve))
+        .routes(routes!(reject))
+        .routes(routes!(cancel))
 }
 
 /// Decides and applies `command` as `who`.
@@ -62,6 +62,7 @@ fn handoff(note: Option<String>) -> Option<HandoffNote> {
         })
 }
 
+#[utoipa::path(post, path = "/api/v1/conversations/{id}/claim", tag = "commands", params(("id" = ConversationId, Path)), responses((status = 200, description = "Applied: the events it produced (none for a repeat)", body = CommandOutcome), (status = 409, description = "Refused by a rule of the desk (`already_owned`, `not_owner`, `window_closed`, …)", body = ErrorBody), (status = "default", description = "An error: `{\"error\":{\"code\",\"message\",…}}`", body = ErrorBody)))]
 async fn claim(
     State(state): State<AppState>,
     Signed(who): Signed,
@@ -70,6 +71,7 @@ async fn claim(
     run(&state, &who, Command::Claim { conversation }).await
 }
 
+#[utoipa::path(post, path = "/api/v1/conversations/{id}/assign", tag = "commands", params(("id" = ConversationId, Path)), request_body = AssignRequest, responses((status = 200, description = "Applied: the events it produced (none for a repeat)", body = CommandOutcome), (status = 409, description = "Refused by a rule of the desk (`already_owned`, `not_owner`, `window_closed`, …)", body = ErrorBody), (status = "default", description = "An error: `{\"error\":{\"code\",\"message\",…}}`", body = ErrorBody)))]
 async fn assign(
     State(state): State<AppState>,
     Signed(who): Signed,
@@ -85,6 +87,7 @@ async fn assign(
     run(&state, &who, command).await
 }
 
+#[utoipa::path(post, path = "/api/v1/conversations/{id}/release", tag = "commands", params(("id" = ConversationId, Path)), request_body = Option<ReleaseRequest>, responses((status = 200, description = "Applied: the events it produced (none for a repeat)", body = CommandOutcome), (status = 409, description = "Refused by a rule of the desk (`already_owned`, `not_owner`, `window_closed`, …)", body = ErrorBody), (status = "default", description = "An error: `{\"error\":{\"code\",\"message\",…}}`", body = ErrorBody)))]
 async fn release(
     State(state): State<AppState>,
     Signed(who): Signed,
@@ -100,6 +103,7 @@ async fn release(
 }
 
 /// A reply; its `id` is the idempotency key (a retried POST sends nothing twice).
+#[utoipa::path(post, path = "/api/v1/conversations/{id}/messages", tag = "commands", params(("id" = ConversationId, Path)), request_body = ReplyRequest, responses((status = 200, description = "Applied: the events it produced (none for a repeat)", body = CommandOutcome), (status = 409, description = "Refused by a rule of the desk (`already_owned`, `not_owner`, `window_closed`, …)", body = ErrorBody), (status = "default", description = "An error: `{\"error\":{\"code\",\"message\",…}}`", body = ErrorBody)))]
 async fn reply(
     State(state): State<AppState>,
     Signed(who): Signed,
@@ -115,6 +119,7 @@ async fn reply(
     run(&state, &who, command).await
 }
 
+#[utoipa::path(post, path = "/api/v1/conversations/{id}/notes", tag = "commands", params(("id" = ConversationId, Path)), request_body = NoteRequest, responses((status = 200, description = "Applied: the events it produced (none for a repeat)", body = CommandOutcome), (status = 409, description = "Refused by a rule of the desk (`already_owned`, `not_owner`, `window_closed`, …)", body = ErrorBody), (status = "default", description = "An error: `{\"error\":{\"code\",\"message\",…}}`", body = ErrorBody)))]
 async fn note(
     State(state): State<AppState>,
     Signed(who): Signed,
@@ -129,6 +134,7 @@ async fn note(
     run(&state, &who, command).await
 }
 
+#[utoipa::path(post, path = "/api/v1/conversations/{id}/labels", tag = "commands", params(("id" = ConversationId, Path)), request_body = LabelRequest, responses((status = 200, description = "Applied: the events it produced (none for a repeat)", body = CommandOutcome), (status = 409, description = "Refused by a rule of the desk (`already_owned`, `not_owner`, `window_closed`, …)", body = ErrorBody), (status = "default", description = "An error: `{\"error\":{\"code\",\"message\",…}}`", body = ErrorBody)))]
 async fn add_label(
     State(state): State<AppState>,
     Signed(who): Signed,
@@ -142,6 +148,7 @@ async fn add_label(
     run(&state, &who, command).await
 }
 
+#[utoipa::path(delete, path = "/api/v1/conversations/{id}/labels/{label}", tag = "commands", params(("id" = ConversationId, Path), ("label" = String, Path)), responses((status = 200, description = "Applied: the events it produced (none for a repeat)", body = CommandOutcome), (status = 409, description = "Refused by a rule of the desk (`already_owned`, `not_owner`, `window_closed`, …)", body = ErrorBody), (status = "default", description = "An error: `{\"error\":{\"code\",\"message\",…}}`", body = ErrorBody)))]
 async fn remove_label(
     State(state): State<AppState>,
     Signed(who): Signed,
@@ -158,6 +165,7 @@ async fn remove_label(
     .await
 }
 
+#[utoipa::path(post, path = "/api/v1/conversations/{id}/status", tag = "commands", params(("id" = ConversationId, Path)), request_body = StatusRequest, responses((status = 200, description = "Applied: the events it produced (none for a repeat)", body = CommandOutcome), (status = 409, description = "Refused by a rule of the desk (`already_owned`, `not_owner`, `window_closed`, …)", body = ErrorBody), (status = "default", description = "An error: `{\"error\":{\"code\",\"message\",…}}`", body = ErrorBody)))]
 async fn status(
     State(state): State<AppState>,
     Signed(who): Signed,
@@ -171,6 +179,7 @@ async fn status(
     run(&state, &who, command).await
 }
 
+#[utoipa::path(post, path = "/api/v1/conversations/{id}/priority", tag = "commands", params(("id" = ConversationId, Path)), request_body = PriorityRequest, responses((status = 200, description = "Applied: the events it produced (none for a repeat)", body = CommandOutcome), (status = 409, description = "Refused by a rule of the desk (`already_owned`, `not_owner`, `window_closed`, …)", body = ErrorBody), (status = "default", description = "An error: `{\"error\":{\"code\",\"message\",…}}`", body = ErrorBody)))]
 async fn priority(
     State(state): State<AppState>,
     Signed(who): Signed,
@@ -184,6 +193,7 @@ async fn priority(
     run(&state, &who, command).await
 }
 
+#[utoipa::path(post, path = "/api/v1/conversations/{id}/escalations", tag = "commands", params(("id" = ConversationId, Path)), request_body = EscalationRequest, responses((status = 200, description = "Applied: the events it produced (none for a repeat)", body = CommandOutcome), (status = 409, description = "Refused by a rule of the desk (`already_owned`, `not_owner`, `window_closed`, …)", body = ErrorBody), (status = "default", description = "An error: `{\"error\":{\"code\",\"message\",…}}`", body = ErrorBody)))]
 async fn escalate(
     State(state): State<AppState>,
     Signed(who): Signed,
@@ -201,6 +211,7 @@ async fn escalate(
 }
 
 /// Tells the customer their message (and earlier ones) was read.
+#[utoipa::path(post, path = "/api/v1/conversations/{id}/read/{message}", tag = "commands", params(("id" = ConversationId, Path), ("message" = MessageId, Path)), responses((status = 200, description = "Applied: the events it produced (none for a repeat)", body = CommandOutcome), (status = 409, description = "Refused by a rule of the desk (`already_owned`, `not_owner`, `window_closed`, …)", body = ErrorBody), (status = "default", description = "An error: `{\"error\":{\"code\",\"message\",…}}`", body = ErrorBody)))]
 async fn mark_read(
     State(state): State<AppState>,
     Signed(who): Signed,
@@ -217,6 +228,7 @@ async fn mark_read(
     .await
 }
 
+#[utoipa::path(post, path = "/api/v1/escalations/{id}/approve", tag = "commands", params(("id" = EscalationId, Path)), request_body = Option<ApproveRequest>, responses((status = 200, description = "Applied: the events it produced (none for a repeat)", body = CommandOutcome), (status = 409, description = "Refused by a rule of the desk (`already_owned`, `not_owner`, `window_closed`, …)", body = ErrorBody), (status = "default", description = "An error: `{\"error\":{\"code\",\"message\",…}}`", body = ErrorBody)))]
 async fn approve(
     State(state): State<AppState>,
     Signed(who): Signed,
@@ -230,6 +242,7 @@ async fn approve(
     run(&state, &who, command).await
 }
 
+#[utoipa::path(post, path = "/api/v1/escalations/{id}/reject", tag = "commands", params(("id" = EscalationId, Path)), request_body = RejectRequest, responses((status = 200, description = "Applied: the events it produced (none for a repeat)", body = CommandOutcome), (status = 409, description = "Refused by a rule of the desk (`already_owned`, `not_owner`, `window_closed`, …)", body = ErrorBody), (status = "default", description = "An error: `{\"error\":{\"code\",\"message\",…}}`", body = ErrorBody)))]
 async fn reject(
     State(state): State<AppState>,
     Signed(who): Signed,
@@ -243,6 +256,7 @@ async fn reject(
     run(&state, &who, command).await
 }
 
+#[utoipa::path(post, path = "/api/v1/escalations/{id}/cancel", tag = "commands", params(("id" = EscalationId, Path)), responses((status = 200, description = "Applied: the events it produced (none for a repeat)", body = CommandOutcome), (status = 409, description = "Refused by a rule of the desk (`already_owned`, `not_owner`, `window_closed`, …)", body = ErrorBody), (status = "default", description = "An error: `{\"error\":{\"code\",\"message\",…}}`", body = ErrorBody)))]
 async fn cancel(
     State(state): State<AppState>,
     Signed(who): Signed,

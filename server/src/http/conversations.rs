@@ -3,9 +3,7 @@
 //! is "not found", never "forbidden" (its existence is not revealed).
 
 use axum::Json;
-use axum::Router;
 use axum::extract::State;
-use axum::routing::get;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::Utc;
@@ -23,29 +21,42 @@ use super::extract::{Id, Params, Signed};
 use crate::accounts;
 use crate::state::AppState;
 use crate::store::{After, QueueFilters};
+use relaydesk_core::protocol::errors::ErrorBody;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 /// Rows per page when the client does not say; the most it may ask for.
 const DEFAULT_LIMIT: usize = 50;
 const MAX_LIMIT: usize = 200;
 
-pub(super) fn router() -> Router<AppState> {
-    Router::new()
-        .route("/api/v1/conversations", get(queue))
-        .route("/api/v1/conversations/{id}", get(detail))
-        .route("/api/v1/conversations/{id}/timeline", get(timeline))
+pub(super) fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(queue))
+        .routes(routes!(detail))
+        .routes(routes!(timeline))
 }
 
 /// `?view=&sort=&cursor=&limit=&inbox=&team=&label=&priority=&assignee=`, all optional.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub(super) struct QueueParams {
+    /// unassigned (default), mine, team, escalations, waiting, snoozed, resolved, all.
     view: Option<String>,
+    /// longest_waiting (default) or window_closing_soonest.
     sort: Option<String>,
+    /// The `next_cursor` of the previous page.
     cursor: Option<String>,
+    /// Rows per page, 1–200 (default 50).
     limit: Option<String>,
+    /// Only this inbox (id).
     inbox: Option<String>,
+    /// Only this team (id).
     team: Option<String>,
+    /// Only conversations with this label.
     label: Option<String>,
+    /// low, normal, high or urgent.
     priority: Option<String>,
+    /// Only conversations owned by this person (id).
     assignee: Option<String>,
 }
 
@@ -98,6 +109,7 @@ fn priority(raw: Option<&str>) -> Result<Option<Priority>, ApiError> {
         .transpose()
 }
 
+#[utoipa::path(get, path = "/api/v1/conversations", tag = "queue", params(QueueParams), responses((status = 200, body = QueuePage), (status = "default", description = "An error: `{\"error\":{\"code\",\"message\",…}}`", body = ErrorBody)))]
 async fn queue(
     State(state): State<AppState>,
     Signed(who): Signed,
@@ -192,6 +204,7 @@ pub(super) async fn visible(
         .ok_or_else(|| ApiError::not_found(format!("conversation {id} not found")))
 }
 
+#[utoipa::path(get, path = "/api/v1/conversations/{id}", tag = "queue", params(("id" = ConversationId, Path)), responses((status = 200, body = ConversationDetail), (status = "default", description = "An error: `{\"error\":{\"code\",\"message\",…}}`", body = ErrorBody)))]
 async fn detail(
     State(state): State<AppState>,
     Signed(who): Signed,
@@ -220,12 +233,16 @@ async fn detail(
     }))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub(super) struct TimelineParams {
+    /// The `next_cursor` of the previous page.
     cursor: Option<String>,
+    /// Entries per page, 1–200 (default 50).
     limit: Option<String>,
 }
 
+#[utoipa::path(get, path = "/api/v1/conversations/{id}/timeline", tag = "queue", params(("id" = ConversationId, Path), TimelineParams), responses((status = 200, body = TimelinePage), (status = "default", description = "An error: `{\"error\":{\"code\",\"message\",…}}`", body = ErrorBody)))]
 async fn timeline(
     State(state): State<AppState>,
     Signed(who): Signed,

@@ -11,11 +11,9 @@ use std::collections::BTreeMap;
 use std::convert::Infallible;
 use std::time::Duration;
 
-use axum::Router;
 use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
-use axum::routing::get;
 use relaydesk_core::domain::{Conversation, ConversationId, can_see};
 use relaydesk_core::protocol::live::{CHANGE_EVENT, LiveChange};
 use serde::Deserialize;
@@ -27,16 +25,21 @@ use super::extract::{Params, Signed};
 use crate::accounts;
 use crate::state::{AppState, SseClient};
 use crate::store::{DbError, Stamped};
+use relaydesk_core::protocol::errors::ErrorBody;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 /// Versions read per round, so a client far behind catches up in bounded steps.
 const VERSIONS_PER_ROUND: i64 = 200;
 
-pub(super) fn router() -> Router<AppState> {
-    Router::new().route("/api/v1/events", get(events))
+pub(super) fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(events))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub(super) struct EventParams {
+    /// Start after this version (like `Last-Event-ID`); default: only what happens from now.
     since: Option<String>,
 }
 
@@ -48,6 +51,7 @@ fn version_from(field: &str, raw: &str) -> Result<i64, ApiError> {
         .ok_or_else(|| ApiError::invalid(field, "a version this server sent (a whole number)"))
 }
 
+#[utoipa::path(get, path = "/api/v1/events", tag = "live", params(EventParams, ("Last-Event-ID" = Option<String>, Header, description = "Resume after this version")), responses((status = 200, description = "`text/event-stream`: one `change` event per committed change you may see, `id` = its version, `data` = LiveChange", content_type = "text/event-stream", body = LiveChange), (status = "default", description = "An error: `{\"error\":{\"code\",\"message\",…}}`", body = ErrorBody)))]
 async fn events(
     State(state): State<AppState>,
     Signed(who): Signed,

@@ -2,10 +2,8 @@
 //! a conversation), templates with their slots, and the admin's template sync from Meta.
 
 use axum::Json;
-use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::routing::{get, patch, post};
 use relaydesk_core::domain::{CannedReply, CannedReplyId};
 use relaydesk_core::protocol::library::{
     CannedReplyChange, FillRequest, FilledReply, NewCannedReply, TemplateInfo, TemplateSyncReport,
@@ -16,22 +14,28 @@ use super::ApiError;
 use super::extract::{Admin, Body, Id, Params, Signed};
 use crate::library;
 use crate::state::AppState;
+use relaydesk_core::protocol::errors::ErrorBody;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
-pub(super) fn router() -> Router<AppState> {
-    Router::new()
-        .route("/api/v1/canned-replies", get(list).post(create))
-        .route("/api/v1/canned-replies/{id}", patch(change).delete(delete))
-        .route("/api/v1/canned-replies/{id}/fill", post(fill))
-        .route("/api/v1/templates", get(templates))
-        .route("/api/v1/admin/templates/sync", post(sync))
+pub(super) fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list, create))
+        .routes(routes!(change, delete))
+        .routes(routes!(fill))
+        .routes(routes!(templates))
+        .routes(routes!(sync))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub(super) struct Search {
+    /// Part of a shortcut or title.
     q: Option<String>,
 }
 
 /// The replies one may use; `?q=` matches shortcut or title.
+#[utoipa::path(get, path = "/api/v1/canned-replies", tag = "library", params(Search), responses((status = 200, body = Vec<CannedReply>), (status = "default", description = "An error: `{\"error\":{\"code\",\"message\",…}}`", body = ErrorBody)))]
 async fn list(
     State(state): State<AppState>,
     Signed(who): Signed,
@@ -42,6 +46,7 @@ async fn list(
     ))
 }
 
+#[utoipa::path(post, path = "/api/v1/canned-replies", tag = "library", request_body = NewCannedReply, responses((status = 201, body = CannedReply), (status = "default", description = "An error: `{\"error\":{\"code\",\"message\",…}}`", body = ErrorBody)))]
 async fn create(
     State(state): State<AppState>,
     Signed(who): Signed,
@@ -51,6 +56,7 @@ async fn create(
     Ok((StatusCode::CREATED, Json(reply)))
 }
 
+#[utoipa::path(patch, path = "/api/v1/canned-replies/{id}", tag = "library", params(("id" = CannedReplyId, Path)), request_body = CannedReplyChange, responses((status = 200, body = CannedReply), (status = "default", description = "An error: `{\"error\":{\"code\",\"message\",…}}`", body = ErrorBody)))]
 async fn change(
     State(state): State<AppState>,
     Signed(who): Signed,
@@ -60,6 +66,7 @@ async fn change(
     Ok(Json(library::change(&state.store, &who, id, change).await?))
 }
 
+#[utoipa::path(delete, path = "/api/v1/canned-replies/{id}", tag = "library", params(("id" = CannedReplyId, Path)), responses((status = 204, description = "Deleted"), (status = "default", description = "An error: `{\"error\":{\"code\",\"message\",…}}`", body = ErrorBody)))]
 async fn delete(
     State(state): State<AppState>,
     Signed(who): Signed,
@@ -70,6 +77,7 @@ async fn delete(
 }
 
 /// The reply's text with the conversation's values filled in (`422` naming what is missing).
+#[utoipa::path(post, path = "/api/v1/canned-replies/{id}/fill", tag = "library", params(("id" = CannedReplyId, Path)), request_body = FillRequest, responses((status = 200, body = FilledReply), (status = "default", description = "An error: `{\"error\":{\"code\",\"message\",…}}`", body = ErrorBody)))]
 async fn fill(
     State(state): State<AppState>,
     Signed(who): Signed,
@@ -80,11 +88,13 @@ async fn fill(
     Ok(Json(FilledReply { text }))
 }
 
+#[utoipa::path(get, path = "/api/v1/templates", tag = "library", responses((status = 200, body = Vec<TemplateInfo>), (status = "default", description = "An error: `{\"error\":{\"code\",\"message\",…}}`", body = ErrorBody)))]
 async fn templates(Signed(who): Signed) -> Json<Vec<TemplateInfo>> {
     Json(library::templates_for(&who))
 }
 
 /// Reads every account's templates from Meta now.
+#[utoipa::path(post, path = "/api/v1/admin/templates/sync", tag = "admin", responses((status = 200, body = TemplateSyncReport), (status = 503, description = "No WhatsApp access token configured", body = ErrorBody), (status = "default", description = "An error: `{\"error\":{\"code\",\"message\",…}}`", body = ErrorBody)))]
 async fn sync(
     State(state): State<AppState>,
     Admin(admin): Admin,

@@ -2,7 +2,6 @@
 //! conversation. Served as an attachment with its recorded type and `nosniff`, so a file
 //! can never run as a page of ours.
 
-use axum::Router;
 use axum::body::Body as HttpBody;
 use axum::extract::State;
 use axum::http::header::{
@@ -10,7 +9,6 @@ use axum::http::header::{
 };
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::Response;
-use axum::routing::get;
 use relaydesk_core::domain::{Content, MessageId};
 
 use super::ApiError;
@@ -18,9 +16,12 @@ use super::conversations::visible;
 use super::extract::{Id, Signed};
 use crate::state::AppState;
 use crate::whatsapp::media::path_of;
+use relaydesk_core::protocol::errors::ErrorBody;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
-pub(super) fn router() -> Router<AppState> {
-    Router::new().route("/api/v1/media/{message}", get(media))
+pub(super) fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(media))
 }
 
 /// A MIME type safe to echo in a header (`type/subtype`, no parameters or odd characters).
@@ -54,6 +55,7 @@ fn disposition(filename: Option<&str>) -> String {
     }
 }
 
+#[utoipa::path(get, path = "/api/v1/media/{message}", tag = "queue", params(("message" = MessageId, Path)), responses((status = 200, description = "The file, as an attachment", content_type = "application/octet-stream", body = Vec<u8>), (status = 409, description = "Still being fetched from WhatsApp", body = ErrorBody), (status = 410, description = "WhatsApp could not give us the file", body = ErrorBody), (status = "default", description = "An error: `{\"error\":{\"code\",\"message\",…}}`", body = ErrorBody)))]
 async fn media(
     State(state): State<AppState>,
     Signed(who): Signed,

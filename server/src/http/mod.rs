@@ -10,6 +10,7 @@ mod events;
 mod extract;
 mod library;
 mod media;
+mod openapi;
 mod operations;
 mod webhooks;
 
@@ -24,10 +25,12 @@ use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::sensitive_headers::SetSensitiveRequestHeadersLayer;
 use tower_http::trace::TraceLayer;
+use utoipa_axum::router::OpenApiRouter;
 
-/// Every route of the server.
-pub fn router(state: AppState) -> Router {
-    Router::new()
+/// Every route of the API, each with its OpenAPI description (one list: a route cannot exist
+/// undocumented).
+fn api() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(openapi::base())
         .merge(operations::router())
         .merge(webhooks::router())
         .merge(auth::router())
@@ -37,6 +40,19 @@ pub fn router(state: AppState) -> Router {
         .merge(events::router())
         .merge(library::router())
         .merge(media::router())
+        .routes(utoipa_axum::routes!(openapi::document))
+}
+
+/// The OpenAPI document of every route (also served at `/api/openapi.json`).
+pub fn openapi_document() -> utoipa::openapi::OpenApi {
+    openapi::finish(api().split_for_parts().1)
+}
+
+/// Every route of the server.
+pub fn router(state: AppState) -> Router {
+    let (routes, document) = api().split_for_parts();
+    openapi::publish(openapi::finish(document));
+    routes
         .fallback(error::no_such_route)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

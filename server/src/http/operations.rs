@@ -1,27 +1,30 @@
 //! Routes for whoever runs the server: `/healthz` (the process answers), `/readyz` (the
 //! database answers too), `/metrics` (Prometheus text).
 
-use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::routing::get;
 
 use super::ApiError;
 use crate::state::AppState;
+use relaydesk_core::protocol::errors::ErrorBody;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
-pub(super) fn router() -> Router<AppState> {
-    Router::new()
-        .route("/healthz", get(healthz))
-        .route("/readyz", get(readyz))
-        .route("/metrics", get(metrics))
+pub(super) fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(healthz))
+        .routes(routes!(readyz))
+        .routes(routes!(metrics))
 }
 
 /// The process is up and serving HTTP.
+#[utoipa::path(get, path = "/healthz", tag = "operations", security(()), responses((status = 200, description = "`ok`: the process serves HTTP", body = String)))]
 async fn healthz() -> &'static str {
     "ok"
 }
 
 /// The database answers: a load balancer may send traffic.
+#[utoipa::path(get, path = "/readyz", tag = "operations", security(()), responses((status = 200, description = "`ready`: the database answers", body = String), (status = 503, description = "The database does not answer", body = ErrorBody)))]
 async fn readyz(State(state): State<AppState>) -> Result<&'static str, ApiError> {
     state.store.version().await.map_err(|error| {
         tracing::error!(%error, "readiness check failed");
@@ -52,6 +55,7 @@ pub(super) async fn count_request(
     response
 }
 
+#[utoipa::path(get, path = "/metrics", tag = "operations", security(()), responses((status = 200, description = "Prometheus text exposition", content_type = "text/plain", body = String)))]
 async fn metrics(State(state): State<AppState>) -> String {
     let mut text = state.metrics.render();
     // The queue's depth comes from the database, so every instance reports the shared truth.

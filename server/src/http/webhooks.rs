@@ -7,27 +7,29 @@
 
 use std::collections::HashMap;
 
-use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, Query, State};
 use axum::http::{HeaderMap, StatusCode};
-use axum::routing::get;
 use subtle::ConstantTimeEq;
 
 use super::ApiError;
 use crate::state::{AppState, Metrics};
 use crate::whatsapp::signature;
+use relaydesk_core::protocol::errors::ErrorBody;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 /// Meta sends batches of up to 3 MB; anything over 4 MiB is refused with 413.
 pub const MAX_WEBHOOK_BYTES: usize = 4 * 1024 * 1024;
 
-pub(super) fn router() -> Router<AppState> {
-    Router::new()
-        .route("/webhooks/whatsapp", get(handshake).post(delivery))
+pub(super) fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(handshake, delivery))
         .layer(DefaultBodyLimit::max(MAX_WEBHOOK_BYTES))
 }
 
 /// `?hub.mode=subscribe&hub.verify_token=…&hub.challenge=…` → 200 with the bare challenge.
+#[utoipa::path(get, path = "/webhooks/whatsapp", tag = "whatsapp", security(()), params(("hub.mode" = String, Query), ("hub.verify_token" = String, Query), ("hub.challenge" = String, Query)), responses((status = 200, description = "The bare challenge", body = String), (status = 403, description = "Refused", body = ErrorBody)))]
 async fn handshake(
     State(state): State<AppState>,
     Query(query): Query<HashMap<String, String>>,
@@ -43,6 +45,7 @@ async fn handshake(
     query.get("hub.challenge").cloned().ok_or_else(refused)
 }
 
+#[utoipa::path(post, path = "/webhooks/whatsapp", tag = "whatsapp", security(()), params(("X-Hub-Signature-256" = String, Header, description = "`sha256=<hex HMAC of the raw body with the app secret>`")), request_body(content = String, content_type = "application/json", description = "Meta's webhook delivery, byte for byte"), responses((status = 200, description = "Stored (or kept as quarantined)"), (status = 401, description = "Missing or wrong signature", body = ErrorBody), (status = 413, description = "Over 4 MiB", body = ErrorBody), (status = 500, description = "The database failed: Meta will retry", body = ErrorBody), (status = 503, description = "No app secret configured", body = ErrorBody)))]
 async fn delivery(
     State(state): State<AppState>,
     headers: HeaderMap,

@@ -11,5 +11,6 @@ mod commands;
 mod concurrency;
 mod library;
 mod live;
+mod openapi;
 mod queue;
 mod rbac;

@@ -455,6 +455,11 @@ fn table() -> Vec<Row> {
     rows
 }
 
+/// Every (method, path template) of the table.
+pub fn routes() -> Vec<(&'static str, &'static str)> {
+    table().iter().map(|r| (r.method, r.path)).collect()
+}
+
 /// Puts a new conversation in the state the row needs.
 async fn given(api: &Api, given: Given, phone: &str) -> Cell {
     let conversation = api.customer_writes(phone, "hello").await;
