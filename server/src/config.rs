@@ -96,6 +96,11 @@ pub struct ServeArgs {
     /// Most messages per second sent from one business number (WhatsApp's default limit is 80).
     #[arg(long, env = "RELAYDESK_WHATSAPP_SEND_RATE", default_value_t = 80)]
     pub whatsapp_send_rate: u32,
+
+    /// A demo workspace: seeded people and number, simulated customers, and a stand-in for
+    /// WhatsApp on this server (no Meta account needed). For trying Relaydesk locally.
+    #[arg(long, env = "RELAYDESK_DEMO")]
+    pub demo: bool,
 }
 
 impl ServeArgs {
@@ -113,6 +118,7 @@ impl ServeArgs {
             graph_api_base: "https://graph.facebook.com".into(),
             graph_api_version: "v25.0".into(),
             whatsapp_send_rate: 80,
+            demo: false,
         }
     }
 

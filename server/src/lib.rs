@@ -9,6 +9,7 @@
 pub mod accounts;
 pub mod admin_cli;
 pub mod config;
+pub mod demo;
 pub mod http;
 pub mod library;
 pub mod serve;

@@ -6,22 +6,37 @@ use tokio::net::TcpListener;
 
 use crate::accounts;
 use crate::config::ServeArgs;
+use crate::demo::Demo;
 use crate::http;
 use crate::state::AppState;
 use crate::whatsapp::media::MediaFetcher;
 use crate::whatsapp::sender::Sender;
 
 /// Runs the server until asked to stop.
-pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
+pub async fn serve(mut args: ServeArgs) -> anyhow::Result<()> {
     std::fs::create_dir_all(&args.storage.data_dir).with_context(|| {
         format!(
             "cannot create the data directory {}",
             args.storage.data_dir.display()
         )
     })?;
+    // Bound first: the demo's stand-in for WhatsApp lives at this very address.
+    let listener = TcpListener::bind(args.listen)
+        .await
+        .with_context(|| format!("cannot listen on {}", args.listen))?;
+    let address = listener.local_addr()?;
+    let demo = match args.demo {
+        true => Some(Demo::prepare(&mut args, address)?),
+        false => None,
+    };
     let state = AppState::from_args(&args)
         .await
         .with_context(|| format!("cannot open the database {:?}", args.database()))?;
+    if let Some(demo) = &demo {
+        demo.seed(&state.store)
+            .await
+            .context("cannot seed the demo workspace")?;
+    }
     let first_admin = accounts::ensure_first_admin(&state.store, chrono::Utc::now())
         .await
         .context("cannot create the first admin")?;
@@ -48,10 +63,6 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             "RELAYDESK_WHATSAPP_ACCESS_TOKEN is not set: replies are queued but not sent, media not fetched"
         ),
     }
-    let listener = TcpListener::bind(args.listen)
-        .await
-        .with_context(|| format!("cannot listen on {}", args.listen))?;
-    let address = listener.local_addr()?;
     // Printed on stdout (logs go to stderr) so scripts and tests can read the real port.
     announce(&format!("relaydesk listening on http://{address}"));
     if let Some(admin) = first_admin {
@@ -64,7 +75,13 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     }
     tracing::info!(%address, data_dir = %args.storage.data_dir.display(), "relaydesk started");
 
-    let app = http::router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    let mut app = http::router(state);
+    if let Some(demo) = &demo {
+        app = app.merge(demo.graph_router());
+        demo.start_customers();
+        announce(&demo.welcome());
+    }
+    let app = app.into_make_service_with_connect_info::<std::net::SocketAddr>();
     axum::serve(listener, app)
         .with_graceful_shutdown(shutdown_signal())
         .await
