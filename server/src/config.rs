@@ -97,6 +97,11 @@ pub struct ServeArgs {
     #[arg(long, env = "RELAYDESK_WHATSAPP_SEND_RATE", default_value_t = 80)]
     pub whatsapp_send_rate: u32,
 
+    /// Behind a reverse proxy: take each client's address (login rate limits) from the last
+    /// `X-Forwarded-For` entry, which the proxy appends. Off: the TCP peer's address.
+    #[arg(long, env = "RELAYDESK_TRUST_FORWARDED_FOR")]
+    pub trust_forwarded_for: bool,
+
     /// A demo workspace: seeded people and number, simulated customers, and a stand-in for
     /// WhatsApp on this server (no Meta account needed). For trying Relaydesk locally.
     #[arg(long, env = "RELAYDESK_DEMO")]
@@ -118,6 +123,7 @@ impl ServeArgs {
             graph_api_base: "https://graph.facebook.com".into(),
             graph_api_version: "v25.0".into(),
             whatsapp_send_rate: 80,
+            trust_forwarded_for: false,
             demo: false,
         }
     }

@@ -15,6 +15,8 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     /// Where fetched customer files are kept (`<data dir>/media`).
     pub media_dir: Arc<std::path::PathBuf>,
+    /// Whether the client's address comes from `X-Forwarded-For` (behind a proxy).
+    pub trust_forwarded_for: bool,
 }
 
 /// How we talk to Meta.
@@ -139,7 +141,8 @@ impl AppState {
                 graph: args.graph_api(),
             },
         )
-        .with_media_dir(args.storage.data_dir.join("media")))
+        .with_media_dir(args.storage.data_dir.join("media"))
+        .trusting_forwarded_for(args.trust_forwarded_for))
     }
 
     pub fn new(store: Store, whatsapp: WhatsAppSettings) -> AppState {
@@ -148,7 +151,14 @@ impl AppState {
             whatsapp: Arc::new(whatsapp),
             metrics: Arc::new(Metrics::default()),
             media_dir: Arc::new(std::path::PathBuf::from("data/media")),
+            trust_forwarded_for: false,
         }
+    }
+
+    /// Takes clients' addresses from `X-Forwarded-For` (set only behind a trusted proxy).
+    pub fn trusting_forwarded_for(mut self, trust: bool) -> AppState {
+        self.trust_forwarded_for = trust;
+        self
     }
 
     /// Serves customer files from `dir`.

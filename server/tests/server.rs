@@ -75,10 +75,21 @@ fn relaydesk_serve_starts_answers_and_stops_cleanly_on_ctrl_c() {
         .expect("the relaydesk binary starts");
 
     let stdout = child.stdout.take().expect("stdout is piped");
+    let mut stdout = BufReader::new(stdout);
     let mut first_line = String::new();
-    BufReader::new(stdout)
+    stdout
         .read_line(&mut first_line)
         .expect("the server announces its address");
+    let mut second_line = String::new();
+    stdout
+        .read_line(&mut second_line)
+        .expect("the server tells how to sign in");
+    assert!(
+        second_line.starts_with(
+            "first start: sign in as admin@relaydesk.local with the one-time password "
+        ),
+        "an empty workspace gets an admin: {second_line:?}"
+    );
     let address = first_line
         .trim()
         .strip_prefix("relaydesk listening on http://")

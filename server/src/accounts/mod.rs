@@ -397,6 +397,7 @@ pub async fn change_user(
     change: UserChange,
 ) -> Result<UserInfo, AccountError> {
     let (mut member, account) = person(store, user).await?;
+    let was_active_admin = member.active && member.role == Role::Admin;
     let workspace = store.workspace().await?;
     if let Some(name) = change.name {
         member.name = check_name("name", &name)?;
@@ -419,7 +420,7 @@ pub async fn change_user(
         .values()
         .filter(|m| m.id != user && m.active && m.role == Role::Admin)
         .count();
-    if admins_left == 0 && (member.role != Role::Admin || !member.active) {
+    if was_active_admin && admins_left == 0 && (member.role != Role::Admin || !member.active) {
         return Err(AccountError::Conflict(
             "the workspace needs at least one active admin".into(),
         ));

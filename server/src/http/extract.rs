@@ -50,9 +50,23 @@ pub fn bearer(parts: &Parts) -> Option<&str> {
         .filter(|t| !t.is_empty())
 }
 
-/// The client's address, for login rate limits ("unknown" when not served over TCP, as in
-/// in-process tests).
-pub fn client_address(parts: &Parts) -> String {
+/// The client's address, for login rate limits: the last `X-Forwarded-For` entry when the
+/// server is told it sits behind a proxy (the one the proxy appended; earlier ones are the
+/// client's to forge), else the TCP peer ("unknown" when not served over TCP).
+pub fn client_address(parts: &Parts, trust_forwarded_for: bool) -> String {
+    if trust_forwarded_for
+        && let Some(last) = parts
+            .headers
+            .get_all("x-forwarded-for")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+            .last()
+    {
+        return last.to_owned();
+    }
     parts
         .extensions
         .get::<ConnectInfo<SocketAddr>>()
@@ -97,10 +111,16 @@ impl FromRequestParts<AppState> for Admin {
 #[derive(Debug, Clone)]
 pub struct ClientAddress(pub String);
 
-impl<S: Send + Sync> FromRequestParts<S> for ClientAddress {
+impl FromRequestParts<AppState> for ClientAddress {
     type Rejection = std::convert::Infallible;
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        Ok(ClientAddress(client_address(parts)))
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        Ok(ClientAddress(client_address(
+            parts,
+            state.trust_forwarded_for,
+        )))
     }
 }
 

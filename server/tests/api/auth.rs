@@ -155,6 +155,73 @@ async fn repeated_wrong_passwords_pause_the_account_with_a_clear_answer(api: Api
     login(&api.http, &api.base, &api.ana.email, PASSWORD).await;
 }
 
+async fn many_failures_from_one_address_pause_that_address_only(api: Api) {
+    let fail = |base: String, email: String, forwarded: Option<&'static str>| {
+        let http = api.http.clone();
+        async move {
+            let mut request = http
+                .post(format!("{base}/api/v1/auth/login"))
+                .json(&json!({ "email": email, "password": "guess" }));
+            if let Some(address) = forwarded {
+                request = request.header("x-forwarded-for", format!("10.0.0.9, {address}"));
+            }
+            request.send().await.expect("answers").status().as_u16()
+        }
+    };
+    // Someone tries many accounts from one address: each account stays under its own limit,
+    // the address does not.
+    for i in 0..accounts::MAX_FAILURES_PER_ADDRESS {
+        assert_eq!(
+            fail(api.base.clone(), format!("probe{i}@example.test"), None).await,
+            401
+        );
+    }
+    let paused = api
+        .call(
+            None,
+            "POST",
+            "/api/v1/auth/login",
+            Some(json!({ "email": api.ana.email, "password": PASSWORD })),
+        )
+        .await;
+    assert_eq!((paused.status, paused.code()), (429, "too_many_attempts"));
+
+    // Behind a proxy, the address is the one the proxy appended: one client's failures do not
+    // pause everyone who shares the proxy.
+    let proxied = crate::client::serve_behind_proxy(api.store.clone()).await;
+    for i in 0..accounts::MAX_FAILURES_PER_ADDRESS {
+        let status = fail(
+            proxied.clone(),
+            format!("other{i}@example.test"),
+            Some("203.0.113.7"),
+        )
+        .await;
+        assert_eq!(status, 401);
+    }
+    assert_eq!(
+        fail(
+            proxied.clone(),
+            "x@example.test".into(),
+            Some("203.0.113.7")
+        )
+        .await,
+        429
+    );
+    let elsewhere = api
+        .http
+        .post(format!("{proxied}/api/v1/auth/login"))
+        .header("x-forwarded-for", "198.51.100.20")
+        .json(&json!({ "email": api.bruno.email, "password": PASSWORD }))
+        .send()
+        .await
+        .expect("answers");
+    assert_eq!(
+        elsewhere.status(),
+        200,
+        "another client behind the proxy signs in"
+    );
+}
+
 async fn an_admin_reset_or_deactivation_signs_the_person_out_everywhere(api: Api) {
     let reset = api
         .post(
@@ -278,6 +345,7 @@ api_stories!(
     the_first_admin_must_change_the_one_time_password_before_anything_else,
     each_device_has_its_own_session_that_its_owner_can_end,
     repeated_wrong_passwords_pause_the_account_with_a_clear_answer,
+    many_failures_from_one_address_pause_that_address_only,
     an_admin_reset_or_deactivation_signs_the_person_out_everywhere,
     bad_requests_get_the_json_error_shape_and_never_a_500,
 );

@@ -77,7 +77,16 @@ pub async fn serve_with(
         graph,
         ..WhatsAppSettings::default()
     };
-    let state = AppState::new(store, settings).with_media_dir(media_dir);
+    serve_state(AppState::new(store, settings).with_media_dir(media_dir)).await
+}
+
+/// Serves as if behind a reverse proxy (client addresses from `X-Forwarded-For`).
+pub async fn serve_behind_proxy(store: Store) -> String {
+    serve_state(AppState::new(store, WhatsAppSettings::default()).trusting_forwarded_for(true))
+        .await
+}
+
+async fn serve_state(state: AppState) -> String {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("a free port");
