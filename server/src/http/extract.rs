@@ -63,7 +63,7 @@ pub fn client_address(parts: &Parts, trust_forwarded_for: bool) -> String {
             .flat_map(|v| v.split(','))
             .map(str::trim)
             .filter(|v| !v.is_empty())
-            .last()
+            .next_back()
     {
         return last.to_owned();
     }
