@@ -99,6 +99,18 @@ async fn the_demo_shows_customers_arriving_and_a_reply_delivered_and_read() {
         async move { page.await?["items"][0]["id"].as_str().map(str::to_owned) }
     })
     .await;
+    // The stand-in only takes sends from the server's own sender.
+    let forged = http
+        .post(format!(
+            "{address}/demo/graph/v25.0/{}/messages",
+            relaydesk_server::demo::PHONE_NUMBER_ID
+        ))
+        .json(&json!({ "to": "+15550001111", "biz_opaque_callback_data": "anything" }))
+        .send()
+        .await
+        .expect("answers");
+    assert_eq!(forged.status(), 401);
+
     // Templates come through the real sync, from the stand-in's listing.
     eventually("templates synced from the stand-in", || {
         let templates = get(format!("{address}/api/v1/templates"));

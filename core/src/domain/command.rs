@@ -234,8 +234,16 @@ impl Command {
             | AddLabel { conversation, .. }
             | RemoveLabel { conversation, .. }
             | SetStatus { conversation, .. }
-            | SetPriority { conversation, .. }
-            | RequestEscalation { conversation, .. } => needs.conversation = Some(*conversation),
+            | SetPriority { conversation, .. } => needs.conversation = Some(*conversation),
+            RequestEscalation {
+                conversation,
+                escalation,
+                ..
+            } => {
+                // The escalation's id too: it must not already name another conversation's.
+                needs.conversation = Some(*conversation);
+                needs.escalation = Some(*escalation);
+            }
             Assign {
                 conversation, note, ..
             }

@@ -350,3 +350,27 @@ fn the_owner_or_a_supervisor_may_cancel_an_escalation_someone_else_requested() {
         matches!(&w.conversation(c).escalation, Some(Escalation { state: EscalationState::Cancelled { by, .. }, .. }) if *by == w.sofia)
     );
 }
+
+#[test]
+fn an_escalation_id_already_naming_another_conversations_escalation_is_refused() {
+    let mut w = World::new();
+    let first = w.owned_by(w.ana);
+    let (e, request) = escalate(first, EscalationTarget::Team(w.south));
+    w.ok(w.ana, request);
+    let second = w.owned_by(w.ana);
+    let reuse = Command::RequestEscalation {
+        conversation: second,
+        escalation: e,
+        reason: "same id, other thread".into(),
+        severity: Severity::Low,
+        target: EscalationTarget::Team(w.south),
+    };
+    assert_eq!(
+        w.run(w.ana, reuse),
+        Err(Rejection::Invalid {
+            field: "escalation".into(),
+            reason: "this id already names another escalation".into()
+        })
+    );
+    assert_eq!(w.conversation(second).escalation, None);
+}

@@ -32,6 +32,10 @@ CREATE INDEX conversations_by_status ON conversations (status, assignee);
 CREATE INDEX conversations_by_team ON conversations (team_id);
 CREATE INDEX conversations_by_inbox ON conversations (inbox_id);
 CREATE INDEX conversations_by_assignee ON conversations (assignee);
+-- An escalation id names one conversation's escalation (clients choose ids; the domain refuses
+-- a reused one, and this makes sure of it).
+DROP INDEX conversations_by_escalation;
+CREATE UNIQUE INDEX conversations_by_escalation ON conversations (escalation_id);
 
 -- Saved answers, per team or per person.
 CREATE TABLE canned_replies (

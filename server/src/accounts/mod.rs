@@ -172,6 +172,27 @@ fn check_name(field: &str, name: &str) -> Result<String, AccountError> {
     Ok(name.to_owned())
 }
 
+/// Records a password attempt for `email` from `address` before it is checked, unless one of
+/// them is over its limit (then: when to try again).
+async fn begin_attempt(
+    store: &Store,
+    email: &str,
+    address: &str,
+    now: Timestamp,
+) -> Result<(), AccountError> {
+    let since = now - FAILURE_WINDOW;
+    let limits = (MAX_FAILURES_PER_ACCOUNT, MAX_FAILURES_PER_ADDRESS);
+    match store
+        .begin_password_attempt(email.to_owned(), address.to_owned(), limits, now, since)
+        .await?
+    {
+        Ok(()) => Ok(()),
+        Err(oldest) => Err(AccountError::TooManyAttempts {
+            retry_after_secs: (oldest + FAILURE_WINDOW - now).num_seconds().max(1),
+        }),
+    }
+}
+
 /// Signs in: checks the rate limits, then the password; answers a new token for this device.
 pub async fn login(
     store: &Store,
@@ -180,16 +201,7 @@ pub async fn login(
     now: Timestamp,
 ) -> Result<LoginResponse, AccountError> {
     let email = request.email.trim().to_lowercase();
-    let since = now - FAILURE_WINDOW;
-    let (by_email, by_address, oldest) = store
-        .recent_login_failures(email.clone(), address.to_owned(), since)
-        .await?;
-    if by_email >= MAX_FAILURES_PER_ACCOUNT || by_address >= MAX_FAILURES_PER_ADDRESS {
-        let lifts = oldest.unwrap_or(now) + FAILURE_WINDOW;
-        return Err(AccountError::TooManyAttempts {
-            retry_after_secs: (lifts - now).num_seconds().max(1),
-        });
-    }
+    begin_attempt(store, &email, address, now).await?;
     let account = store.account_by_email(email.clone()).await?;
     let stored = match &account {
         Some(account) => account.password_hash.clone(),
@@ -201,10 +213,8 @@ pub async fn login(
         .as_ref()
         .and_then(|a| workspace.members.get(&a.user_id))
         .filter(|m| m.active);
+    // The attempt stays recorded as a failure unless the session below is created.
     let (Some(account), Some(member), true) = (account.clone(), member, matches) else {
-        store
-            .record_login_failure(email, address.to_owned(), now, since)
-            .await?;
         return Err(AccountError::InvalidCredentials);
     };
     let device = request
@@ -275,11 +285,17 @@ pub async fn change_password(
     signed: &Signed,
     current: String,
     new: String,
+    address: &str,
     now: Timestamp,
 ) -> Result<(), AccountError> {
+    // Guessing the current password with a stolen token is limited like a login.
+    begin_attempt(store, &signed.account.email, address, now).await?;
     if !password::verify(current, signed.account.password_hash.clone()).await {
         return Err(invalid("current_password", "does not match"));
     }
+    store
+        .clear_password_failures(signed.account.email.clone())
+        .await?;
     if let Some(reason) = password::weakness(&new) {
         return Err(invalid("new_password", reason));
     }
@@ -390,46 +406,55 @@ pub async fn reset_password(
 }
 
 /// Changes a user's name, role, teams, capacity or whether they are active. Deactivating ends
-/// their sessions; an admin cannot demote or deactivate the last active admin.
+/// their sessions; the last active admin cannot be demoted or deactivated. Checked and written
+/// in one transaction (two admins demoting each other cannot leave the workspace without one).
 pub async fn change_user(
     store: &Store,
     user: UserId,
     change: UserChange,
 ) -> Result<UserInfo, AccountError> {
-    let (mut member, account) = person(store, user).await?;
-    let was_active_admin = member.active && member.role == Role::Admin;
-    let workspace = store.workspace().await?;
-    if let Some(name) = change.name {
-        member.name = check_name("name", &name)?;
-    }
-    if let Some(teams) = change.teams {
-        check_teams(&workspace, &teams)?;
-        member.teams = teams;
-    }
-    if let Some(role) = change.role {
-        member.role = role;
-    }
-    if let Some(capacity) = change.capacity {
-        member.capacity = capacity;
-    }
-    if let Some(active) = change.active {
-        member.active = active;
-    }
-    let admins_left = workspace
-        .members
-        .values()
-        .filter(|m| m.id != user && m.active && m.role == Role::Admin)
-        .count();
-    if was_active_admin && admins_left == 0 && (member.role != Role::Admin || !member.active) {
-        return Err(AccountError::Conflict(
-            "the workspace needs at least one active admin".into(),
-        ));
-    }
-    store.setup(Setup::Member(member.clone())).await?;
-    if !member.active {
+    let account = store
+        .account_of(user)
+        .await?
+        .ok_or_else(|| AccountError::NotFound(format!("user {user}")))?;
+    let changed = store
+        .change_member(user, move |mut member, workspace| {
+            let was_active_admin = member.active && member.role == Role::Admin;
+            if let Some(name) = change.name {
+                member.name = check_name("name", &name)?;
+            }
+            if let Some(teams) = change.teams {
+                check_teams(workspace, &teams)?;
+                member.teams = teams;
+            }
+            if let Some(role) = change.role {
+                member.role = role;
+            }
+            if let Some(capacity) = change.capacity {
+                member.capacity = capacity;
+            }
+            if let Some(active) = change.active {
+                member.active = active;
+            }
+            let admins_left = workspace
+                .members
+                .values()
+                .filter(|m| m.id != user && m.active && m.role == Role::Admin)
+                .count();
+            let still_admin = member.role == Role::Admin && member.active;
+            if was_active_admin && admins_left == 0 && !still_admin {
+                return Err(AccountError::Conflict(
+                    "the workspace needs at least one active admin".into(),
+                ));
+            }
+            Ok(member)
+        })
+        .await?
+        .ok_or_else(|| AccountError::NotFound(format!("user {user}")))??;
+    if !changed.active {
         store.delete_sessions_of(user).await?;
     }
-    Ok(user_info(&member, &account))
+    Ok(user_info(&changed, &account))
 }
 
 /// A person and their account.

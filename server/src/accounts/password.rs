@@ -22,8 +22,13 @@ pub fn weakness(password: &str) -> Option<String> {
     None
 }
 
+/// At most this many Argon2 computations at once (19 MiB and a core each): a burst of logins
+/// waits its turn instead of exhausting memory.
+static HASHING: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(4);
+
 /// Hashes with Argon2id (the crate's default parameters: 19 MiB, 2 passes), a fresh salt.
 pub async fn hash(password: String) -> anyhow::Result<String> {
+    let _turn = HASHING.acquire().await?;
     tokio::task::spawn_blocking(move || {
         Argon2::default()
             .hash_password(password.as_bytes())
@@ -35,6 +40,9 @@ pub async fn hash(password: String) -> anyhow::Result<String> {
 
 /// Whether `password` matches `stored` (a PHC string). A malformed stored hash never matches.
 pub async fn verify(password: String, stored: String) -> bool {
+    let Ok(_turn) = HASHING.acquire().await else {
+        return false;
+    };
     tokio::task::spawn_blocking(move || {
         PasswordHash::new(&stored).is_ok_and(|parsed| {
             Argon2::default()

@@ -7,8 +7,11 @@ use std::time::Duration;
 use axum::Json;
 use axum::Router;
 use axum::extract::{Path, State};
+use axum::http::header::AUTHORIZATION;
+use axum::http::{HeaderMap, StatusCode};
 use axum::routing::{get, post};
 use serde_json::{Value, json};
+use subtle::ConstantTimeEq;
 
 use super::{Demo, webhook};
 
@@ -22,13 +25,26 @@ pub(super) fn router(demo: Demo) -> Router {
         .with_state(demo)
 }
 
+/// Only the server's own sender (holding the demo's access token) may send: anyone else
+/// could make the stand-in report statuses for arbitrary messages.
+fn authorised(demo: &Demo, headers: &HeaderMap) -> bool {
+    let expected = format!("Bearer {}", demo.access_token.expose());
+    headers
+        .get(AUTHORIZATION)
+        .is_some_and(|v| v.as_bytes().ct_eq(expected.as_bytes()).into())
+}
+
 async fn send(
     State(demo): State<Demo>,
     Path((_version, _number)): Path<(String, String)>,
+    headers: HeaderMap,
     Json(body): Json<Value>,
-) -> Json<Value> {
+) -> Result<Json<Value>, StatusCode> {
+    if !authorised(&demo, &headers) {
+        return Err(StatusCode::UNAUTHORIZED);
+    }
     if body["status"] == "read" {
-        return Json(json!({ "success": true }));
+        return Ok(Json(json!({ "success": true })));
     }
     let wamid = format!("wamid.DEMOOUT{}", uuid::Uuid::now_v7().simple());
     let to = body["to"]
@@ -46,11 +62,11 @@ async fn send(
             webhook::post(&client, &demo, &payload).await;
         }
     });
-    Json(json!({
+    Ok(Json(json!({
         "messaging_product": "whatsapp",
         "contacts": [{ "input": body["to"], "wa_id": body["to"] }],
         "messages": [{ "id": wamid }]
-    }))
+    })))
 }
 
 /// The demo's templates, as Meta lists them (the server reads them through its real sync).

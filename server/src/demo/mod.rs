@@ -31,6 +31,8 @@ pub struct Demo {
     /// Where this server listens (the simulator and the stand-in post webhooks here).
     pub base: String,
     pub app_secret: Secret,
+    /// What the server's sender presents to the stand-in.
+    pub access_token: Secret,
 }
 
 impl Demo {
@@ -46,8 +48,12 @@ impl Demo {
                 secret
             }
         };
-        args.whatsapp_access_token
-            .get_or_insert_with(|| Secret::new("demo-access-token"));
+        let access_token = args
+            .whatsapp_access_token
+            .get_or_insert_with(|| {
+                Secret::new(crate::accounts::password::one_time().unwrap_or_default())
+            })
+            .clone();
         args.graph_api_base = format!("{base}/demo/graph");
         if !address.ip().is_loopback() {
             tracing::warn!(
@@ -55,7 +61,11 @@ impl Demo {
                 "--demo listens beyond loopback: its logins are public knowledge, do not expose it"
             );
         }
-        Ok(Demo { base, app_secret })
+        Ok(Demo {
+            base,
+            app_secret,
+            access_token,
+        })
     }
 
     /// Seeds the workspace on first run (a restart keeps what was there).

@@ -56,6 +56,7 @@ async fn logout(
 async fn change_password(
     State(state): State<AppState>,
     Signing(who): Signing,
+    ClientAddress(address): ClientAddress,
     Body(request): Body<ChangePasswordRequest>,
 ) -> Result<StatusCode, ApiError> {
     accounts::change_password(
@@ -63,6 +64,7 @@ async fn change_password(
         &who,
         request.current_password,
         request.new_password,
+        &address,
         Utc::now(),
     )
     .await?;

@@ -133,6 +133,12 @@ async fn queue(
     let after: Option<After> = decode_cursor(params.cursor.as_deref())?;
     let limit = limit(params.limit.as_deref())?;
     let now = Utc::now();
+    if after.is_some_and(|a| !a.fits(view, sort, now)) {
+        return Err(ApiError::invalid(
+            "cursor",
+            "this cursor belongs to another view, order or an old listing: start again",
+        ));
+    }
     let rows = state
         .store
         .queue(

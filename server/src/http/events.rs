@@ -4,8 +4,10 @@
 //! so everything up to the latest version read is final.
 //!
 //! The stream wakes on the store's change signal (this instance's commits, and PostgreSQL
-//! NOTIFY from other instances), re-reads the person's session and teams each time (a revoked
-//! session or a deactivated person ends it), and filters by the domain's `can_see`.
+//! NOTIFY from other instances), re-reads the person's session each time (a revoked or expired
+//! session ends it) and, when the version moved, their teams (a deactivated person's stream
+//! ends). Events are filtered by the domain's `can_see` — plus the change that takes a
+//! conversation away from someone (reassigned, moved to another team), which they still hear.
 
 use std::collections::BTreeMap;
 use std::convert::Infallible;
@@ -14,7 +16,7 @@ use std::time::Duration;
 use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
-use relaydesk_core::domain::{Conversation, ConversationId, can_see};
+use relaydesk_core::domain::{Change, Conversation, ConversationId, Event, Member, can_see};
 use relaydesk_core::protocol::live::{CHANGE_EVENT, LiveChange};
 use serde::Deserialize;
 use tokio::sync::mpsc;
@@ -96,7 +98,7 @@ async fn stream(state: AppState, who: accounts::Signed, mut cursor: i64, out: Ou
 }
 
 /// Sends everything visible after `cursor` up to the latest version; `false` when the stream
-/// should end (client gone, session ended).
+/// should end (client gone, session ended or expired).
 async fn catch_up(
     state: &AppState,
     who: &accounts::Signed,
@@ -104,8 +106,16 @@ async fn catch_up(
     out: &Outbox,
 ) -> Result<bool, DbError> {
     let store = &state.store;
-    if store.session(who.session.id.clone()).await?.is_none() {
+    let live = store
+        .session(who.session.id.clone())
+        .await?
+        .is_some_and(|s| s.expires_at > chrono::Utc::now());
+    if !live {
         return Ok(false);
+    }
+    let latest = store.version().await?;
+    if latest <= *cursor {
+        return Ok(true); // woken by a commit that changed nothing anyone sees
     }
     let workspace = store.workspace().await?;
     let Some(member) = workspace
@@ -116,14 +126,13 @@ async fn catch_up(
     else {
         return Ok(false);
     };
-    let latest = store.version().await?;
     while *cursor < latest {
         let upto = latest.min(*cursor + VERSIONS_PER_ROUND);
         let stamped = store.events_between(*cursor, upto).await?;
         let mut seen: BTreeMap<ConversationId, Option<Conversation>> = BTreeMap::new();
         for (version, events) in by_version(stamped) {
             let mut visible = Vec::new();
-            for event in events {
+            for event in &events {
                 let shown = match event.conversation {
                     None => true,
                     Some(id) => {
@@ -136,10 +145,11 @@ async fn catch_up(
                             }
                         };
                         conversation.is_some_and(|c| can_see(&member, &c, &workspace))
+                            || saw_it_before(&member, id, &events)
                     }
                 };
                 if shown {
-                    visible.push(event);
+                    visible.push(event.clone());
                 }
             }
             if visible.is_empty() {
@@ -162,7 +172,20 @@ async fn catch_up(
     Ok(true)
 }
 
-fn by_version(stamped: Vec<Stamped>) -> Vec<(i64, Vec<relaydesk_core::domain::Event>)> {
+/// Whether this change took conversation `id` away from `member` — they owned it, or it left
+/// one of their teams — so they hear of the change that removed it (then see it no more).
+fn saw_it_before(member: &Member, id: ConversationId, events: &[Event]) -> bool {
+    events
+        .iter()
+        .filter(|e| e.conversation == Some(id))
+        .any(|e| match &e.change {
+            Change::AssignmentChanged { from, .. } => *from == Some(member.id),
+            Change::TeamChanged { from, .. } => from.is_some_and(|team| member.is_in(team)),
+            _ => false,
+        })
+}
+
+fn by_version(stamped: Vec<Stamped>) -> Vec<(i64, Vec<Event>)> {
     let mut grouped: Vec<(i64, Vec<_>)> = Vec::new();
     for s in stamped {
         match grouped.last_mut() {

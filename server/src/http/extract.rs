@@ -1,7 +1,7 @@
 //! Extractors whose failures answer the API's JSON error shape (axum's own answer plain
 //! text), and the signed-in person behind a request.
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 
 use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::header::AUTHORIZATION;
@@ -64,12 +64,29 @@ pub fn client_address(parts: &Parts, trust_forwarded_for: bool) -> String {
             .map(str::trim)
             .rfind(|v| !v.is_empty())
     {
-        return last.to_owned();
+        return last
+            .parse::<IpAddr>()
+            .map_or_else(|_| last.to_owned(), limited_unit);
     }
     parts
         .extensions
         .get::<ConnectInfo<SocketAddr>>()
-        .map_or_else(|| "unknown".to_owned(), |c| c.0.ip().to_string())
+        .map_or_else(|| "unknown".to_owned(), |c| limited_unit(c.0.ip()))
+}
+
+/// What one client controls: an IPv4 address, or an IPv6 /64 (one home or phone gets a whole
+/// /64, so counting single IPv6 addresses would let one client dodge the limit).
+fn limited_unit(ip: IpAddr) -> String {
+    match ip {
+        IpAddr::V6(v6) if v6.to_ipv4_mapped().is_none() && !v6.is_loopback() => {
+            let s = v6.segments();
+            format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
+        }
+        IpAddr::V6(v6) => v6
+            .to_ipv4_mapped()
+            .map_or_else(|| v6.to_string(), |v4| v4.to_string()),
+        IpAddr::V4(v4) => v4.to_string(),
+    }
 }
 
 async fn signed(parts: &Parts, state: &AppState) -> Result<accounts::Signed, ApiError> {
@@ -151,5 +168,23 @@ where
                 ),
                 _ => ApiError::bad_request(format!("the body is not JSON: {e}")),
             })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::limited_unit;
+
+    #[test]
+    fn an_ipv6_client_is_counted_by_its_64_and_ipv4_by_its_address() {
+        let a = limited_unit("2001:db8:1:2:aaaa::1".parse().unwrap());
+        let b = limited_unit("2001:db8:1:2:bbbb::9".parse().unwrap());
+        assert_eq!(a, b);
+        assert_eq!(a, "2001:db8:1:2::/64");
+        assert_eq!(limited_unit("203.0.113.7".parse().unwrap()), "203.0.113.7");
+        assert_eq!(
+            limited_unit("::ffff:203.0.113.7".parse().unwrap()),
+            "203.0.113.7"
+        );
     }
 }

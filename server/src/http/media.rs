@@ -66,19 +66,19 @@ async fn media(
     visible(&state, &who, message.conversation_id)
         .await
         .map_err(|_| not_found())?;
-    let Content::Media(file) = &message.content else {
+    let Content::Media(attachment) = &message.content else {
         return Err(not_found());
     };
     let media = state.store.media_state(id).await?.ok_or_else(not_found)?;
     match media.state.as_str() {
         "fetched" => {}
         "failed" => {
+            // The fetcher's own error (URLs, WhatsApp's words) stays in the server's logs.
             return Err(ApiError::new(
                 StatusCode::GONE,
                 "media_unavailable",
-                "WhatsApp could not give us this file",
-            )
-            .with("reason", media.last_error.unwrap_or_default()));
+                "WhatsApp could not give us this file (too large, expired or removed)",
+            ));
         }
         _ => {
             return Err(ApiError::new(
@@ -88,7 +88,8 @@ async fn media(
             ));
         }
     }
-    let bytes = tokio::fs::read(path_of(&state.media_dir, id))
+    // Streamed from disk, never read whole into memory (videos reach 100 MB).
+    let file = tokio::fs::File::open(path_of(&state.media_dir, id))
         .await
         .map_err(|error| {
             tracing::error!(%error, message = %id, "a fetched file is missing from the media folder");
@@ -98,14 +99,27 @@ async fn media(
                 "the file is missing on the server",
             )
         })?;
-    let mut response = Response::new(HttpBody::from(bytes));
+    let length = file.metadata().await.ok().map(|m| m.len());
+    let body = HttpBody::from_stream(tokio_util::io::ReaderStream::new(file));
+    let mut response = Response::new(body);
+    if let Some(length) = length {
+        response.headers_mut().insert(
+            axum::http::header::CONTENT_LENGTH,
+            HeaderValue::from(length),
+        );
+    }
     let headers = response.headers_mut();
-    let mime = safe_mime(media.mime_type.as_deref().or(file.mime_type.as_deref()));
+    let mime = safe_mime(
+        media
+            .mime_type
+            .as_deref()
+            .or(attachment.mime_type.as_deref()),
+    );
     headers.insert(
         CONTENT_TYPE,
         HeaderValue::from_str(mime).unwrap_or(HeaderValue::from_static("application/octet-stream")),
     );
-    if let Ok(value) = HeaderValue::from_str(&disposition(file.filename.as_deref())) {
+    if let Ok(value) = HeaderValue::from_str(&disposition(attachment.filename.as_deref())) {
         headers.insert(CONTENT_DISPOSITION, value);
     }
     headers.insert(X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));

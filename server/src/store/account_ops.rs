@@ -115,36 +115,63 @@ impl Store {
         in_transaction!(self, |sql| accounts::delete_sessions_of(sql, user).await)
     }
 
-    /// Failed logins since `since`: (for this email, from this address), and the oldest of
-    /// them.
-    pub async fn recent_login_failures(
+    /// Starts a password check for `email` from `address`: unless either is over its limit
+    /// of failures since `since`, the attempt is recorded as a failure *before* the password
+    /// is verified (a success clears it), so concurrent guesses cannot all pass the check.
+    /// Answers when the limit lifts if it is reached.
+    pub async fn begin_password_attempt(
         &self,
         email: String,
         address: String,
+        limits: (i64, i64),
+        now: Timestamp,
         since: Timestamp,
-    ) -> Result<(i64, i64, Option<Timestamp>), DbError> {
-        in_read!(self, |sql| {
+    ) -> Result<Result<(), Timestamp>, DbError> {
+        in_transaction!(self, |sql| {
+            // Serialises attempts on PostgreSQL (SQLite's one writer already does).
+            rows::lock_versions(sql).await?;
             let (by_email, by_address) =
                 accounts::recent_failures(sql, &email, &address, since).await?;
-            let oldest = accounts::oldest_failure(sql, &email, &address, since).await?;
-            Ok((by_email, by_address, oldest))
+            if by_email >= limits.0 || by_address >= limits.1 {
+                let oldest = accounts::oldest_failure(sql, &email, &address, since).await?;
+                return Ok(Err(oldest.unwrap_or(now)));
+            }
+            accounts::record_failure(sql, &email, &address, now, since).await?;
+            Ok(Ok(()))
         })
     }
 
-    pub async fn record_login_failure(
+    /// Changes a member inside one transaction holding the version lock: `change` sees the
+    /// member and the workspace as committed, and returns the member to store or a refusal —
+    /// so two admins changing people at once cannot both pass a check that only one may.
+    pub async fn change_member<F, E>(
         &self,
-        email: String,
-        address: String,
-        now: Timestamp,
-        forget_before: Timestamp,
-    ) -> Result<(), DbError> {
-        in_transaction!(self, |sql| accounts::record_failure(
-            sql,
-            &email,
-            &address,
-            now,
-            forget_before
-        )
-        .await)
+        user: UserId,
+        change: F,
+    ) -> Result<Option<Result<Member, E>>, DbError>
+    where
+        F: FnOnce(Member, &relaydesk_core::domain::Workspace) -> Result<Member, E> + Send + 'static,
+        E: Send + 'static,
+    {
+        in_transaction!(self, |sql| {
+            rows::lock_versions(sql).await?;
+            let workspace = rows::workspace(sql).await?;
+            let Some(member) = workspace.members.get(&user).cloned() else {
+                return Ok(None);
+            };
+            match change(member, &workspace) {
+                Err(refused) => Ok(Some(Err(refused))),
+                Ok(changed) => {
+                    let version = rows::next_version(sql).await?;
+                    rows::put_member(sql, &changed, version).await?;
+                    Ok(Some(Ok(changed)))
+                }
+            }
+        })
+    }
+
+    /// Forgets an account's failures (after a correct password).
+    pub async fn clear_password_failures(&self, email: String) -> Result<(), DbError> {
+        in_transaction!(self, |sql| accounts::clear_failures(sql, &email).await)
     }
 }

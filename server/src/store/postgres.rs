@@ -117,14 +117,26 @@ impl Sql for PgSql<'_> {
             .map(|row| {
                 (0..row.len())
                     .map(|i| {
-                        let integer =
-                            matches!(row.column(i).type_info().name(), "INT8" | "INT4" | "INT2");
-                        Ok(if integer {
-                            row.try_get::<Option<i64>, _>(i)?
-                                .map_or(Cell::Null, Cell::Int)
-                        } else {
-                            row.try_get::<Option<String>, _>(i)?
-                                .map_or(Cell::Null, Cell::Text)
+                        let column = row.column(i);
+                        Ok(match column.type_info().name() {
+                            "INT8" => row
+                                .try_get::<Option<i64>, _>(i)?
+                                .map_or(Cell::Null, Cell::Int),
+                            "INT4" => row
+                                .try_get::<Option<i32>, _>(i)?
+                                .map_or(Cell::Null, |v| Cell::Int(i64::from(v))),
+                            "INT2" => row
+                                .try_get::<Option<i16>, _>(i)?
+                                .map_or(Cell::Null, |v| Cell::Int(i64::from(v))),
+                            "TEXT" | "VARCHAR" | "NAME" | "BPCHAR" => row
+                                .try_get::<Option<String>, _>(i)?
+                                .map_or(Cell::Null, Cell::Text),
+                            other => {
+                                return Err(DbError::Other(format!(
+                                    "column {} is {other}; cast it to BIGINT or TEXT",
+                                    column.name()
+                                )));
+                            }
                         })
                     })
                     .collect::<Result<Vec<_>, DbError>>()

@@ -25,13 +25,28 @@ pub struct QueueFilters {
     pub assignee: Option<UserId>,
 }
 
-/// Where the previous page ended: its last row's sort key and id, and the `now` the first page
-/// was computed at (so every page of one listing sorts the same way).
+/// Where the previous page ended: its last row's sort key and id, the `now` the first page
+/// was computed at (so every page of one listing sorts the same way), and the view and order
+/// it belongs to (a cursor is refused by another listing).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct After {
     pub key: i64,
     pub id: ConversationId,
     pub now: i64,
+    pub view: View,
+    pub order: Order,
+}
+
+impl After {
+    /// Whether this cursor can continue `view` in `order` at `now`: given out for that listing,
+    /// no more than a day ago (and not from the future).
+    pub fn fits(&self, view: View, order: Order, now: Timestamp) -> bool {
+        let now = now.timestamp_millis();
+        self.view == view
+            && self.order == order
+            && self.now <= now.saturating_add(60_000)
+            && self.now >= now.saturating_sub(86_400_000)
+    }
 }
 
 /// One page of a view.
@@ -209,8 +224,15 @@ fn filters(filters: &QueueFilters, s: &mut Statement) {
         s.push(" AND team_id = ").arg(Arg::Text(team.to_string()));
     }
     if let Some(label) = &filters.label {
+        // `_` is a label character but a LIKE wildcard: escaped, as are `%` and `\`.
+        let escaped = label
+            .as_str()
+            .replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_");
         s.push(" AND labels LIKE ")
-            .arg(Arg::Text(format!("%|{}|%", label.as_str())));
+            .arg(Arg::Text(format!("%|{escaped}|%")))
+            .push(" ESCAPE '\\'");
     }
     if let Some(priority) = filters.priority {
         s.push(" AND priority = ").arg(Arg::from(priority.as_str()));
@@ -300,6 +322,8 @@ pub(crate) async fn page<S: Sql>(
                 key: keys[conversations.len() - 1],
                 id: c.id,
                 now: now_ms,
+                view,
+                order,
             })
         })
         .flatten();

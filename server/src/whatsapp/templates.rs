@@ -187,16 +187,51 @@ pub async fn fetch(graph: &GraphApi, waba_id: &str) -> Result<Read, String> {
             .map_err(|e| format!("the Graph API's answer is not a template list: {e}"))?;
         read_page(&page, waba_id, &mut read);
         match page.paging.and_then(|p| p.next) {
-            Some(next) if !page.data.is_empty() => url = next,
+            // The token goes with every page: only to the Graph API we were configured with.
+            Some(next) if !page.data.is_empty() && same_origin(&next, &graph.base_url) => {
+                url = next
+            }
+            Some(next) if !page.data.is_empty() => {
+                return Err(format!(
+                    "the Graph API pointed the next page elsewhere ({}); not following it",
+                    origin(&next)
+                ));
+            }
             _ => return Ok(read),
         }
     }
     Ok(read)
 }
 
+/// `scheme://host[:port]` of a URL.
+fn origin(url: &str) -> &str {
+    let after_scheme = url.find("://").map_or(0, |i| i + 3);
+    let end = url[after_scheme..]
+        .find('/')
+        .map_or(url.len(), |i| after_scheme + i);
+    &url[..end]
+}
+
+fn same_origin(url: &str, base: &str) -> bool {
+    origin(url).eq_ignore_ascii_case(origin(base))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_next_page_is_followed_only_on_the_same_origin() {
+        assert!(same_origin(
+            "https://graph.facebook.com/v25.0/1/message_templates?after=x",
+            "https://graph.facebook.com"
+        ));
+        assert!(!same_origin(
+            "https://graph.facebook.com.evil.example/v25.0/1",
+            "https://graph.facebook.com"
+        ));
+        assert!(!same_origin("http://127.0.0.1:9/x", "http://127.0.0.1:8/"));
+    }
 
     #[test]
     fn metas_listing_becomes_templates_and_unsupported_shapes_are_named() {

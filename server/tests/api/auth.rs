@@ -155,6 +155,35 @@ async fn repeated_wrong_passwords_pause_the_account_with_a_clear_answer(api: Api
     login(&api.http, &api.base, &api.ana.email, PASSWORD).await;
 }
 
+async fn a_burst_of_simultaneous_guesses_gets_no_more_tries_than_the_limit(api: Api) {
+    let mut guesses = Vec::new();
+    for i in 0..20 {
+        let (http, base) = (api.http.clone(), api.base.clone());
+        guesses.push(tokio::spawn(async move {
+            http.post(format!("{base}/api/v1/auth/login"))
+                .json(&json!({ "email": "bruno@example.test", "password": format!("guess {i}") }))
+                .send()
+                .await
+                .expect("answers")
+                .status()
+                .as_u16()
+        }));
+    }
+    let mut checked = 0;
+    for guess in guesses {
+        match guess.await.expect("task") {
+            401 => checked += 1,
+            429 => {}
+            other => panic!("unexpected {other}"),
+        }
+    }
+    assert_eq!(
+        checked,
+        accounts::MAX_FAILURES_PER_ACCOUNT,
+        "each guess is counted before its password is checked"
+    );
+}
+
 async fn many_failures_from_one_address_pause_that_address_only(api: Api) {
     let fail = |base: String, email: String, forwarded: Option<&'static str>| {
         let http = api.http.clone();
@@ -346,6 +375,7 @@ api_stories!(
     each_device_has_its_own_session_that_its_owner_can_end,
     repeated_wrong_passwords_pause_the_account_with_a_clear_answer,
     many_failures_from_one_address_pause_that_address_only,
+    a_burst_of_simultaneous_guesses_gets_no_more_tries_than_the_limit,
     an_admin_reset_or_deactivation_signs_the_person_out_everywhere,
     bad_requests_get_the_json_error_shape_and_never_a_500,
 );

@@ -184,6 +184,66 @@ async fn a_reconnecting_client_resumes_without_gaps_or_repeats(api: Api) {
     assert_eq!(bad.status(), 422);
 }
 
+async fn the_owner_hears_that_a_conversation_left_her_and_then_nothing_more(api: Api) {
+    // Ana owns a North conversation, then moves to South: she still sees it as its owner.
+    let id = api.customer_writes("5511900000075", "hello").await;
+    let path = format!("/api/v1/conversations/{id}");
+    assert_eq!(
+        api.post(&api.ana, &format!("{path}/claim"), Value::Null)
+            .await
+            .status,
+        200
+    );
+    let moved = api
+        .call(
+            Some(&api.admin),
+            "PATCH",
+            &format!("/api/v1/admin/users/{}", api.ana.id),
+            Some(json!({ "teams": [api.south] })),
+        )
+        .await;
+    assert_eq!(moved.status, 200, "{:?}", moved.body);
+    let mut ana = Live::open(&api.base, &api.ana, None).await;
+
+    let reassigned = api
+        .post(&api.sara, &format!("{path}/assign"),
+            json!({ "to": { "kind": "agent", "id": api.bruno.id }, "reason": "Ana moved to South" }))
+        .await;
+    assert_eq!(reassigned.status, 200, "{:?}", reassigned.body);
+    let (_, change) = ana.next().await.expect("a change");
+    assert_eq!(
+        kinds(&change),
+        ["assignment_changed"],
+        "Ana is told it left her"
+    );
+    assert_eq!(
+        api.get(&api.ana, &path).await.status,
+        404,
+        "and it is no longer hers to see"
+    );
+
+    // Bruno's note there is none of Ana's business: her next message is the next thing she
+    // may see.
+    let note = api
+        .post(
+            &api.bruno,
+            &format!("{path}/notes"),
+            json!({ "body": "on it" }),
+        )
+        .await;
+    assert_eq!(note.status, 200);
+    let away = api
+        .post(
+            &api.bruno,
+            "/api/v1/me/availability",
+            json!({ "availability": "away" }),
+        )
+        .await;
+    assert_eq!(away.status, 204);
+    let (_, next) = ana.next().await.expect("a change");
+    assert_eq!(kinds(&next), ["availability_changed"]);
+}
+
 async fn a_revoked_session_ends_its_stream(api: Api) {
     let mut bruno = Live::open(&api.base, &api.bruno, None).await;
     let out = api
@@ -199,6 +259,7 @@ api_stories!(
     changes_reach_those_who_may_see_them_and_no_one_else,
     a_reconnecting_client_resumes_without_gaps_or_repeats,
     a_revoked_session_ends_its_stream,
+    the_owner_hears_that_a_conversation_left_her_and_then_nothing_more,
 );
 
 /// Two server instances on one PostgreSQL database: a change committed through one reaches

@@ -27,6 +27,18 @@ impl Decider<'_> {
         {
             return Ok(vec![]); // a retry of the same request
         }
+        if self
+            .desk
+            .conversation_with_escalation(escalation)
+            .is_some_and(|other| other.id != id)
+        {
+            // Ids are chosen by clients: one naming another conversation's escalation would
+            // make a supervisor's decision land on the wrong thread.
+            return Err(Rejection::invalid(
+                "escalation",
+                "this id already names another escalation",
+            ));
+        }
         self.require_owner_or_lead(conversation)?;
         if let Some(pending) = conversation.pending_escalation() {
             return Err(Rejection::EscalationPending {
