@@ -280,10 +280,12 @@ pub(crate) async fn page<S: Sql>(
     let listed_at = chrono::DateTime::from_timestamp_millis(now_ms).unwrap_or(now);
     let viewer = Viewer::of(member, workspace);
 
+    // Sorted narrow (ids and keys only), then the page's documents joined in: sorting whole
+    // documents of every matching row is what would cost.
     let mut s = Statement::default();
-    s.push("SELECT doc, ");
+    s.push("SELECT c.doc, p.k FROM (SELECT id, ");
     sort_key(order, now_ms, &mut s);
-    s.push(" FROM conversations WHERE ");
+    s.push(" AS k FROM conversations WHERE ");
     viewer.visible(&mut s);
     s.push(" AND ");
     viewer.in_view(view, now_ms, &mut s);
@@ -299,8 +301,9 @@ pub(crate) async fn page<S: Sql>(
             .arg(Arg::Text(after.id.to_string()))
             .push("))");
     }
-    s.push(" ORDER BY 2, id LIMIT ")
-        .arg(Arg::Int(i64::try_from(limit).unwrap_or(i64::MAX) + 1));
+    s.push(" ORDER BY k, id LIMIT ")
+        .arg(Arg::Int(i64::try_from(limit).unwrap_or(i64::MAX) + 1))
+        .push(") p JOIN conversations c ON c.id = p.id ORDER BY p.k, p.id");
 
     let rows = sql.rows(&s.text, &s.args).await?;
     let mut conversations = Vec::with_capacity(rows.len());

@@ -71,7 +71,12 @@ async fn main() -> anyhow::Result<()> {
             .context("--postgres needs RELAYDESK_BENCH_DATABASE_URL")?;
         Database::Postgres {
             url,
-            schema: Some(format!("rd_bench_{}", uuid::Uuid::now_v7().simple())),
+            // Named like the test schemas, which test runs drop after an hour.
+            schema: Some(format!(
+                "rd_test_{}_{}",
+                chrono::Utc::now().timestamp(),
+                uuid::Uuid::now_v7().simple()
+            )),
         }
     } else {
         Database::Sqlite(dir.path().join("relaydesk.db"))
