@@ -526,8 +526,15 @@ pub async fn create_inbox(store: &Store, new: NewInbox) -> Result<Inbox, Account
         waba_id: digits("waba_id", &new.waba_id)?,
         teams: new.teams,
     };
-    store.setup(Setup::Inbox(inbox.clone())).await?;
-    Ok(inbox)
+    match store.setup(Setup::Inbox(inbox.clone())).await {
+        Ok(()) => Ok(inbox),
+        // Another admin added the same number a moment ago.
+        Err(error) if error.is_unique_violation() => Err(AccountError::Conflict(format!(
+            "the number {} already has an inbox",
+            inbox.phone_number_id
+        ))),
+        Err(error) => Err(error.into()),
+    }
 }
 
 /// On first start with no account at all: an admin with a one-time password, answered so the

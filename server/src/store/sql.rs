@@ -102,6 +102,23 @@ pub enum DbError {
     Other(String),
 }
 
+impl DbError {
+    /// Whether a UNIQUE constraint refused the write (two people created the same thing at
+    /// once): a conflict to report, not a failure of the database.
+    pub fn is_unique_violation(&self) -> bool {
+        match self {
+            DbError::Sqlite(rusqlite::Error::SqliteFailure(error, _)) => {
+                error.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE
+                    || error.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_PRIMARYKEY
+            }
+            DbError::Postgres(sqlx::Error::Database(error)) => {
+                error.code().as_deref() == Some("23505")
+            }
+            _ => false,
+        }
+    }
+}
+
 /// One open transaction.
 pub trait Sql: Send {
     /// Runs a statement; returns the number of rows it changed.

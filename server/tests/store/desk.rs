@@ -221,7 +221,25 @@ async fn the_workspace_and_conversations_are_read_back_whole(store: Store) {
     );
 }
 
+async fn a_second_inbox_for_the_same_number_is_a_conflict_not_a_failure(store: Store) {
+    workspace(&store).await;
+    let again = Inbox {
+        id: InboxId::new(),
+        name: "Duplicate".into(),
+        phone_number_id: BUSINESS_A.into(),
+        display_phone_number: "12125550142".into(),
+        waba_id: "310984726155302".into(),
+        teams: Default::default(),
+    };
+    let error = store
+        .setup(relaydesk_server::store::Setup::Inbox(again))
+        .await
+        .expect_err("one inbox per number");
+    assert!(error.is_unique_violation(), "{error}");
+}
+
 contract!(
+    a_second_inbox_for_the_same_number_is_a_conflict_not_a_failure,
     an_agents_claim_is_stored_and_the_colleague_is_told_who_owns_it,
     the_timeline_keeps_every_event_in_order_and_a_refusal_writes_nothing,
     twenty_simultaneous_claims_leave_exactly_one_owner,
