@@ -15,6 +15,7 @@ pub mod library;
 pub mod serve;
 pub mod state;
 pub mod store;
+pub mod sync;
 pub mod whatsapp;
 
 use config::{Cli, Command};

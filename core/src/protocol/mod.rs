@@ -7,6 +7,7 @@
 //! - [`thread`]: one conversation and its timeline.
 //! - [`requests`]: the bodies of command routes (claim, assign, reply …).
 //! - [`admin`]: managing people, teams and inboxes; [`directory`]: who is who.
+//! - [`sync`]: phone sync, push and pull.
 //! - [`live`]: the Server-Sent-Events stream of changes.
 //! - [`library`]: canned replies and templates.
 //! - [`errors`]: the one error shape.
@@ -19,4 +20,5 @@ pub mod library;
 pub mod live;
 pub mod queue;
 pub mod requests;
+pub mod sync;
 pub mod thread;

@@ -12,6 +12,7 @@ mod library;
 mod media;
 mod openapi;
 mod operations;
+mod sync;
 mod webhooks;
 
 pub use error::ApiError;
@@ -40,6 +41,7 @@ fn api() -> OpenApiRouter<AppState> {
         .merge(events::router())
         .merge(library::router())
         .merge(media::router())
+        .merge(sync::router())
         .routes(utoipa_axum::routes!(openapi::document))
 }
 

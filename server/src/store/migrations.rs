@@ -31,6 +31,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../../migrations/sqlite/0004_accounts_and_queue.sql"),
         include_str!("../../migrations/postgres/0004_accounts_and_queue.sql"),
     ),
+    (
+        5,
+        "sync",
+        include_str!("../../migrations/sqlite/0005_sync.sql"),
+        include_str!("../../migrations/postgres/0005_sync.sql"),
+    ),
 ];
 
 /// Work a migration needs done in Rust after its SQL (filling columns derived from documents,

@@ -34,6 +34,7 @@ pub use queue::{After, QueueFilters, QueueRows};
 pub use send_queue::Claimed;
 pub use sql::DbError;
 use sql::Sql;
+pub use sync::{PulledPage, Pushed};
 pub use timeline::Stamped;
 
 use crate::whatsapp::notification;
@@ -171,6 +172,7 @@ macro_rules! in_read {
 mod account_ops;
 mod library;
 mod queue;
+mod sync;
 mod timeline;
 
 /// A change to the workspace (admin tools, the demo, tests).

@@ -14,3 +14,4 @@ mod live;
 mod openapi;
 mod queue;
 mod rbac;
+mod sync;

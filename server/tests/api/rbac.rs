@@ -292,6 +292,21 @@ fn table() -> Vec<Row> {
             none,
             [401, 200, 404, 200, 200],
         ),
+        // Phone sync (what a push may do is the commands' own rows above).
+        row(
+            "POST",
+            "/api/v1/sync/push",
+            Nothing,
+            |_, _| Some(json!({ "client_id": uuid::Uuid::now_v7(), "mutations": [] })),
+            [401, 200, 200, 200, 200],
+        ),
+        row(
+            "GET",
+            "/api/v1/sync/pull?client_id=01a215ef-3b91-7284-89b9-e18b08a3b671",
+            Nothing,
+            none,
+            [401, 200, 200, 200, 200],
+        ),
         // The reply library.
         row(
             "GET",

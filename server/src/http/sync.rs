@@ -1,0 +1,81 @@
+//! `POST /api/v1/sync/push` and `GET /api/v1/sync/pull`: the phone's doors into the one write
+//! path and its view of the queue (rules in `crate::sync`).
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use chrono::Utc;
+use relaydesk_core::protocol::errors::ErrorBody;
+use relaydesk_core::protocol::sync::{PullResponse, PushRequest, PushResponse};
+use serde::Deserialize;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use super::ApiError;
+use super::extract::{Body, Params, Signed};
+use crate::state::AppState;
+use crate::sync::{self, PushError};
+
+pub(super) fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(push))
+        .routes(routes!(pull))
+}
+
+/// Pending commands of one installed client, in order; each applied exactly once.
+#[utoipa::path(post, path = "/api/v1/sync/push", tag = "sync", request_body = PushRequest,
+    responses((status = 200, description = "Each mutation's outcome (a repeat answers its first outcome)", body = PushResponse),
+        (status = 409, description = "`mutation_gap`: earlier mutations are missing; `expected` names the next one", body = ErrorBody),
+        (status = "default", description = "An error: `{\"error\":{\"code\",\"message\",…}}`", body = ErrorBody)))]
+async fn push(
+    State(state): State<AppState>,
+    Signed(who): Signed,
+    Body(request): Body<PushRequest>,
+) -> Result<Json<PushResponse>, ApiError> {
+    match sync::push(&state.store, &who, request, Utc::now()).await {
+        Ok(response) => Ok(Json(response)),
+        Err(PushError::Gap { expected, got }) => Err(ApiError::new(
+            StatusCode::CONFLICT,
+            "mutation_gap",
+            format!("mutation {got} arrived but {expected} was expected"),
+        )
+        .with("expected", expected)),
+        Err(PushError::Account(error)) => Err(error.into()),
+    }
+}
+
+/// `?client_id=&cursor=&page=&limit=`.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub(super) struct PullParams {
+    /// The installed client's id (as in its pushes).
+    client_id: String,
+    /// The `cursor` of the previous pull (0 or absent: everything).
+    cursor: Option<i64>,
+    /// The `next_page` of the previous answer, to continue a paged pull.
+    page: Option<String>,
+    /// Conversations per page, 1–1000 (default 200).
+    limit: Option<i64>,
+}
+
+/// Every change the person may see since `cursor`, one page at a time.
+#[utoipa::path(get, path = "/api/v1/sync/pull", tag = "sync", params(PullParams),
+    responses((status = 200, body = PullResponse),
+        (status = "default", description = "An error: `{\"error\":{\"code\",\"message\",…}}`", body = ErrorBody)))]
+async fn pull(
+    State(state): State<AppState>,
+    Signed(who): Signed,
+    Params(params): Params<PullParams>,
+) -> Result<Json<PullResponse>, ApiError> {
+    Ok(Json(
+        sync::pull(
+            &state.store,
+            &who,
+            &params.client_id,
+            params.cursor.unwrap_or(0),
+            params.page.as_deref(),
+            params.limit,
+        )
+        .await?,
+    ))
+}

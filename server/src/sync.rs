@@ -1,0 +1,264 @@
+//! The sync protocol's rules (DESIGN.md §3), over the store: pushes consumed in order and
+//! exactly once; pulls that hand a person every change they may see since their cursor, as
+//! pages, with removals, and a reset when what they may see changed underneath them.
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use relaydesk_core::domain::{Command, ConversationId, Timestamp, can_see};
+use relaydesk_core::protocol::directory::Colleague;
+use relaydesk_core::protocol::sync::{
+    MutationResult, PullResponse, PushRequest, PushResponse, WorkspaceCopy,
+};
+use serde::{Deserialize, Serialize};
+
+use crate::accounts::{AccountError, Signed};
+use crate::library;
+use crate::store::{Pushed, Store};
+
+/// Most mutations in one push.
+pub const MAX_MUTATIONS: usize = 500;
+/// Conversations per pull page (with everything that changed in them).
+pub const DEFAULT_PAGE: i64 = 200;
+pub const MAX_PAGE: i64 = 1000;
+
+fn invalid(field: &str, reason: impl Into<String>) -> AccountError {
+    AccountError::Invalid {
+        field: field.to_owned(),
+        reason: reason.into(),
+    }
+}
+
+/// A client id: what the phone minted once (a UUID), never empty or huge.
+fn check_client(client: &str) -> Result<(), AccountError> {
+    if uuid::Uuid::parse_str(client).is_err() {
+        return Err(invalid(
+            "client_id",
+            "a UUID minted once per installed client",
+        ));
+    }
+    Ok(())
+}
+
+/// Why a push stopped before its end.
+#[derive(Debug, thiserror::Error)]
+pub enum PushError {
+    #[error("mutation {got} arrived but {expected} was expected: earlier ones are missing")]
+    Gap { expected: u64, got: u64 },
+    #[error(transparent)]
+    Account(#[from] AccountError),
+}
+
+/// Applies `push` in order; each mutation once, whatever was pushed before.
+pub async fn push(
+    store: &Store,
+    who: &Signed,
+    push: PushRequest,
+    now: Timestamp,
+) -> Result<PushResponse, PushError> {
+    check_client(&push.client_id)?;
+    if push.mutations.len() > MAX_MUTATIONS {
+        return Err(invalid("mutations", format!("at most {MAX_MUTATIONS} per push")).into());
+    }
+    if push
+        .mutations
+        .windows(2)
+        .any(|pair| pair[1].id != pair[0].id + 1)
+    {
+        return Err(invalid("mutations", "numbered one after another, in order").into());
+    }
+    if push.mutations.iter().any(|m| !from_a_person(&m.command)) {
+        return Err(invalid("mutations", "only a person's commands can be pushed").into());
+    }
+    let mut results = Vec::with_capacity(push.mutations.len());
+    for mutation in push.mutations {
+        let pushed = store
+            .push_mutation(
+                push.client_id.clone(),
+                who.member.id,
+                mutation.id,
+                mutation.command,
+                now,
+            )
+            .await
+            .map_err(AccountError::from)?;
+        let outcome = match pushed {
+            Pushed::Decided(outcome) | Pushed::Repeated(outcome) => outcome,
+            Pushed::Gap { expected } => {
+                return Err(PushError::Gap {
+                    expected,
+                    got: mutation.id,
+                });
+            }
+            Pushed::NotYours => {
+                return Err(
+                    AccountError::Forbidden("this client id is another person's".into()).into(),
+                );
+            }
+        };
+        results.push(MutationResult {
+            id: mutation.id,
+            outcome,
+        });
+    }
+    let (_, last) = store
+        .sync_start(push.client_id)
+        .await
+        .map_err(AccountError::from)?;
+    Ok(PushResponse {
+        last_mutation_id: u64::try_from(last).unwrap_or(0),
+        results,
+    })
+}
+
+/// Commands only WhatsApp issues cannot come from a phone.
+fn from_a_person(command: &Command) -> bool {
+    !matches!(
+        command,
+        Command::ReceiveCustomerMessage(_) | Command::RecordDelivery { .. }
+    )
+}
+
+/// Where a paged pull stands.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
+struct Page {
+    cursor: i64,
+    snapshot: i64,
+    last_mutation_id: i64,
+    after: ConversationId,
+}
+
+/// One page of a pull from `cursor` (or the continuation `page`).
+pub async fn pull(
+    store: &Store,
+    who: &Signed,
+    client: &str,
+    cursor: i64,
+    page: Option<&str>,
+    limit: Option<i64>,
+) -> Result<PullResponse, AccountError> {
+    check_client(client)?;
+    let limit = limit.unwrap_or(DEFAULT_PAGE);
+    if !(1..=MAX_PAGE).contains(&limit) {
+        return Err(invalid("limit", format!("between 1 and {MAX_PAGE}")));
+    }
+    if cursor < 0 {
+        return Err(invalid("cursor", "a version this server gave out"));
+    }
+    let continued: Option<Page> = page
+        .filter(|p| !p.is_empty())
+        .map(|p| {
+            URL_SAFE_NO_PAD
+                .decode(p)
+                .ok()
+                .and_then(|bytes| serde_json::from_slice(&bytes).ok())
+                .ok_or_else(|| invalid("page", "not a page this server gave out"))
+        })
+        .transpose()?;
+    let (cursor, snapshot, last_mutation_id, after) = match continued {
+        Some(page) => (
+            page.cursor,
+            page.snapshot,
+            page.last_mutation_id,
+            Some(page.after),
+        ),
+        None => {
+            let (snapshot, last) = store.sync_start(client.to_owned()).await?;
+            (cursor, snapshot, last, None)
+        }
+    };
+    let (workspace_version, visibility_version) = store.workspace_versions(who.member.id).await?;
+    // What the person may see changed since their cursor: their copy is stale as a whole.
+    let reset = after.is_none() && cursor > 0 && visibility_version > cursor;
+    let cursor = if reset { 0 } else { cursor };
+
+    let pulled = store.sync_page(cursor, after, limit).await?;
+    let member = &who.member;
+    let workspace = &who.workspace;
+    let mut response = PullResponse {
+        cursor: snapshot,
+        next_page: None,
+        has_more: pulled.last_id.is_some(),
+        last_mutation_id: u64::try_from(last_mutation_id).unwrap_or(0),
+        reset,
+        conversations: Vec::new(),
+        contacts: Vec::new(),
+        messages: Vec::new(),
+        notes: Vec::new(),
+        events: Vec::new(),
+        removed: pulled.vanished.clone(),
+        workspace: None,
+    };
+    let mut shown = std::collections::BTreeSet::new();
+    for conversation in pulled.conversations {
+        if can_see(member, &conversation, workspace) {
+            shown.insert(conversation.id);
+            response.conversations.push(conversation);
+        } else if cursor > 0 {
+            // A first sync has nothing to remove: only changes can take something away.
+            response.removed.push(conversation.id);
+        }
+    }
+    if cursor == 0 {
+        response.removed.clear();
+    }
+    response.contacts = pulled
+        .contacts
+        .into_iter()
+        .filter(|c| response.conversations.iter().any(|v| v.contact_id == c.id))
+        .collect();
+    response.messages = pulled
+        .messages
+        .into_iter()
+        .filter(|m| shown.contains(&m.conversation_id))
+        .collect();
+    response.notes = pulled
+        .notes
+        .into_iter()
+        .filter(|n| shown.contains(&n.conversation_id))
+        .collect();
+    response.events = pulled
+        .events
+        .into_iter()
+        .filter(|e| e.event.conversation.is_some_and(|c| shown.contains(&c)))
+        .collect();
+    if let Some(last) = pulled.last_id {
+        let page = Page {
+            cursor,
+            snapshot,
+            last_mutation_id,
+            after: last,
+        };
+        response.next_page =
+            Some(URL_SAFE_NO_PAD.encode(serde_json::to_vec(&page).unwrap_or_default()));
+    }
+    if after.is_none() && (cursor == 0 || workspace_version > cursor) {
+        response.workspace = Some(workspace_copy(store, who).await?);
+    }
+    Ok(response)
+}
+
+async fn workspace_copy(store: &Store, who: &Signed) -> Result<WorkspaceCopy, AccountError> {
+    let workspace = &who.workspace;
+    Ok(WorkspaceCopy {
+        members: workspace
+            .members
+            .values()
+            .filter(|m| m.active)
+            .map(|m| Colleague {
+                id: m.id,
+                name: m.name.clone(),
+                handle: m.handle.clone(),
+                role: m.role,
+                teams: m.teams.clone(),
+                availability: m.availability,
+            })
+            .collect(),
+        teams: workspace.teams.values().cloned().collect(),
+        inboxes: workspace.inboxes.values().cloned().collect(),
+        templates: library::templates_for(who)
+            .into_iter()
+            .map(|t| t.template)
+            .collect(),
+        canned_replies: library::usable(store, who, None).await?,
+    })
+}

@@ -1,0 +1,334 @@
+//! Phone sync, server side: pushed commands consumed in order and exactly once (a repeated push
+//! answers the first outcomes; a lost claim names who won), pulls that page through everything
+//! a person may see and then only what changed, removals, and a reset when their teams change.
+
+use relaydesk_core::domain::*;
+use serde_json::{Value, json};
+
+use crate::api_stories;
+use crate::client::{Api, Person};
+
+fn client() -> String {
+    uuid::Uuid::now_v7().to_string()
+}
+
+async fn push(api: &Api, who: &Person, client: &str, mutations: Value) -> crate::client::Answer {
+    api.post(
+        who,
+        "/api/v1/sync/push",
+        json!({ "client_id": client, "mutations": mutations }),
+    )
+    .await
+}
+
+async fn pull(api: &Api, who: &Person, client: &str, query: &str) -> Value {
+    let answer = api
+        .get(
+            who,
+            &format!("/api/v1/sync/pull?client_id={client}&{query}"),
+        )
+        .await;
+    assert_eq!(answer.status, 200, "{query}: {:?}", answer.body);
+    answer.body
+}
+
+fn outcomes(answer: &crate::client::Answer) -> Vec<String> {
+    answer.body["results"]
+        .as_array()
+        .expect("results")
+        .iter()
+        .map(|r| {
+            let outcome = r["outcome"]["outcome"]
+                .as_str()
+                .expect("outcome")
+                .to_owned();
+            match r["outcome"]["rejection"]["code"].as_str() {
+                Some(code) => format!("{outcome}:{code}"),
+                None => outcome,
+            }
+        })
+        .collect()
+}
+
+async fn a_repeated_push_applies_nothing_twice_and_answers_the_same(api: Api) {
+    let c = api.customer_writes("5511900000091", "hello").await;
+    let phone = client();
+    let mutations = json!([
+        { "id": 1, "command": { "command": "claim", "conversation": c } },
+        { "id": 2, "command": { "command": "add_note", "conversation": c, "note": NoteId::new(), "body": "called back" } },
+        { "id": 3, "command": { "command": "set_priority", "conversation": c, "priority": "whenever" } },
+    ]);
+    let bad = push(&api, &api.ana, &phone, mutations).await;
+    assert_eq!(
+        (bad.status, bad.code()),
+        (422, "invalid"),
+        "an unreadable command is refused whole"
+    );
+
+    let mutations = json!([
+        { "id": 1, "command": { "command": "claim", "conversation": c } },
+        { "id": 2, "command": { "command": "add_note", "conversation": c, "note": NoteId::new(), "body": "called back" } },
+        { "id": 3, "command": { "command": "set_status", "conversation": c, "status": { "status": "snoozed", "until": "2020-01-01T00:00:00Z" } } },
+    ]);
+    let first = push(&api, &api.ana, &phone, mutations.clone()).await;
+    assert_eq!(first.status, 200, "{:?}", first.body);
+    assert_eq!(outcomes(&first), ["applied", "applied", "rejected:invalid"]);
+    assert_eq!(
+        first.body["last_mutation_id"], 3,
+        "a refused command is consumed too"
+    );
+    let events_before = api.store.events_of(c).await.expect("db").len();
+
+    // The answer was lost; the phone pushes the same again.
+    let again = push(&api, &api.ana, &phone, mutations).await;
+    assert_eq!(again.status, 200);
+    assert_eq!(outcomes(&again), outcomes(&first));
+    assert_eq!(
+        api.store.events_of(c).await.expect("db").len(),
+        events_before,
+        "nothing twice"
+    );
+
+    let gap = push(
+        &api,
+        &api.ana,
+        &phone,
+        json!([{ "id": 5, "command": { "command": "claim", "conversation": c } }]),
+    )
+    .await;
+    assert_eq!((gap.status, gap.code()), (409, "mutation_gap"));
+    assert_eq!(gap.body["error"]["expected"], 4);
+    let someone_elses = push(
+        &api,
+        &api.bruno,
+        &phone,
+        json!([{ "id": 4, "command": { "command": "claim", "conversation": c } }]),
+    )
+    .await;
+    assert_eq!(someone_elses.status, 403);
+    let from_whatsapp = push(&api, &api.ana, &client(), json!([{ "id": 1, "command": {
+        "command": "record_delivery", "message": { "ours": null, "wamid": "wamid.X" }, "wamid": null,
+        "report": { "status": "read" }, "at": "2026-01-01T00:00:00Z" } }])).await;
+    assert!(from_whatsapp.status == 422, "{:?}", from_whatsapp.body);
+}
+
+async fn an_offline_claim_loses_to_an_online_one_and_is_told_who_won(api: Api) {
+    let c = api.customer_writes("5511900000092", "hello").await;
+    let online = api
+        .post(
+            &api.bruno,
+            &format!("/api/v1/conversations/{c}/claim"),
+            Value::Null,
+        )
+        .await;
+    assert_eq!(online.status, 200);
+    let phone = client();
+    let late = push(
+        &api,
+        &api.ana,
+        &phone,
+        json!([{ "id": 1, "command": { "command": "claim", "conversation": c } }]),
+    )
+    .await;
+    assert_eq!(outcomes(&late), ["rejected:already_owned"]);
+    assert_eq!(
+        late.body["results"][0]["outcome"]["rejection"]["owner_name"],
+        "Bruno"
+    );
+    let state = pull(&api, &api.ana, &phone, "cursor=0").await;
+    assert_eq!(state["last_mutation_id"], 1);
+    let seen = state["conversations"]
+        .as_array()
+        .expect("list")
+        .iter()
+        .find(|x| x["id"] == c.to_string())
+        .expect("still visible to Ana");
+    assert_eq!(
+        seen["assignee"],
+        api.bruno.id.to_string(),
+        "server truth: Bruno owns it"
+    );
+}
+
+async fn a_first_pull_pages_through_everything_then_only_changes_come(api: Api) {
+    let mut all = Vec::new();
+    for i in 0..7 {
+        all.push(
+            api.customer_writes(&format!("55119000009{i:02}"), "hello")
+                .await
+                .to_string(),
+        );
+    }
+    let phone = client();
+    let mut seen = Vec::new();
+    let mut query = "cursor=0&limit=3".to_owned();
+    let mut pages = 0;
+    let cursor = loop {
+        let page = pull(&api, &api.ana, &phone, &query).await;
+        pages += 1;
+        for c in page["conversations"].as_array().expect("list") {
+            seen.push(c["id"].as_str().expect("id").to_owned());
+        }
+        assert_eq!(
+            page["messages"].as_array().expect("messages").len(),
+            page["conversations"].as_array().expect("list").len(),
+            "each with its message"
+        );
+        if pages == 1 {
+            assert!(
+                page["workspace"]["members"]
+                    .as_array()
+                    .is_some_and(|m| m.len() == 5),
+                "the workspace comes first"
+            );
+        }
+        match page["next_page"].as_str() {
+            Some(next) => query = format!("cursor=0&limit=3&page={next}"),
+            None => break page["cursor"].as_i64().expect("cursor"),
+        }
+    };
+    assert_eq!(pages, 3);
+    seen.sort();
+    all.sort();
+    assert_eq!(seen, all);
+
+    let nothing = pull(&api, &api.ana, &phone, &format!("cursor={cursor}")).await;
+    assert!(
+        nothing["conversations"]
+            .as_array()
+            .expect("list")
+            .is_empty()
+    );
+    assert!(
+        nothing["workspace"].is_null(),
+        "the workspace did not change"
+    );
+
+    let note = api
+        .post(
+            &api.bruno,
+            &format!("/api/v1/conversations/{}/notes", all[0]),
+            json!({ "body": "@ana look" }),
+        )
+        .await;
+    assert_eq!(note.status, 200);
+    let changed = pull(&api, &api.ana, &phone, &format!("cursor={cursor}")).await;
+    let ids: Vec<&str> = changed["conversations"]
+        .as_array()
+        .expect("list")
+        .iter()
+        .map(|c| c["id"].as_str().expect("id"))
+        .collect();
+    assert_eq!(ids, [all[0].as_str()]);
+    assert_eq!(changed["notes"][0]["body"], "@ana look");
+    assert!(
+        changed["messages"].as_array().expect("messages").is_empty(),
+        "no message changed"
+    );
+    assert_eq!(changed["events"].as_array().expect("events").len(), 1);
+    assert!(changed["cursor"].as_i64().expect("cursor") > cursor);
+
+    // Sol (South) has nothing of North's.
+    let sol = pull(&api, &api.sol, &client(), "cursor=0").await;
+    assert!(sol["conversations"].as_array().expect("list").is_empty());
+}
+
+async fn what_leaves_sight_is_removed_and_a_team_change_resets_the_copy(api: Api) {
+    // A South customer, escalated by Sol to Sara (a North supervisor): Sara sees it while the
+    // escalation waits for her.
+    let body = crate::harness::text_from(
+        "5511900000099",
+        "wamid.SOUTH1",
+        chrono::Utc::now().timestamp(),
+        "hola",
+    );
+    let body = String::from_utf8(body)
+        .expect("utf8")
+        .replace(crate::harness::BUSINESS_A, crate::harness::BUSINESS_B);
+    api.store
+        .ingest_webhook(body.into_bytes(), chrono::Utc::now())
+        .await
+        .expect("ingest");
+    let c = crate::harness::conversation_of(&api.store, "5511900000099")
+        .await
+        .id;
+    assert_eq!(
+        api.post(
+            &api.sol,
+            &format!("/api/v1/conversations/{c}/claim"),
+            Value::Null
+        )
+        .await
+        .status,
+        200
+    );
+    let escalation = EscalationId::new();
+    let asked = api
+        .post(
+            &api.sol,
+            &format!("/api/v1/conversations/{c}/escalations"),
+            json!({ "id": escalation, "reason": "needs Sara", "severity": "low",
+                "target": { "kind": "person", "id": api.sara.id } }),
+        )
+        .await;
+    assert_eq!(asked.status, 200, "{:?}", asked.body);
+
+    let phone = client();
+    let first = pull(&api, &api.sara, &phone, "cursor=0").await;
+    assert!(
+        first["conversations"]
+            .as_array()
+            .expect("list")
+            .iter()
+            .any(|x| x["id"] == c.to_string())
+    );
+    let cursor = first["cursor"].as_i64().expect("cursor");
+
+    let rejected = api
+        .post(
+            &api.sara,
+            &format!("/api/v1/escalations/{escalation}/reject"),
+            json!({ "reason": "South can handle it" }),
+        )
+        .await;
+    assert_eq!(rejected.status, 200, "{:?}", rejected.body);
+    let after = pull(&api, &api.sara, &phone, &format!("cursor={cursor}")).await;
+    assert_eq!(
+        after["removed"],
+        json!([c.to_string()]),
+        "it left Sara's sight"
+    );
+    assert!(after["conversations"].as_array().expect("list").is_empty());
+    assert_eq!(after["reset"], false);
+
+    // Ana's teams change: what she may see changed as a whole.
+    let ana_phone = client();
+    let ana_first = pull(&api, &api.ana, &ana_phone, "cursor=0").await;
+    let ana_cursor = ana_first["cursor"].as_i64().expect("cursor");
+    let moved = api
+        .call(
+            Some(&api.admin),
+            "PATCH",
+            &format!("/api/v1/admin/users/{}", api.ana.id),
+            Some(json!({ "teams": [api.south] })),
+        )
+        .await;
+    assert_eq!(moved.status, 200);
+    let reset = pull(&api, &api.ana, &ana_phone, &format!("cursor={ana_cursor}")).await;
+    assert_eq!(reset["reset"], true);
+    assert!(
+        reset["conversations"]
+            .as_array()
+            .expect("list")
+            .iter()
+            .any(|x| x["id"] == c.to_string()),
+        "now in South, she sees South's customer"
+    );
+}
+
+api_stories!(
+    a_repeated_push_applies_nothing_twice_and_answers_the_same,
+    an_offline_claim_loses_to_an_online_one_and_is_told_who_won,
+    a_first_pull_pages_through_everything_then_only_changes_come,
+    what_leaves_sight_is_removed_and_a_team_change_resets_the_copy,
+);
