@@ -4,6 +4,8 @@
 //! The scenarios arrive with the parts they exercise (issues 3 to 8); this crate holds the
 //! shared fixtures and helpers they use.
 
+pub mod desk;
+
 use std::path::PathBuf;
 
 /// The directory of the WhatsApp webhook fixtures shared by every scenario.

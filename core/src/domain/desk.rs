@@ -85,6 +85,14 @@ impl Desk {
         }
     }
 
+    /// Drops a conversation and everything of it (a phone's copy, when it leaves sight).
+    pub fn forget_conversation(&mut self, id: ConversationId) {
+        self.conversations.remove(&id);
+        self.messages.retain(|_, m| m.conversation_id != id);
+        self.wamids.retain(|_, mid| self.messages.contains_key(mid));
+        self.notes.retain(|_, n| n.conversation_id != id);
+    }
+
     /// A message by WhatsApp's id.
     pub fn message_by_wamid(&self, wamid: &Wamid) -> Option<&Message> {
         self.wamids.get(wamid).and_then(|id| self.messages.get(id))

@@ -1,0 +1,430 @@
+//! The phone side of Relaydesk (feature `client`): a complete headless support app that
+//! Android and iOS wrap. It keeps a local copy of what the person may see, reads views and
+//! threads from it instantly and offline, writes every command to an outbox *before* anything
+//! else and applies it at once with the domain's own rules, and syncs with the server: pending
+//! commands pushed in order (each applied there exactly once), then every change pulled.
+//!
+//! - `local`: the rusqlite database (copy, outbox, session), schema by `PRAGMA user_version`.
+//! - `copy`: the copy in memory — server truth, and the view (truth + pending commands).
+//! - `api`: the server's HTTP API, every failure a typed [`ClientError`].
+
+mod api;
+mod copy;
+mod local;
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::sync::{Mutex, MutexGuard};
+
+use crate::domain::{
+    Command, Contact, Conversation, ConversationId, Event, Message, Note, Order, Rejection,
+    Timestamp, View, can_see, window_time_left,
+};
+use crate::protocol::auth::{LoginRequest, UserInfo};
+use crate::protocol::sync::{Mutation, MutationOutcome, PushRequest, WorkspaceCopy};
+
+pub use local::{OutboxState, Pending};
+
+/// What can go wrong, in the cases an app acts on differently.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum ClientError {
+    /// Nobody is signed in on this phone.
+    #[error("sign in first")]
+    NotLoggedIn,
+    /// The server cannot be reached (or the connection broke): work continues offline.
+    #[error("the server cannot be reached: {0}")]
+    Network(String),
+    /// The server does not accept this session any more (signed out elsewhere, revoked).
+    #[error("signed out: {0}")]
+    Unauthorized(String),
+    /// The server refused the request, with its error code.
+    #[error("the server answered {status} {code}: {message}")]
+    Server {
+        status: u16,
+        code: String,
+        message: String,
+    },
+    /// The server answered something this app does not understand.
+    #[error("{0}")]
+    InvalidResponse(String),
+    /// The app asked for something that cannot be (an unknown conversation …).
+    #[error("{0}")]
+    InvalidInput(String),
+    /// This phone's own storage failed.
+    #[error("{0}")]
+    Internal(String),
+}
+
+/// Who is signed in on this phone.
+#[derive(Debug, Clone)]
+struct Session {
+    token: String,
+    user: UserInfo,
+    client_id: String,
+}
+
+/// A page of a view, with the count of every view.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ViewPage {
+    pub counts: BTreeMap<View, u64>,
+    pub conversations: Vec<Conversation>,
+}
+
+/// One conversation as the thread screen shows it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Thread {
+    pub conversation: Conversation,
+    pub contact: Option<Contact>,
+    pub messages: Vec<Message>,
+    pub notes: Vec<Note>,
+    /// The timeline as the server recorded it (pending commands show in the conversation,
+    /// messages and notes, and in the outbox).
+    pub events: Vec<Event>,
+    /// Seconds left for free-form replies (0: templates only).
+    pub window_seconds_left: i64,
+}
+
+/// What one sync did.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SyncReport {
+    pub pushed: usize,
+    pub applied: usize,
+    pub rejected: usize,
+    pub pulled_pages: usize,
+    pub reset: bool,
+}
+
+/// Commands pushed per request.
+const PUSH_BATCH: usize = 200;
+
+/// The phone's support app.
+#[derive(Debug)]
+pub struct Client {
+    api: api::Api,
+    local: Mutex<local::Local>,
+    copy: Mutex<copy::Copy>,
+    session: Mutex<Option<Session>>,
+    /// One sync at a time.
+    syncing: tokio::sync::Mutex<()>,
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+impl Client {
+    /// Opens the app's data in `data_dir` for the server at `server_url`, resuming a session
+    /// and every pending command left by an earlier run (or a crash).
+    pub fn open(server_url: &str, data_dir: &Path) -> Result<Client, ClientError> {
+        let local = local::Local::open(data_dir)?;
+        local.requeue_sending()?;
+        let session = match (
+            local.setting("token")?,
+            local.setting("user")?,
+            local.setting("client_id")?,
+        ) {
+            (Some(token), Some(user), Some(client_id)) => Some(Session {
+                token,
+                user: serde_json::from_str(&user)
+                    .map_err(|e| ClientError::Internal(format!("the stored user: {e}")))?,
+                client_id,
+            }),
+            _ => None,
+        };
+        let mut copy = copy::Copy::load(&local)?;
+        copy.rebuild(session.as_ref().map(|s| s.user.id), &local.outbox()?);
+        Ok(Client {
+            api: api::Api::new(server_url)?,
+            local: Mutex::new(local),
+            copy: Mutex::new(copy),
+            session: Mutex::new(session),
+            syncing: tokio::sync::Mutex::new(()),
+        })
+    }
+
+    /// Signs in; a different person than the last one starts from an empty copy.
+    pub async fn login(
+        &self,
+        email: &str,
+        password: &str,
+        device: &str,
+    ) -> Result<UserInfo, ClientError> {
+        let answer = self
+            .api
+            .login(&LoginRequest {
+                email: email.to_owned(),
+                password: password.to_owned(),
+                device: Some(device.to_owned()),
+            })
+            .await?;
+        let mut local = lock(&self.local);
+        let previous = local.setting("user_id")?;
+        if previous.is_some_and(|p| p != answer.user.id.to_string()) {
+            local.wipe()?;
+            *lock(&self.copy) = copy::Copy::default();
+        }
+        let client_id = match local.setting("client_id")? {
+            Some(id) => id,
+            None => uuid::Uuid::now_v7().to_string(),
+        };
+        local.set_setting("token", &answer.token)?;
+        local.set_setting("client_id", &client_id)?;
+        local.set_setting("user_id", &answer.user.id.to_string())?;
+        local.set_setting(
+            "user",
+            &serde_json::to_string(&answer.user)
+                .map_err(|e| ClientError::Internal(e.to_string()))?,
+        )?;
+        *lock(&self.session) = Some(Session {
+            token: answer.token,
+            user: answer.user.clone(),
+            client_id,
+        });
+        Ok(answer.user)
+    }
+
+    /// Signs out here and on the server, and forgets this person's copy and outbox.
+    pub async fn logout(&self) -> Result<(), ClientError> {
+        let token = lock(&self.session).as_ref().map(|s| s.token.clone());
+        if let Some(token) = token {
+            // Offline: the local session ends anyway; the server's expires on its own.
+            let _ = self.api.logout(&token).await;
+        }
+        lock(&self.local).wipe()?;
+        *lock(&self.copy) = copy::Copy::default();
+        *lock(&self.session) = None;
+        Ok(())
+    }
+
+    /// The signed-in person.
+    pub fn me(&self) -> Option<UserInfo> {
+        lock(&self.session).as_ref().map(|s| s.user.clone())
+    }
+
+    fn session(&self) -> Result<Session, ClientError> {
+        lock(&self.session).clone().ok_or(ClientError::NotLoggedIn)
+    }
+
+    /// Issues a command: written to the outbox first, then applied to the view at once.
+    /// Answers its mutation id (its place in the outbox).
+    pub fn submit(&self, command: Command) -> Result<u64, ClientError> {
+        self.submit_at(command, chrono::Utc::now())
+    }
+
+    /// [`Client::submit`] at a given time (tests; a clock the app controls).
+    pub fn submit_at(&self, command: Command, at: Timestamp) -> Result<u64, ClientError> {
+        let session = self.session()?;
+        let mutation_id = lock(&self.local).enqueue(&command, at)?;
+        let pending = Pending {
+            mutation_id,
+            command,
+            made_at: at,
+            state: OutboxState::Queued,
+            rejection: None,
+        };
+        lock(&self.copy).apply_pending(session.user.id, &pending);
+        Ok(mutation_id)
+    }
+
+    /// The outbox: every command not yet forgotten, with where it stands.
+    pub fn outbox(&self) -> Result<Vec<Pending>, ClientError> {
+        lock(&self.local).outbox()
+    }
+
+    /// Pushes pending commands in order, then pulls every change; the view becomes the server's
+    /// truth plus what is still pending.
+    pub async fn sync(&self) -> Result<SyncReport, ClientError> {
+        let _one = self.syncing.lock().await;
+        let session = self.session()?;
+        let mut report = SyncReport::default();
+        self.push_pending(&session, &mut report).await?;
+        self.pull_all(&session, &mut report).await?;
+        let local = lock(&self.local);
+        local.prune_outbox(500)?;
+        let outbox = local.outbox()?;
+        let mut copy = copy::Copy::load(&local)?;
+        copy.rebuild(Some(session.user.id), &outbox);
+        *lock(&self.copy) = copy;
+        Ok(report)
+    }
+
+    async fn push_pending(
+        &self,
+        session: &Session,
+        report: &mut SyncReport,
+    ) -> Result<(), ClientError> {
+        loop {
+            let batch: Vec<Pending> = lock(&self.local)
+                .outbox()?
+                .into_iter()
+                .filter(|p| matches!(p.state, OutboxState::Queued | OutboxState::Sending))
+                .take(PUSH_BATCH)
+                .collect();
+            if batch.is_empty() {
+                return Ok(());
+            }
+            {
+                let local = lock(&self.local);
+                for p in &batch {
+                    local.mark(p.mutation_id, OutboxState::Sending, None)?;
+                }
+            }
+            let request = PushRequest {
+                client_id: session.client_id.clone(),
+                mutations: batch
+                    .iter()
+                    .map(|p| Mutation {
+                        id: p.mutation_id,
+                        command: p.command.clone(),
+                    })
+                    .collect(),
+            };
+            let answer = match self.api.push(&session.token, &request).await {
+                Ok(answer) => answer,
+                Err(error) => {
+                    // Not answered: they go again next time (the server applies each once).
+                    lock(&self.local).requeue_sending()?;
+                    return Err(error);
+                }
+            };
+            let local = lock(&self.local);
+            for result in &answer.results {
+                report.pushed += 1;
+                match &result.outcome {
+                    MutationOutcome::Applied => {
+                        report.applied += 1;
+                        local.mark(result.id, OutboxState::Applied, None)?;
+                    }
+                    MutationOutcome::Rejected { rejection } => {
+                        report.rejected += 1;
+                        local.mark(result.id, OutboxState::Rejected, Some(rejection))?;
+                    }
+                }
+            }
+            if answer.results.len() < batch.len() {
+                local.requeue_sending()?;
+                return Err(ClientError::InvalidResponse(
+                    "the server answered fewer commands than were pushed".into(),
+                ));
+            }
+        }
+    }
+
+    async fn pull_all(
+        &self,
+        session: &Session,
+        report: &mut SyncReport,
+    ) -> Result<(), ClientError> {
+        let cursor: i64 = lock(&self.local)
+            .setting("cursor")?
+            .and_then(|c| c.parse().ok())
+            .unwrap_or(0);
+        let mut page: Option<String> = None;
+        loop {
+            let answer = self
+                .api
+                .pull(&session.token, &session.client_id, cursor, page.as_deref())
+                .await?;
+            report.pulled_pages += 1;
+            report.reset |= answer.reset;
+            let done = !answer.has_more;
+            if !done && answer.next_page.is_none() {
+                return Err(ClientError::InvalidResponse(
+                    "the server said more follows but gave no page".into(),
+                ));
+            }
+            lock(&self.local).store_pull(&answer, done.then_some(answer.cursor))?;
+            if done {
+                return Ok(());
+            }
+            page = answer.next_page;
+        }
+    }
+
+    /// A page of `view` in `order`, with the count of every view — from the local copy.
+    pub fn view(&self, view: View, order: Order, limit: usize) -> ViewPage {
+        let Some(me) = self.me() else {
+            return ViewPage {
+                counts: BTreeMap::new(),
+                conversations: Vec::new(),
+            };
+        };
+        let copy = lock(&self.copy);
+        let desk = &copy.view;
+        let now = chrono::Utc::now();
+        let mut counts: BTreeMap<View, u64> = View::ALL.iter().map(|v| (*v, 0)).collect();
+        let mut rows = Vec::new();
+        if let Some(member) = desk.workspace.members.get(&me.id) {
+            for conversation in desk.conversations.values() {
+                for v in View::ALL {
+                    if v.includes(member, conversation, &desk.workspace, now) {
+                        *counts.entry(v).or_default() += 1;
+                        if v == view {
+                            rows.push(conversation);
+                        }
+                    }
+                }
+            }
+        }
+        rows.sort_by_key(|c| (order.key(c, now), c.id));
+        ViewPage {
+            counts,
+            conversations: rows.into_iter().take(limit).cloned().collect(),
+        }
+    }
+
+    /// One conversation with everything on it, if the person may see it.
+    pub fn thread(&self, id: ConversationId) -> Result<Option<Thread>, ClientError> {
+        let Some(me) = self.me() else {
+            return Err(ClientError::NotLoggedIn);
+        };
+        let events = lock(&self.local).events_of(id)?;
+        let copy = lock(&self.copy);
+        let desk = &copy.view;
+        let Some(conversation) = desk.conversations.get(&id) else {
+            return Ok(None);
+        };
+        let visible = desk
+            .workspace
+            .members
+            .get(&me.id)
+            .is_some_and(|m| can_see(m, conversation, &desk.workspace));
+        if !visible {
+            return Ok(None);
+        }
+        let mut messages: Vec<Message> = desk.messages_of(id).cloned().collect();
+        messages.sort_by_key(|m| (m.at, m.id));
+        let mut notes: Vec<Note> = desk
+            .notes
+            .values()
+            .filter(|n| n.conversation_id == id)
+            .cloned()
+            .collect();
+        notes.sort_by_key(|n| (n.at, n.id));
+        Ok(Some(Thread {
+            window_seconds_left: window_time_left(conversation.last_inbound_at, chrono::Utc::now())
+                .num_seconds(),
+            contact: desk.contacts.get(&conversation.contact_id).cloned(),
+            conversation: conversation.clone(),
+            messages,
+            notes,
+            events,
+        }))
+    }
+
+    /// Templates, canned replies, colleagues and teams as last pulled.
+    pub fn workspace(&self) -> Option<WorkspaceCopy> {
+        lock(&self.copy).workspace.clone()
+    }
+
+    /// The reason a pushed command was refused, if it was.
+    pub fn rejection(&self, mutation_id: u64) -> Result<Option<Rejection>, ClientError> {
+        Ok(self
+            .outbox()?
+            .into_iter()
+            .find(|p| p.mutation_id == mutation_id)
+            .and_then(|p| p.rejection))
+    }
+}

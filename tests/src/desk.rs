@@ -1,0 +1,223 @@
+//! A real server for whole-system stories: a store (SQLite in a temp dir, or PostgreSQL in a
+//! fresh schema when `RELAYDESK_TEST_DATABASE_URL` is set), teams North and South with a
+//! WhatsApp number each, people with passwords, customers writing in through the real ingest,
+//! and the HTTP server on a loopback port that can go away and come back (a phone's network).
+
+use std::collections::BTreeSet;
+use std::net::SocketAddr;
+
+use chrono::Utc;
+use relaydesk_core::domain::{ConversationId, InboxId, Role, TeamId, Timestamp, UserId};
+use relaydesk_core::protocol::admin::{NewInbox, NewTeam, NewUser};
+use relaydesk_server::accounts;
+use relaydesk_server::state::{AppState, WhatsAppSettings};
+use relaydesk_server::store::{Database, Store};
+use tokio::task::JoinHandle;
+
+/// Everyone's password.
+pub const PASSWORD: &str = "correct horse battery";
+pub const NUMBER_NORTH: &str = "410593826617204";
+pub const NUMBER_SOUTH: &str = "410593826617388";
+
+/// Which database a story runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// The server side of a story.
+#[derive(Debug)]
+pub struct DeskServer {
+    pub store: Store,
+    pub address: SocketAddr,
+    pub north: TeamId,
+    pub south: TeamId,
+    pub north_inbox: InboxId,
+    pub people: Vec<(String, UserId)>,
+    serving: Option<JoinHandle<()>>,
+    _dir: tempfile::TempDir,
+}
+
+impl DeskServer {
+    /// A server with the workspace, or `None` (said loudly) for PostgreSQL without a database.
+    pub async fn start(backend: Backend) -> Option<DeskServer> {
+        let dir = tempfile::tempdir().expect("a temp dir");
+        let database = match backend {
+            Backend::Sqlite => Database::Sqlite(dir.path().join("relaydesk.db")),
+            Backend::Postgres => {
+                let Ok(url) = std::env::var("RELAYDESK_TEST_DATABASE_URL") else {
+                    eprintln!(
+                        "SKIPPED on PostgreSQL: RELAYDESK_TEST_DATABASE_URL is not set (.ci/run sets it)"
+                    );
+                    return None;
+                };
+                Database::Postgres {
+                    url,
+                    schema: Some(format!(
+                        "rd_test_{}_{}",
+                        Utc::now().timestamp(),
+                        uuid::Uuid::now_v7().simple()
+                    )),
+                }
+            }
+        };
+        let store = Store::open(&database).await.expect("the store opens");
+        let north = accounts::create_team(
+            &store,
+            NewTeam {
+                name: "North".into(),
+            },
+        )
+        .await
+        .expect("team")
+        .id;
+        let south = accounts::create_team(
+            &store,
+            NewTeam {
+                name: "South".into(),
+            },
+        )
+        .await
+        .expect("team")
+        .id;
+        let inbox = |name: &str, number: &str, team: TeamId| NewInbox {
+            name: name.into(),
+            phone_number_id: number.into(),
+            display_phone_number: "12125550142".into(),
+            waba_id: "310984726155302".into(),
+            teams: BTreeSet::from([team]),
+        };
+        let north_inbox = accounts::create_inbox(&store, inbox("Main", NUMBER_NORTH, north))
+            .await
+            .expect("inbox")
+            .id;
+        accounts::create_inbox(&store, inbox("South", NUMBER_SOUTH, south))
+            .await
+            .expect("inbox");
+        let mut people = Vec::new();
+        for (name, role, teams) in [
+            ("sara", Role::Supervisor, vec![north]),
+            ("ana", Role::Agent, vec![north]),
+            ("bruno", Role::Agent, vec![north]),
+            ("sol", Role::Agent, vec![south]),
+        ] {
+            let created = accounts::create_user(
+                &store,
+                NewUser {
+                    email: format!("{name}@example.test"),
+                    name: format!("{}{}", name[..1].to_uppercase(), &name[1..]),
+                    handle: Some(name.into()),
+                    role,
+                    teams: teams.into_iter().collect(),
+                    capacity: None,
+                    password: Some(PASSWORD.into()),
+                },
+                Utc::now(),
+            )
+            .await
+            .expect("person");
+            people.push((name.to_owned(), created.user.id));
+        }
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("a port");
+        let address = listener.local_addr().expect("bound");
+        let mut server = DeskServer {
+            store,
+            address,
+            north,
+            south,
+            north_inbox,
+            people,
+            serving: None,
+            _dir: dir,
+        };
+        server.serve_on(listener);
+        Some(server)
+    }
+
+    fn serve_on(&mut self, listener: tokio::net::TcpListener) {
+        let state = AppState::new(self.store.clone(), WhatsAppSettings::default());
+        let app = relaydesk_server::http::router(state)
+            .into_make_service_with_connect_info::<SocketAddr>();
+        self.serving = Some(tokio::spawn(async move {
+            let _ = axum::serve(listener, app).await;
+        }));
+    }
+
+    /// The server's base URL.
+    pub fn url(&self) -> String {
+        format!("http://{}", self.address)
+    }
+
+    /// The network goes away: nothing answers on the port.
+    pub async fn go_offline(&mut self) {
+        if let Some(serving) = self.serving.take() {
+            serving.abort();
+            let _ = serving.await;
+        }
+    }
+
+    /// The network comes back, on the same address.
+    pub async fn come_back(&mut self) {
+        let listener = tokio::net::TcpListener::bind(self.address)
+            .await
+            .expect("the same port again");
+        self.serve_on(listener);
+    }
+
+    pub fn person(&self, name: &str) -> UserId {
+        self.people
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, id)| *id)
+            .expect("a known person")
+    }
+
+    /// A customer with `phone` writes to North's number at `at`; answers their conversation.
+    pub async fn customer_writes_at(
+        &self,
+        phone: &str,
+        body: &str,
+        at: Timestamp,
+    ) -> ConversationId {
+        self.customer_writes_to(NUMBER_NORTH, phone, body, at).await
+    }
+
+    pub async fn customer_writes(&self, phone: &str, body: &str) -> ConversationId {
+        self.customer_writes_at(phone, body, Utc::now()).await
+    }
+
+    pub async fn customer_writes_to(
+        &self,
+        number: &str,
+        phone: &str,
+        body: &str,
+        at: Timestamp,
+    ) -> ConversationId {
+        let payload = format!(
+            r#"{{"object":"whatsapp_business_account","entry":[{{"id":"310984726155302","changes":[{{"field":"messages","value":{{"messaging_product":"whatsapp","metadata":{{"display_phone_number":"12125550142","phone_number_id":"{number}"}},"contacts":[{{"profile":{{"name":"Customer {phone}"}},"wa_id":"{phone}"}}],"messages":[{{"from":"{phone}","id":"wamid.{}","timestamp":"{}","type":"text","text":{{"body":"{body}"}}}}]}}}}]}}]}}"#,
+            uuid::Uuid::now_v7().simple(),
+            at.timestamp()
+        );
+        self.store
+            .ingest_webhook(payload.into_bytes(), at)
+            .await
+            .expect("ingest");
+        let contact = self
+            .store
+            .contact_by_phone(phone.into())
+            .await
+            .expect("db")
+            .expect("the customer wrote");
+        self.store
+            .conversations()
+            .await
+            .expect("db")
+            .into_iter()
+            .find(|c| c.contact_id == contact.id)
+            .expect("a conversation")
+            .id
+    }
+}

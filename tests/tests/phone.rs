@@ -1,0 +1,332 @@
+//! Field agents on phones with bad networks, against the real server (SQLite and PostgreSQL):
+//! the outbox keeps every command across crashes and outages, each reaches the server once and
+//! in order, lost claims name who won, and the phone's copy converges to the server's truth.
+
+use chrono::{Duration, Utc};
+use relaydesk_core::client::{Client, ClientError, OutboxState};
+use relaydesk_core::domain::*;
+use relaydesk_e2e::desk::{Backend, DeskServer, NUMBER_SOUTH, PASSWORD};
+
+async fn phone(server: &DeskServer, who: &str, dir: &std::path::Path) -> Client {
+    let client = Client::open(&server.url(), dir).expect("the app opens");
+    client
+        .login(&format!("{who}@example.test"), PASSWORD, "test phone")
+        .await
+        .expect("signs in");
+    client
+}
+
+fn text(conversation: ConversationId, body: &str) -> Command {
+    Command::Reply {
+        conversation,
+        message: MessageId::new(),
+        body: ReplyBody::Text { text: body.into() },
+        in_reply_to: None,
+    }
+}
+
+async fn an_offline_claim_loses_to_an_online_one_and_the_phone_converges(backend: Backend) {
+    let Some(mut server) = DeskServer::start(backend).await else {
+        return;
+    };
+    let c = server.customer_writes("5511900000101", "anyone?").await;
+    let dir = tempfile::tempdir().expect("dir");
+    let ana = phone(&server, "ana", dir.path()).await;
+    ana.sync().await.expect("first sync");
+    assert_eq!(
+        ana.view(View::Unassigned, Order::LongestWaiting, 50)
+            .conversations
+            .len(),
+        1
+    );
+
+    server.go_offline().await;
+    let claim = ana
+        .submit(Command::Claim { conversation: c })
+        .expect("queued");
+    let mine = ana.view(View::Mine, Order::LongestWaiting, 50);
+    assert_eq!(mine.conversations.len(), 1, "applied at once, offline");
+    assert_eq!(ana.outbox().expect("outbox")[0].state, OutboxState::Queued);
+    assert!(matches!(ana.sync().await, Err(ClientError::Network(_))));
+    assert_eq!(
+        ana.outbox().expect("outbox")[0].state,
+        OutboxState::Queued,
+        "kept for later"
+    );
+
+    // Meanwhile Bruno claims it online.
+    let bruno = server.person("bruno");
+    server
+        .store
+        .execute(
+            Actor::Member(bruno),
+            Utc::now(),
+            Command::Claim { conversation: c },
+        )
+        .await
+        .expect("db")
+        .expect("Bruno's claim wins");
+
+    server.come_back().await;
+    let report = ana.sync().await.expect("sync");
+    assert_eq!((report.pushed, report.rejected), (1, 1));
+    let pending = &ana.outbox().expect("outbox")[0];
+    assert_eq!(pending.state, OutboxState::Rejected);
+    assert!(
+        matches!(&pending.rejection, Some(Rejection::AlreadyOwned { owner_name, .. }) if owner_name == "Bruno"),
+        "{:?}",
+        pending.rejection
+    );
+    assert_eq!(ana.rejection(claim).expect("outbox"), pending.rejection);
+    assert!(
+        ana.view(View::Mine, Order::LongestWaiting, 50)
+            .conversations
+            .is_empty()
+    );
+    let thread = ana.thread(c).expect("thread").expect("still visible");
+    assert_eq!(thread.conversation.assignee, Some(bruno), "server truth");
+}
+
+async fn two_hundred_commands_written_offline_arrive_once_and_in_order(backend: Backend) {
+    let Some(mut server) = DeskServer::start(backend).await else {
+        return;
+    };
+    let c = server
+        .customer_writes("5511900000102", "I have many questions")
+        .await;
+    let dir = tempfile::tempdir().expect("dir");
+    let ana = phone(&server, "ana", dir.path()).await;
+    ana.sync().await.expect("first sync");
+    server.go_offline().await;
+    ana.submit(Command::Claim { conversation: c })
+        .expect("queued");
+    for i in 0..100 {
+        ana.submit(text(c, &format!("answer {i}"))).expect("queued");
+        ana.submit(Command::AddNote {
+            conversation: c,
+            note: NoteId::new(),
+            body: format!("note {i}"),
+        })
+        .expect("queued");
+    }
+    let thread = ana.thread(c).expect("thread").expect("visible");
+    assert_eq!(
+        thread.messages.len(),
+        101,
+        "the customer's and 100 replies, offline"
+    );
+    assert_eq!(thread.notes.len(), 100);
+
+    server.come_back().await;
+    let report = ana.sync().await.expect("sync");
+    assert_eq!(
+        (report.pushed, report.applied, report.rejected),
+        (201, 201, 0)
+    );
+    let outbound: Vec<String> = server
+        .store
+        .messages_of(c)
+        .await
+        .expect("db")
+        .into_iter()
+        .filter(|m| m.direction == Direction::Outbound)
+        .map(|m| match m.content {
+            Content::Text { body } => body,
+            other => panic!("{other:?}"),
+        })
+        .collect();
+    let expected: Vec<String> = (0..100).map(|i| format!("answer {i}")).collect();
+    assert_eq!(outbound, expected, "each once, in order");
+    let depth: i64 = server
+        .store
+        .send_queue_depth()
+        .await
+        .expect("db")
+        .iter()
+        .map(|(_, n)| n)
+        .sum();
+    assert_eq!(depth, 100, "one send each in the send queue");
+    let again = ana.sync().await.expect("sync");
+    assert_eq!(again.pushed, 0, "nothing left to push");
+    let thread = ana.thread(c).expect("thread").expect("visible");
+    assert_eq!(thread.messages.len(), 101, "server truth, no doubles");
+}
+
+async fn the_app_killed_between_writing_and_the_answer_loses_and_doubles_nothing(backend: Backend) {
+    let Some(mut server) = DeskServer::start(backend).await else {
+        return;
+    };
+    let c = server.customer_writes("5511900000103", "hello").await;
+    let dir = tempfile::tempdir().expect("dir");
+    {
+        let ana = phone(&server, "ana", dir.path()).await;
+        ana.sync().await.expect("first sync");
+        server.go_offline().await;
+        ana.submit(Command::Claim { conversation: c })
+            .expect("queued");
+        ana.submit(text(c, "one moment")).expect("queued");
+        // Killed here: the client is dropped without syncing.
+    }
+    let ana = Client::open(&server.url(), dir.path()).expect("reopens");
+    assert!(ana.me().is_some(), "still signed in");
+    let outbox = ana.outbox().expect("outbox");
+    assert_eq!(outbox.len(), 2);
+    assert!(outbox.iter().all(|p| p.state == OutboxState::Queued));
+    assert_eq!(
+        ana.view(View::Mine, Order::LongestWaiting, 10)
+            .conversations
+            .len(),
+        1,
+        "the view still shows the pending claim"
+    );
+    server.come_back().await;
+    ana.sync().await.expect("sync");
+    // Killed again right after: reopening and syncing changes nothing.
+    drop(ana);
+    let ana = Client::open(&server.url(), dir.path()).expect("reopens");
+    let report = ana.sync().await.expect("sync");
+    assert_eq!(report.pushed, 0);
+    let replies = server
+        .store
+        .messages_of(c)
+        .await
+        .expect("db")
+        .iter()
+        .filter(|m| m.direction == Direction::Outbound)
+        .count();
+    assert_eq!(replies, 1);
+}
+
+async fn a_reply_written_after_the_window_closed_is_refused_and_templates_are_offered(
+    backend: Backend,
+) {
+    let Some(server) = DeskServer::start(backend).await else {
+        return;
+    };
+    let c = server
+        .customer_writes_at("5511900000104", "hello", Utc::now() - Duration::hours(30))
+        .await;
+    let dir = tempfile::tempdir().expect("dir");
+    let ana = phone(&server, "ana", dir.path()).await;
+    ana.sync().await.expect("first sync");
+    let thread = ana.thread(c).expect("thread").expect("visible");
+    assert_eq!(
+        thread.window_seconds_left, 0,
+        "the phone shows the window closed"
+    );
+    ana.submit(Command::Claim { conversation: c })
+        .expect("queued");
+    let reply = ana.submit(text(c, "sorry for the wait")).expect("queued");
+    ana.sync().await.expect("sync");
+    assert!(matches!(
+        ana.rejection(reply).expect("outbox"),
+        Some(Rejection::WindowClosed { .. })
+    ));
+    let workspace = ana
+        .workspace()
+        .expect("the workspace came with the first pull");
+    assert_eq!(workspace.members.len(), 4);
+}
+
+async fn a_conversation_moved_beyond_the_agent_disappears_on_the_next_pull(backend: Backend) {
+    let Some(server) = DeskServer::start(backend).await else {
+        return;
+    };
+    let north = server.customer_writes("5511900000105", "hello").await;
+    let south = server
+        .customer_writes_to(NUMBER_SOUTH, "5511900000106", "hola", Utc::now())
+        .await;
+    let dir = tempfile::tempdir().expect("dir");
+    let sol = phone(&server, "sol", dir.path()).await;
+    sol.sync().await.expect("first sync");
+    assert!(
+        sol.thread(north).expect("thread").is_none(),
+        "North's is not Sol's"
+    );
+    assert!(sol.thread(south).expect("thread").is_some());
+    // Sol is moved to North: his copy is reset and filled with what he sees now.
+    let admin_change = relaydesk_server::accounts::change_user(
+        &server.store,
+        server.person("sol"),
+        relaydesk_core::protocol::admin::UserChange {
+            teams: Some([server.north].into_iter().collect()),
+            ..Default::default()
+        },
+    )
+    .await
+    .expect("moved");
+    assert!(admin_change.teams.contains(&server.north));
+    let report = sol.sync().await.expect("sync");
+    assert!(report.reset);
+    assert!(
+        sol.thread(south).expect("thread").is_none(),
+        "South's left his phone"
+    );
+    assert!(sol.thread(north).expect("thread").is_some());
+}
+
+async fn bad_answers_give_clear_errors_and_lose_no_command(backend: Backend) {
+    let Some(server) = DeskServer::start(backend).await else {
+        return;
+    };
+    let c = server.customer_writes("5511900000107", "hello").await;
+    let dir = tempfile::tempdir().expect("dir");
+    let ana = phone(&server, "ana", dir.path()).await;
+    ana.sync().await.expect("first sync");
+    ana.submit(Command::Claim { conversation: c })
+        .expect("queued");
+
+    // The session is revoked elsewhere (an admin, another device).
+    let me = ana.me().expect("signed in");
+    server.store.delete_sessions_of(me.id).await.expect("db");
+    assert!(matches!(
+        ana.sync().await,
+        Err(ClientError::Unauthorized(_))
+    ));
+    assert_eq!(
+        ana.outbox().expect("outbox")[0].state,
+        OutboxState::Queued,
+        "kept"
+    );
+
+    // Signing in again sends it.
+    ana.login("ana@example.test", PASSWORD, "test phone")
+        .await
+        .expect("signs in");
+    let report = ana.sync().await.expect("sync");
+    assert_eq!(report.applied, 1);
+
+    // A server answering garbage or errors.
+    let garbage = Client::open("http://127.0.0.1:9", dir.path()).expect("opens");
+    assert!(matches!(garbage.sync().await, Err(ClientError::Network(_))));
+}
+
+macro_rules! on_both_backends {
+    ($($story:ident),* $(,)?) => {
+        mod on_sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $story() {
+                    super::$story(relaydesk_e2e::desk::Backend::Sqlite).await;
+                }
+            )*
+        }
+        mod on_postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $story() {
+                    super::$story(relaydesk_e2e::desk::Backend::Postgres).await;
+                }
+            )*
+        }
+    };
+}
+
+on_both_backends!(
+    an_offline_claim_loses_to_an_online_one_and_the_phone_converges,
+    two_hundred_commands_written_offline_arrive_once_and_in_order,
+    the_app_killed_between_writing_and_the_answer_loses_and_doubles_nothing,
+    a_reply_written_after_the_window_closed_is_refused_and_templates_are_offered,
+    a_conversation_moved_beyond_the_agent_disappears_on_the_next_pull,
+    bad_answers_give_clear_errors_and_lose_no_command,
+);
