@@ -1,7 +1,8 @@
 //! A real server for whole-system stories: a store (SQLite in a temp dir, or PostgreSQL in a
 //! fresh schema when `RELAYDESK_TEST_DATABASE_URL` is set), teams North and South with a
 //! WhatsApp number each, people with passwords, customers writing in through the real ingest,
-//! and the HTTP server on a loopback port that can go away and come back (a phone's network).
+//! and the HTTP server on a loopback port. Phones reach it through a TCP relay that can go
+//! away and come back, cutting every open connection as a lost network does.
 
 use std::collections::BTreeSet;
 use std::net::SocketAddr;
@@ -19,6 +20,21 @@ pub const PASSWORD: &str = "correct horse battery";
 pub const NUMBER_NORTH: &str = "410593826617204";
 pub const NUMBER_SOUTH: &str = "410593826617388";
 
+/// Relays every connection to `server` until aborted; aborting it drops every connection
+/// (the tasks copying bytes belong to it).
+fn relay(listener: tokio::net::TcpListener, server: SocketAddr) -> JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut connections = tokio::task::JoinSet::new();
+        while let Ok((mut phone, _)) = listener.accept().await {
+            connections.spawn(async move {
+                if let Ok(mut upstream) = tokio::net::TcpStream::connect(server).await {
+                    let _ = tokio::io::copy_bidirectional(&mut phone, &mut upstream).await;
+                }
+            });
+        }
+    })
+}
+
 /// Which database a story runs on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
@@ -35,7 +51,10 @@ pub struct DeskServer {
     pub south: TeamId,
     pub north_inbox: InboxId,
     pub people: Vec<(String, UserId)>,
-    serving: Option<JoinHandle<()>>,
+    /// Where the server itself listens (always up).
+    server_address: SocketAddr,
+    relay: Option<JoinHandle<()>>,
+    _serving: JoinHandle<()>,
     _dir: tempfile::TempDir,
 }
 
@@ -122,28 +141,29 @@ impl DeskServer {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("a port");
-        let address = listener.local_addr().expect("bound");
-        let mut server = DeskServer {
+        let server_address = listener.local_addr().expect("bound");
+        let state = AppState::new(store.clone(), WhatsAppSettings::default());
+        let app = relaydesk_server::http::router(state)
+            .into_make_service_with_connect_info::<SocketAddr>();
+        let serving = tokio::spawn(async move {
+            let _ = axum::serve(listener, app).await;
+        });
+        let relay_listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("a port");
+        let address = relay_listener.local_addr().expect("bound");
+        Some(DeskServer {
             store,
             address,
             north,
             south,
             north_inbox,
             people,
-            serving: None,
+            server_address,
+            relay: Some(relay(relay_listener, server_address)),
+            _serving: serving,
             _dir: dir,
-        };
-        server.serve_on(listener);
-        Some(server)
-    }
-
-    fn serve_on(&mut self, listener: tokio::net::TcpListener) {
-        let state = AppState::new(self.store.clone(), WhatsAppSettings::default());
-        let app = relaydesk_server::http::router(state)
-            .into_make_service_with_connect_info::<SocketAddr>();
-        self.serving = Some(tokio::spawn(async move {
-            let _ = axum::serve(listener, app).await;
-        }));
+        })
     }
 
     /// The server's base URL.
@@ -151,11 +171,11 @@ impl DeskServer {
         format!("http://{}", self.address)
     }
 
-    /// The network goes away: nothing answers on the port.
+    /// The network goes away: nothing answers on the port, open connections break.
     pub async fn go_offline(&mut self) {
-        if let Some(serving) = self.serving.take() {
-            serving.abort();
-            let _ = serving.await;
+        if let Some(relay) = self.relay.take() {
+            relay.abort();
+            let _ = relay.await;
         }
     }
 
@@ -164,7 +184,7 @@ impl DeskServer {
         let listener = tokio::net::TcpListener::bind(self.address)
             .await
             .expect("the same port again");
-        self.serve_on(listener);
+        self.relay = Some(relay(listener, self.server_address));
     }
 
     pub fn person(&self, name: &str) -> UserId {

@@ -301,6 +301,177 @@ async fn bad_answers_give_clear_errors_and_lose_no_command(backend: Backend) {
     assert!(matches!(garbage.sync().await, Err(ClientError::Network(_))));
 }
 
+/// What a screen heard.
+#[derive(Default)]
+struct Heard {
+    calls: std::sync::Mutex<Vec<String>>,
+}
+
+impl relaydesk_core::client::ClientListener for Heard {
+    fn queue_changed(&self) {
+        self.calls
+            .lock()
+            .expect("the listener lock")
+            .push("queue".into());
+    }
+    fn thread_changed(&self, conversation: ConversationId) {
+        self.calls
+            .lock()
+            .expect("the listener lock")
+            .push(format!("thread {conversation}"));
+    }
+    fn outbox_changed(&self) {
+        self.calls
+            .lock()
+            .expect("the listener lock")
+            .push("outbox".into());
+    }
+    fn connection_changed(&self, state: relaydesk_core::client::Connection) {
+        self.calls
+            .lock()
+            .expect("the listener lock")
+            .push(format!("{state:?}"));
+    }
+}
+
+impl Heard {
+    fn heard(&self, what: &str) -> bool {
+        self.calls
+            .lock()
+            .expect("the listener lock")
+            .iter()
+            .any(|c| c == what)
+    }
+    fn forget(&self) {
+        self.calls.lock().expect("the listener lock").clear();
+    }
+}
+
+/// Waits (bounded: only a hang reaches the bound) until `check` holds.
+async fn until(what: &str, check: impl Fn() -> bool) {
+    let started = std::time::Instant::now();
+    while !check() {
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(30),
+            "{what} did not happen"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
+
+async fn in_the_foreground_changes_arrive_live_and_the_connection_comes_back(backend: Backend) {
+    let Some(mut server) = DeskServer::start(backend).await else {
+        return;
+    };
+    let dir = tempfile::tempdir().expect("dir");
+    let ana = std::sync::Arc::new(phone(&server, "ana", dir.path()).await);
+    let heard = std::sync::Arc::new(Heard::default());
+    let subscription = ana.subscribe(heard.clone());
+    let live = ana.go_live();
+    until("connected", || heard.heard("Live")).await;
+
+    let c = server.customer_writes("5511900000110", "live?").await;
+    until("the new conversation on the phone", || {
+        ana.view(View::Unassigned, Order::LongestWaiting, 10)
+            .conversations
+            .iter()
+            .any(|x| x.id == c)
+    })
+    .await;
+    assert!(heard.heard("queue"));
+    assert!(heard.heard(&format!("thread {c}")));
+
+    heard.forget();
+    server.go_offline().await;
+    until("offline noticed", || heard.heard("Offline")).await;
+    server.come_back().await;
+    until("live again", || heard.heard("Live")).await;
+
+    // Dropping the subscription stops the calls; dropping the handle stops the stream.
+    drop(subscription);
+    heard.forget();
+    ana.submit(Command::Claim { conversation: c })
+        .expect("queued");
+    assert!(
+        !heard.heard("outbox"),
+        "no calls after the handle is dropped"
+    );
+    drop(live);
+}
+
+async fn a_push_in_the_background_syncs_and_names_the_conversation_to_open(backend: Backend) {
+    let Some(server) = DeskServer::start(backend).await else {
+        return;
+    };
+    let dir = tempfile::tempdir().expect("dir");
+    let sara = phone(&server, "sara", dir.path()).await;
+    sara.register_push_token(
+        "fcm-token-sara-1",
+        relaydesk_core::protocol::devices::Platform::Android,
+    )
+    .await
+    .expect("registered");
+    let devices = server
+        .store
+        .devices_of(server.person("sara"))
+        .await
+        .expect("db");
+    assert_eq!(
+        devices,
+        [("fcm-token-sara-1".to_owned(), "android".to_owned())]
+    );
+
+    let c = server.customer_writes("5511900000111", "urgent!").await;
+    let payload = format!(r#"{{"conversation":"{c}"}}"#);
+    let open = sara.handle_push(&payload).await.expect("synced");
+    assert_eq!(open, Some(c));
+    assert!(
+        sara.thread(c).expect("thread").is_some(),
+        "synced before the screen opens"
+    );
+    assert_eq!(
+        sara.handle_push("not json at all").await.expect("synced"),
+        None
+    );
+
+    sara.logout().await.expect("signed out");
+    assert!(
+        server
+            .store
+            .devices_of(server.person("sara"))
+            .await
+            .expect("db")
+            .is_empty(),
+        "signing out forgets the device's token"
+    );
+    assert!(sara.me().is_none());
+    assert!(matches!(sara.sync().await, Err(ClientError::NotLoggedIn)));
+}
+
+async fn a_push_token_given_offline_is_registered_at_the_next_sync(backend: Backend) {
+    let Some(mut server) = DeskServer::start(backend).await else {
+        return;
+    };
+    let dir = tempfile::tempdir().expect("dir");
+    let bruno = phone(&server, "bruno", dir.path()).await;
+    server.go_offline().await;
+    let offline = bruno
+        .register_push_token(
+            "apns-token-bruno",
+            relaydesk_core::protocol::devices::Platform::Ios,
+        )
+        .await;
+    assert!(matches!(offline, Err(ClientError::Network(_))));
+    server.come_back().await;
+    bruno.sync().await.expect("sync");
+    let devices = server
+        .store
+        .devices_of(server.person("bruno"))
+        .await
+        .expect("db");
+    assert_eq!(devices, [("apns-token-bruno".to_owned(), "ios".to_owned())]);
+}
+
 macro_rules! on_both_backends {
     ($($story:ident),* $(,)?) => {
         mod on_sqlite {
@@ -329,4 +500,7 @@ on_both_backends!(
     a_reply_written_after_the_window_closed_is_refused_and_templates_are_offered,
     a_conversation_moved_beyond_the_agent_disappears_on_the_next_pull,
     bad_answers_give_clear_errors_and_lose_no_command,
+    in_the_foreground_changes_arrive_live_and_the_connection_comes_back,
+    a_push_in_the_background_syncs_and_names_the_conversation_to_open,
+    a_push_token_given_offline_is_registered_at_the_next_sync,
 );

@@ -102,6 +102,54 @@ impl Api {
         }
     }
 
+    /// Opens the live stream (the caller reads it).
+    pub(crate) async fn events(&self, token: &str) -> Result<reqwest::Response, ClientError> {
+        let response = self
+            .http
+            .get(format!("{}/api/v1/events", self.base))
+            .bearer_auth(token)
+            .timeout(Duration::from_secs(24 * 3600))
+            .send()
+            .await
+            .map_err(|e| ClientError::Network(e.to_string()))?;
+        match response.status().as_u16() {
+            200 => Ok(response),
+            401 => Err(ClientError::Unauthorized(
+                "the live stream refused the session".into(),
+            )),
+            status => Err(ClientError::Server {
+                status,
+                code: "events_refused".into(),
+                message: "the live stream did not open".into(),
+            }),
+        }
+    }
+
+    /// Registers this device's push token.
+    pub(crate) async fn register_device(
+        &self,
+        token: &str,
+        device: &crate::protocol::devices::DeviceRequest,
+    ) -> Result<(), ClientError> {
+        let response = self
+            .http
+            .post(format!("{}/api/v1/devices", self.base))
+            .bearer_auth(token)
+            .json(device)
+            .send()
+            .await;
+        let response = response.map_err(|e| ClientError::Network(e.to_string()))?;
+        match response.status().as_u16() {
+            204 => Ok(()),
+            401 => Err(ClientError::Unauthorized("signed out".into())),
+            status => Err(ClientError::Server {
+                status,
+                code: "device_refused".into(),
+                message: response.text().await.unwrap_or_default(),
+            }),
+        }
+    }
+
     pub(crate) async fn push(
         &self,
         token: &str,

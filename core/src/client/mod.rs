@@ -7,9 +7,13 @@
 //! - `local`: the rusqlite database (copy, outbox, session), schema by `PRAGMA user_version`.
 //! - `copy`: the copy in memory — server truth, and the view (truth + pending commands).
 //! - `api`: the server's HTTP API, every failure a typed [`ClientError`].
+//! - `listeners`: subscriptions for the UI (queue, thread, outbox, connection).
+//! - `live`: the foreground event stream that pokes a sync, reconnecting with backoff.
 
 mod api;
 mod copy;
+mod listeners;
+mod live;
 mod local;
 
 use std::collections::BTreeMap;
@@ -23,6 +27,8 @@ use crate::domain::{
 use crate::protocol::auth::{LoginRequest, UserInfo};
 use crate::protocol::sync::{Mutation, MutationOutcome, PushRequest, WorkspaceCopy};
 
+pub use listeners::{ClientListener, Connection, Subscription};
+pub use live::LiveHandle;
 pub use local::{OutboxState, Pending};
 
 /// What can go wrong, in the cases an app acts on differently.
@@ -94,6 +100,25 @@ pub struct SyncReport {
     pub reset: bool,
 }
 
+/// The conversation a command is about, if one.
+fn conversation_of(command: &Command) -> Option<ConversationId> {
+    use Command::*;
+    match command {
+        Claim { conversation }
+        | Assign { conversation, .. }
+        | Release { conversation, .. }
+        | Reply { conversation, .. }
+        | AddNote { conversation, .. }
+        | AddLabel { conversation, .. }
+        | RemoveLabel { conversation, .. }
+        | SetStatus { conversation, .. }
+        | SetPriority { conversation, .. }
+        | RequestEscalation { conversation, .. }
+        | MarkRead { conversation, .. } => Some(*conversation),
+        _ => None,
+    }
+}
+
 /// Commands pushed per request.
 const PUSH_BATCH: usize = 200;
 
@@ -106,6 +131,7 @@ pub struct Client {
     session: Mutex<Option<Session>>,
     /// One sync at a time.
     syncing: tokio::sync::Mutex<()>,
+    listeners: listeners::Listeners,
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -141,6 +167,7 @@ impl Client {
             copy: Mutex::new(copy),
             session: Mutex::new(session),
             syncing: tokio::sync::Mutex::new(()),
+            listeners: listeners::Listeners::default(),
         })
     }
 
@@ -225,7 +252,71 @@ impl Client {
             rejection: None,
         };
         lock(&self.copy).apply_pending(session.user.id, &pending);
+        self.listeners.outbox();
+        self.listeners.queue();
+        if let Some(conversation) = conversation_of(&pending.command) {
+            self.listeners.thread(conversation);
+        }
         Ok(mutation_id)
+    }
+
+    /// Calls `listener` on every change until the answered handle is dropped.
+    pub fn subscribe(&self, listener: std::sync::Arc<dyn ClientListener>) -> Subscription {
+        self.listeners.add(listener)
+    }
+
+    /// Stays live (foreground): the server's event stream triggers syncs; dropping the handle
+    /// stops it.
+    pub fn go_live(self: &std::sync::Arc<Self>) -> LiveHandle {
+        live::start(self)
+    }
+
+    /// A push arrived (background): sync, and answer the conversation a tapped notification
+    /// names, if any. Any payload means "sync"; an unreadable one is not an error.
+    pub async fn handle_push(&self, payload: &str) -> Result<Option<ConversationId>, ClientError> {
+        let payload: crate::protocol::devices::PushPayload =
+            serde_json::from_str(payload).unwrap_or_default();
+        self.sync().await?;
+        Ok(payload.conversation)
+    }
+
+    /// Registers this device's push token (and again whenever the push service refreshes it).
+    /// Offline, it is kept and sent with the next sync.
+    pub async fn register_push_token(
+        &self,
+        token: &str,
+        platform: crate::protocol::devices::Platform,
+    ) -> Result<(), ClientError> {
+        let value = serde_json::to_string(&crate::protocol::devices::DeviceRequest {
+            token: token.to_owned(),
+            platform,
+        })
+        .map_err(|e| ClientError::Internal(e.to_string()))?;
+        {
+            let local = lock(&self.local);
+            local.set_setting("push_token", &value)?;
+            local.set_setting("push_token_sent", "no")?;
+        }
+        let session = self.session()?;
+        self.send_push_token(&session).await
+    }
+
+    async fn send_push_token(&self, session: &Session) -> Result<(), ClientError> {
+        let (token, sent) = {
+            let local = lock(&self.local);
+            (
+                local.setting("push_token")?,
+                local.setting("push_token_sent")?,
+            )
+        };
+        let Some(token) = token.filter(|_| sent.as_deref() != Some("yes")) else {
+            return Ok(());
+        };
+        let device: crate::protocol::devices::DeviceRequest = serde_json::from_str(&token)
+            .map_err(|e| ClientError::Internal(format!("the stored push token: {e}")))?;
+        self.api.register_device(&session.token, &device).await?;
+        lock(&self.local).set_setting("push_token_sent", "yes")?;
+        Ok(())
     }
 
     /// The outbox: every command not yet forgotten, with where it stands.
@@ -239,14 +330,27 @@ impl Client {
         let _one = self.syncing.lock().await;
         let session = self.session()?;
         let mut report = SyncReport::default();
-        self.push_pending(&session, &mut report).await?;
-        self.pull_all(&session, &mut report).await?;
-        let local = lock(&self.local);
-        local.prune_outbox(500)?;
-        let outbox = local.outbox()?;
-        let mut copy = copy::Copy::load(&local)?;
-        copy.rebuild(Some(session.user.id), &outbox);
-        *lock(&self.copy) = copy;
+        let pushed = self.push_pending(&session, &mut report).await;
+        if report.pushed > 0 {
+            self.listeners.outbox();
+        }
+        pushed?;
+        self.send_push_token(&session).await?;
+        let changed = self.pull_all(&session, &mut report).await?;
+        {
+            let local = lock(&self.local);
+            local.prune_outbox(500)?;
+            let outbox = local.outbox()?;
+            let mut copy = copy::Copy::load(&local)?;
+            copy.rebuild(Some(session.user.id), &outbox);
+            *lock(&self.copy) = copy;
+        }
+        if report.pushed > 0 || !changed.is_empty() || report.reset {
+            self.listeners.queue();
+        }
+        for conversation in changed {
+            self.listeners.thread(conversation);
+        }
         Ok(report)
     }
 
@@ -312,16 +416,18 @@ impl Client {
         }
     }
 
+    /// Pulls every page; answers the conversations that changed.
     async fn pull_all(
         &self,
         session: &Session,
         report: &mut SyncReport,
-    ) -> Result<(), ClientError> {
+    ) -> Result<Vec<ConversationId>, ClientError> {
         let cursor: i64 = lock(&self.local)
             .setting("cursor")?
             .and_then(|c| c.parse().ok())
             .unwrap_or(0);
         let mut page: Option<String> = None;
+        let mut changed = Vec::new();
         loop {
             let answer = self
                 .api
@@ -336,8 +442,10 @@ impl Client {
                 ));
             }
             lock(&self.local).store_pull(&answer, done.then_some(answer.cursor))?;
+            changed.extend(answer.conversations.iter().map(|c| c.id));
+            changed.extend(answer.removed.iter().copied());
             if done {
-                return Ok(());
+                return Ok(changed);
             }
             page = answer.next_page;
         }

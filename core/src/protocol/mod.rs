@@ -14,6 +14,7 @@
 
 pub mod admin;
 pub mod auth;
+pub mod devices;
 pub mod directory;
 pub mod errors;
 pub mod library;

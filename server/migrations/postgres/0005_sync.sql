@@ -12,3 +12,12 @@ CREATE TABLE sync_mutations (
 CREATE INDEX events_by_version_conversation ON events (version, conversation_id);
 CREATE INDEX messages_by_conversation_version ON messages (conversation_id, version);
 CREATE INDEX notes_by_conversation_version ON notes (conversation_id, version);
+
+-- Push tokens of signed-in devices (FCM/APNs), each tied to the session that registered it:
+-- signing out of that device forgets its token.
+CREATE TABLE devices (
+    token TEXT PRIMARY KEY, user_id TEXT NOT NULL, session_id TEXT NOT NULL, platform TEXT NOT NULL,
+    updated_at BIGINT NOT NULL
+);
+CREATE INDEX devices_by_user ON devices (user_id);
+CREATE INDEX devices_by_session ON devices (session_id);

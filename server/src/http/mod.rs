@@ -5,6 +5,7 @@ mod admin;
 mod auth;
 mod commands;
 mod conversations;
+mod devices;
 mod error;
 mod events;
 mod extract;
@@ -42,6 +43,7 @@ fn api() -> OpenApiRouter<AppState> {
         .merge(library::router())
         .merge(media::router())
         .merge(sync::router())
+        .merge(devices::router())
         .routes(utoipa_axum::routes!(openapi::document))
 }
 

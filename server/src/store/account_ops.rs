@@ -170,6 +170,26 @@ impl Store {
         })
     }
 
+    /// Records a device's push token for the session that registered it.
+    pub async fn register_device(
+        &self,
+        token: String,
+        user: UserId,
+        session: String,
+        platform: String,
+        now: Timestamp,
+    ) -> Result<(), DbError> {
+        in_transaction!(self, |sql| accounts::register_device(
+            sql, &token, user, &session, &platform, now
+        )
+        .await)
+    }
+
+    /// A user's push tokens and their platforms.
+    pub async fn devices_of(&self, user: UserId) -> Result<Vec<(String, String)>, DbError> {
+        in_read!(self, |sql| accounts::devices_of(sql, user).await)
+    }
+
     /// Forgets an account's failures (after a correct password).
     pub async fn clear_password_failures(&self, email: String) -> Result<(), DbError> {
         in_transaction!(self, |sql| accounts::clear_failures(sql, &email).await)

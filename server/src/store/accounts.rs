@@ -250,14 +250,67 @@ pub(crate) async fn touch_session<S: Sql>(
 }
 
 pub(crate) async fn delete_session<S: Sql>(sql: &mut S, id: &str) -> Result<bool, DbError> {
+    sql.execute(
+        "DELETE FROM devices WHERE session_id = $1",
+        &[Arg::from(id)],
+    )
+    .await?;
     Ok(sql
         .execute("DELETE FROM sessions WHERE id = $1", &[Arg::from(id)])
         .await?
         == 1)
 }
 
+/// Records (or moves to this session) a device's push token.
+pub(crate) async fn register_device<S: Sql>(
+    sql: &mut S,
+    token: &str,
+    user: UserId,
+    session: &str,
+    platform: &str,
+    now: Timestamp,
+) -> Result<(), DbError> {
+    sql.execute(
+        "INSERT INTO devices (token, user_id, session_id, platform, updated_at)          VALUES ($1, $2, $3, $4, $5) ON CONFLICT (token) DO UPDATE SET          user_id = excluded.user_id, session_id = excluded.session_id,          platform = excluded.platform, updated_at = excluded.updated_at",
+        &[
+            Arg::from(token),
+            Arg::Text(user.to_string()),
+            Arg::from(session),
+            Arg::from(platform),
+            Arg::Int(millis(now)),
+        ],
+    )
+    .await?;
+    Ok(())
+}
+
+/// A user's registered push tokens with their platform.
+pub(crate) async fn devices_of<S: Sql>(
+    sql: &mut S,
+    user: UserId,
+) -> Result<Vec<(String, String)>, DbError> {
+    sql.rows(
+        "SELECT token, platform FROM devices WHERE user_id = $1 ORDER BY updated_at",
+        &[Arg::Text(user.to_string())],
+    )
+    .await?
+    .iter()
+    .map(|row| {
+        Ok((
+            row[0].required_text("token")?.to_owned(),
+            row[1].required_text("platform")?.to_owned(),
+        ))
+    })
+    .collect()
+}
+
 /// Ends every session of a user (password reset, deactivation); returns how many.
 pub(crate) async fn delete_sessions_of<S: Sql>(sql: &mut S, user: UserId) -> Result<u64, DbError> {
+    sql.execute(
+        "DELETE FROM devices WHERE user_id = $1",
+        &[Arg::Text(user.to_string())],
+    )
+    .await?;
     sql.execute(
         "DELETE FROM sessions WHERE user_id = $1",
         &[Arg::Text(user.to_string())],

@@ -1,0 +1,53 @@
+//! `POST /api/v1/devices`: a signed-in phone registers (or refreshes) its push token.
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use chrono::Utc;
+use relaydesk_core::protocol::devices::DeviceRequest;
+use relaydesk_core::protocol::errors::ErrorBody;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use super::ApiError;
+use super::extract::{Body, Signed};
+use crate::state::AppState;
+
+pub(super) fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(register))
+}
+
+/// Longest push token accepted (FCM's are ~160 characters, APNs' 64).
+const MAX_TOKEN_CHARS: usize = 4096;
+
+/// Registers this device's push token for the session making the request; signing out of the
+/// session forgets it.
+#[utoipa::path(post, path = "/api/v1/devices", tag = "auth", request_body = DeviceRequest,
+    responses((status = 204, description = "Registered"),
+        (status = "default", description = "An error: `{\"error\":{\"code\",\"message\",…}}`", body = ErrorBody)))]
+async fn register(
+    State(state): State<AppState>,
+    Signed(who): Signed,
+    Body(request): Body<DeviceRequest>,
+) -> Result<StatusCode, ApiError> {
+    let token = request.token.trim();
+    if token.is_empty()
+        || token.chars().count() > MAX_TOKEN_CHARS
+        || token.contains(char::is_whitespace)
+    {
+        return Err(ApiError::invalid(
+            "token",
+            "the push service's token, as given",
+        ));
+    }
+    state
+        .store
+        .register_device(
+            token.to_owned(),
+            who.member.id,
+            who.session.id.clone(),
+            request.platform.as_str().to_owned(),
+            Utc::now(),
+        )
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
