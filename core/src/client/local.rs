@@ -303,6 +303,63 @@ impl Local {
         Ok(rows)
     }
 
+    /// One stored message.
+    pub(crate) fn message(
+        &self,
+        id: crate::domain::MessageId,
+    ) -> Result<Option<crate::domain::Message>, ClientError> {
+        let text: Option<String> = self
+            .connection
+            .query_row("SELECT doc FROM messages WHERE id = ?1", [id.to_string()], |r| r.get(0))
+            .optional()?;
+        text.map(|t| read(&t)).transpose()
+    }
+
+    /// One stored note.
+    pub(crate) fn note(
+        &self,
+        id: crate::domain::NoteId,
+    ) -> Result<Option<crate::domain::Note>, ClientError> {
+        let text: Option<String> = self
+            .connection
+            .query_row("SELECT doc FROM notes WHERE id = ?1", [id.to_string()], |r| r.get(0))
+            .optional()?;
+        text.map(|t| read(&t)).transpose()
+    }
+
+    fn docs_of<T: DeserializeOwned>(
+        &self,
+        query: &str,
+        conversation: ConversationId,
+    ) -> Result<Vec<T>, ClientError> {
+        let mut statement = self.connection.prepare_cached(query)?;
+        let texts = statement.query_map([conversation.to_string()], |r| r.get::<_, String>(0))?;
+        let mut rows = Vec::new();
+        for text in texts {
+            rows.push(read(&text?)?);
+        }
+        Ok(rows)
+    }
+
+    /// The stored messages of one conversation.
+    pub(crate) fn messages_of(
+        &self,
+        conversation: ConversationId,
+    ) -> Result<Vec<crate::domain::Message>, ClientError> {
+        self.docs_of(
+            "SELECT doc FROM messages WHERE conversation_id = ?1",
+            conversation,
+        )
+    }
+
+    /// The stored notes of one conversation.
+    pub(crate) fn notes_of(
+        &self,
+        conversation: ConversationId,
+    ) -> Result<Vec<crate::domain::Note>, ClientError> {
+        self.docs_of("SELECT doc FROM notes WHERE conversation_id = ?1", conversation)
+    }
+
     /// The timeline of one conversation, in order.
     pub(crate) fn events_of(
         &self,

@@ -160,7 +160,7 @@ impl Client {
             _ => None,
         };
         let mut copy = copy::Copy::load(&local)?;
-        copy.rebuild(session.as_ref().map(|s| s.user.id), &local.outbox()?);
+        copy.rebuild(session.as_ref().map(|s| s.user.id), &local.outbox()?, &local)?;
         Ok(Client {
             api: api::Api::new(server_url)?,
             local: Mutex::new(local),
@@ -243,7 +243,8 @@ impl Client {
     /// [`Client::submit`] at a given time (tests; a clock the app controls).
     pub fn submit_at(&self, command: Command, at: Timestamp) -> Result<u64, ClientError> {
         let session = self.session()?;
-        let mutation_id = lock(&self.local).enqueue(&command, at)?;
+        let mut local = lock(&self.local);
+        let mutation_id = local.enqueue(&command, at)?;
         let pending = Pending {
             mutation_id,
             command,
@@ -251,7 +252,8 @@ impl Client {
             state: OutboxState::Queued,
             rejection: None,
         };
-        lock(&self.copy).apply_pending(session.user.id, &pending);
+        lock(&self.copy).apply_pending(session.user.id, &pending, &local)?;
+        drop(local);
         self.listeners.outbox();
         self.listeners.queue();
         if let Some(conversation) = conversation_of(&pending.command) {
@@ -341,9 +343,7 @@ impl Client {
             let local = lock(&self.local);
             local.prune_outbox(500)?;
             let outbox = local.outbox()?;
-            let mut copy = copy::Copy::load(&local)?;
-            copy.rebuild(Some(session.user.id), &outbox);
-            *lock(&self.copy) = copy;
+            lock(&self.copy).rebuild(Some(session.user.id), &outbox, &local)?;
         }
         if report.pushed > 0 || !changed.is_empty() || report.reset {
             self.listeners.queue();
@@ -442,6 +442,7 @@ impl Client {
                 ));
             }
             lock(&self.local).store_pull(&answer, done.then_some(answer.cursor))?;
+            lock(&self.copy).absorb(&answer);
             changed.extend(answer.conversations.iter().map(|c| c.id));
             changed.extend(answer.removed.iter().copied());
             if done {
@@ -460,14 +461,14 @@ impl Client {
             };
         };
         let copy = lock(&self.copy);
-        let desk = &copy.view;
+        let workspace = &copy.truth.workspace;
         let now = chrono::Utc::now();
         let mut counts: BTreeMap<View, u64> = View::ALL.iter().map(|v| (*v, 0)).collect();
         let mut rows = Vec::new();
-        if let Some(member) = desk.workspace.members.get(&me.id) {
-            for conversation in desk.conversations.values() {
+        if let Some(member) = workspace.members.get(&me.id) {
+            for conversation in copy.conversations() {
                 for v in View::ALL {
-                    if v.includes(member, conversation, &desk.workspace, now) {
+                    if v.includes(member, conversation, workspace, now) {
                         *counts.entry(v).or_default() += 1;
                         if v == view {
                             rows.push(conversation);
@@ -488,33 +489,26 @@ impl Client {
         let Some(me) = self.me() else {
             return Err(ClientError::NotLoggedIn);
         };
-        let events = lock(&self.local).events_of(id)?;
+        let local = lock(&self.local);
         let copy = lock(&self.copy);
-        let desk = &copy.view;
-        let Some(conversation) = desk.conversations.get(&id) else {
+        let Some(conversation) = copy.conversation(id) else {
             return Ok(None);
         };
-        let visible = desk
-            .workspace
+        let workspace = &copy.truth.workspace;
+        let visible = workspace
             .members
             .get(&me.id)
-            .is_some_and(|m| can_see(m, conversation, &desk.workspace));
+            .is_some_and(|m| can_see(m, conversation, workspace));
         if !visible {
             return Ok(None);
         }
-        let mut messages: Vec<Message> = desk.messages_of(id).cloned().collect();
-        messages.sort_by_key(|m| (m.at, m.id));
-        let mut notes: Vec<Note> = desk
-            .notes
-            .values()
-            .filter(|n| n.conversation_id == id)
-            .cloned()
-            .collect();
-        notes.sort_by_key(|n| (n.at, n.id));
+        let events = local.events_of(id)?;
+        let messages = copy.messages_of(id, &local)?;
+        let notes = copy.notes_of(id, &local)?;
         Ok(Some(Thread {
             window_seconds_left: window_time_left(conversation.last_inbound_at, chrono::Utc::now())
                 .num_seconds(),
-            contact: desk.contacts.get(&conversation.contact_id).cloned(),
+            contact: copy.truth.contacts.get(&conversation.contact_id).cloned(),
             conversation: conversation.clone(),
             messages,
             notes,
