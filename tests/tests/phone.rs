@@ -503,4 +503,56 @@ on_both_backends!(
     in_the_foreground_changes_arrive_live_and_the_connection_comes_back,
     a_push_in_the_background_syncs_and_names_the_conversation_to_open,
     a_push_token_given_offline_is_registered_at_the_next_sync,
+    a_first_sync_of_ten_thousand_conversations_completes_in_pages,
 );
+
+/// A field agent's first sync of a busy desk: 10,000 conversations with 100,000 messages
+/// arrive in pages, all of them, and the views count them.
+async fn a_first_sync_of_ten_thousand_conversations_completes_in_pages(backend: Backend) {
+    let Some(server) = DeskServer::start(backend).await else {
+        return;
+    };
+    let now = Utc::now();
+    let (conversations, each) = (10_000usize, 10usize);
+    let mut from = 0;
+    while from < conversations {
+        let to = (from + 10).min(conversations);
+        let mut contacts = Vec::new();
+        let mut messages = Vec::new();
+        for n in from..to {
+            let phone = 15_550_200_000u64 + n as u64;
+            contacts.push(format!(
+                r#"{{"profile":{{"name":"C{n}"}},"wa_id":"{phone}"}}"#
+            ));
+            for k in 0..each {
+                messages.push(format!(
+                    r#"{{"from":"{phone}","id":"wamid.BIG{n:06}x{k:02}","timestamp":"{}","type":"text","text":{{"body":"m{k}"}}}}"#,
+                    now.timestamp()
+                ));
+            }
+        }
+        let payload = format!(
+            r#"{{"object":"whatsapp_business_account","entry":[{{"id":"1","changes":[{{"field":"messages","value":{{"messaging_product":"whatsapp","metadata":{{"display_phone_number":"1","phone_number_id":"{}"}},"contacts":[{}],"messages":[{}]}}}}]}}]}}"#,
+            relaydesk_e2e::desk::NUMBER_NORTH,
+            contacts.join(","),
+            messages.join(",")
+        );
+        server
+            .store
+            .ingest_webhook(payload.into_bytes(), now)
+            .await
+            .expect("ingest");
+        from = to;
+    }
+    let dir = tempfile::tempdir().expect("dir");
+    let ana = phone(&server, "ana", dir.path()).await;
+    let report = ana.sync().await.expect("first sync");
+    assert!(report.pulled_pages >= 10, "in pages: {report:?}");
+    let page = ana.view(View::Unassigned, Order::LongestWaiting, 50);
+    assert_eq!(page.counts[&View::Unassigned], conversations as u64);
+    let thread = ana
+        .thread(page.conversations[0].id)
+        .expect("thread")
+        .expect("visible");
+    assert_eq!(thread.messages.len(), each);
+}

@@ -211,7 +211,12 @@ impl Copy {
         local: &Local,
     ) -> Result<Vec<Note>, ClientError> {
         let mut notes = local.notes_of(id)?;
-        for pending in self.overlay.notes.values().filter(|n| n.conversation_id == id) {
+        for pending in self
+            .overlay
+            .notes
+            .values()
+            .filter(|n| n.conversation_id == id)
+        {
             if !notes.iter().any(|n| n.id == pending.id) {
                 notes.push(pending.clone());
             }

@@ -310,7 +310,11 @@ impl Local {
     ) -> Result<Option<crate::domain::Message>, ClientError> {
         let text: Option<String> = self
             .connection
-            .query_row("SELECT doc FROM messages WHERE id = ?1", [id.to_string()], |r| r.get(0))
+            .query_row(
+                "SELECT doc FROM messages WHERE id = ?1",
+                [id.to_string()],
+                |r| r.get(0),
+            )
             .optional()?;
         text.map(|t| read(&t)).transpose()
     }
@@ -322,7 +326,11 @@ impl Local {
     ) -> Result<Option<crate::domain::Note>, ClientError> {
         let text: Option<String> = self
             .connection
-            .query_row("SELECT doc FROM notes WHERE id = ?1", [id.to_string()], |r| r.get(0))
+            .query_row(
+                "SELECT doc FROM notes WHERE id = ?1",
+                [id.to_string()],
+                |r| r.get(0),
+            )
             .optional()?;
         text.map(|t| read(&t)).transpose()
     }
@@ -357,7 +365,10 @@ impl Local {
         &self,
         conversation: ConversationId,
     ) -> Result<Vec<crate::domain::Note>, ClientError> {
-        self.docs_of("SELECT doc FROM notes WHERE conversation_id = ?1", conversation)
+        self.docs_of(
+            "SELECT doc FROM notes WHERE conversation_id = ?1",
+            conversation,
+        )
     }
 
     /// The timeline of one conversation, in order.

@@ -160,7 +160,11 @@ impl Client {
             _ => None,
         };
         let mut copy = copy::Copy::load(&local)?;
-        copy.rebuild(session.as_ref().map(|s| s.user.id), &local.outbox()?, &local)?;
+        copy.rebuild(
+            session.as_ref().map(|s| s.user.id),
+            &local.outbox()?,
+            &local,
+        )?;
         Ok(Client {
             api: api::Api::new(server_url)?,
             local: Mutex::new(local),

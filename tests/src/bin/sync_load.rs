@@ -33,7 +33,9 @@ fn batch(customers: std::ops::Range<usize>, messages_each: usize, at: i64) -> Ve
     let mut messages = Vec::new();
     for n in customers {
         let phone = 15_550_100_000u64 + n as u64;
-        contacts.push(format!(r#"{{"profile":{{"name":"Customer {n}"}},"wa_id":"{phone}"}}"#));
+        contacts.push(format!(
+            r#"{{"profile":{{"name":"Customer {n}"}},"wa_id":"{phone}"}}"#
+        ));
         for k in 0..messages_each {
             messages.push(format!(
                 r#"{{"from":"{phone}","id":"wamid.SYNC{n:07}x{k:03}","timestamp":"{at}","type":"text","text":{{"body":"Message {k} about order {n}"}}}}"#
@@ -60,7 +62,11 @@ fn ms(d: Duration) -> String {
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let args = Args::parse();
-    let backend = if args.postgres { Backend::Postgres } else { Backend::Sqlite };
+    let backend = if args.postgres {
+        Backend::Postgres
+    } else {
+        Backend::Sqlite
+    };
     let mut server = DeskServer::start(backend)
         .await
         .ok_or_else(|| anyhow::anyhow!("--postgres needs RELAYDESK_TEST_DATABASE_URL"))?;
@@ -92,7 +98,11 @@ async fn main() -> anyhow::Result<()> {
     let page = ana.view(View::Unassigned, Order::LongestWaiting, 50);
     println!(
         "{} backend, {} conversations, {} messages",
-        if args.postgres { "PostgreSQL" } else { "SQLite" },
+        if args.postgres {
+            "PostgreSQL"
+        } else {
+            "SQLite"
+        },
         args.conversations,
         args.conversations * args.messages_each
     );
@@ -110,7 +120,10 @@ async fn main() -> anyhow::Result<()> {
         times.push(t.elapsed());
         assert_eq!(page.conversations.len(), 50.min(args.conversations));
     }
-    println!("  first page of a view from the local copy: p50 {}", ms(p50(times)));
+    println!(
+        "  first page of a view from the local copy: p50 {}",
+        ms(p50(times))
+    );
 
     let conversations: Vec<_> = page.conversations.iter().map(|c| c.id).collect();
     let bruno = server.person("bruno");
