@@ -241,3 +241,109 @@ impl DeskServer {
             .id
     }
 }
+
+/// How the [`Unreliable`] stand-in in front of the server misbehaves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Misbehaviour {
+    /// Passes everything through.
+    None,
+    /// Passes a push through, then loses its answer (502).
+    LoseTheAnswer,
+    /// Answers every request 500 with an HTML page.
+    ServerError,
+    /// Answers every request 200 with something that is not JSON.
+    Garbage,
+}
+
+/// A server in front of the real one that misbehaves on demand (what flaky networks and bad
+/// proxies do to phones).
+#[derive(Debug)]
+pub struct Unreliable {
+    pub url: String,
+    mode: std::sync::Arc<std::sync::Mutex<Misbehaviour>>,
+    _task: JoinHandle<()>,
+}
+
+impl Unreliable {
+    pub async fn in_front_of(server: &DeskServer) -> Unreliable {
+        use axum::body::{Body, Bytes};
+        use axum::extract::{Request, State};
+        use axum::response::Response;
+
+        type Shared = (
+            String,
+            std::sync::Arc<std::sync::Mutex<Misbehaviour>>,
+            reqwest::Client,
+        );
+        async fn forward(
+            State((upstream, mode, http)): State<Shared>,
+            request: Request,
+        ) -> Response {
+            let mode = *mode.lock().expect("the mode lock");
+            let reply = |status: u16, body: &'static str| {
+                Response::builder()
+                    .status(status)
+                    .body(Body::from(body))
+                    .expect("a response")
+            };
+            match mode {
+                Misbehaviour::ServerError => {
+                    return reply(500, "<html>Internal Server Error</html>");
+                }
+                Misbehaviour::Garbage => return reply(200, "surprise: not JSON"),
+                _ => {}
+            }
+            let (parts, body) = request.into_parts();
+            let bytes: Bytes = axum::body::to_bytes(body, usize::MAX)
+                .await
+                .unwrap_or_default();
+            let url = format!(
+                "{upstream}{}",
+                parts.uri.path_and_query().map_or("/", |p| p.as_str())
+            );
+            let mut outgoing = http.request(parts.method.clone(), url).body(bytes);
+            for (name, value) in &parts.headers {
+                if name != "host" {
+                    outgoing = outgoing.header(name, value);
+                }
+            }
+            let Ok(answer) = outgoing.send().await else {
+                return reply(502, "upstream unreachable");
+            };
+            if mode == Misbehaviour::LoseTheAnswer && parts.uri.path() == "/api/v1/sync/push" {
+                let _ = answer.bytes().await;
+                return reply(502, "the answer was lost on the way");
+            }
+            let status = answer.status().as_u16();
+            let bytes = answer.bytes().await.unwrap_or_default();
+            Response::builder()
+                .status(status)
+                .header("content-type", "application/json")
+                .body(Body::from(bytes))
+                .expect("a response")
+        }
+
+        let mode = std::sync::Arc::new(std::sync::Mutex::new(Misbehaviour::None));
+        let app = axum::Router::new().fallback(forward).with_state((
+            server.url(),
+            mode.clone(),
+            reqwest::Client::new(),
+        ));
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("a port");
+        let url = format!("http://{}", listener.local_addr().expect("bound"));
+        let task = tokio::spawn(async move {
+            let _ = axum::serve(listener, app).await;
+        });
+        Unreliable {
+            url,
+            mode,
+            _task: task,
+        }
+    }
+
+    pub fn misbehave(&self, how: Misbehaviour) {
+        *self.mode.lock().expect("the mode lock") = how;
+    }
+}

@@ -146,6 +146,41 @@ async fn two_hundred_commands_written_offline_arrive_once_and_in_order(backend: 
         .map(|(_, n)| n)
         .sum();
     assert_eq!(depth, 100, "one send each in the send queue");
+    // The send queue delivers them to (a fake of) WhatsApp's Graph API: each once, in order.
+    let graph = wiremock::MockServer::start().await;
+    wiremock::Mock::given(wiremock::matchers::method("POST"))
+        .respond_with(|_: &wiremock::Request| {
+            wiremock::ResponseTemplate::new(200).set_body_json(serde_json::json!({
+                "messaging_product": "whatsapp",
+                "messages": [{ "id": format!("wamid.OUT{}", uuid::Uuid::now_v7().simple()) }]
+            }))
+        })
+        .mount(&graph)
+        .await;
+    let sender = relaydesk_server::whatsapp::sender::Sender::new(
+        server.store.clone(),
+        relaydesk_server::whatsapp::sender::GraphApi {
+            base_url: graph.uri(),
+            version: "v25.0".into(),
+            access_token: relaydesk_server::config::Secret::new("test"),
+            timeout: std::time::Duration::from_secs(10),
+        },
+        100,
+    )
+    .expect("a sender");
+    while sender.send_due(Utc::now()).await.expect("db") > 0 {}
+    let sent: Vec<String> = graph
+        .received_requests()
+        .await
+        .expect("recorded")
+        .iter()
+        .map(|r| {
+            let body: serde_json::Value = serde_json::from_slice(&r.body).expect("JSON");
+            body["text"]["body"].as_str().expect("a text").to_owned()
+        })
+        .collect();
+    assert_eq!(sent, expected, "each reached WhatsApp once, in order");
+
     let again = ana.sync().await.expect("sync");
     assert_eq!(again.pushed, 0, "nothing left to push");
     let thread = ana.thread(c).expect("thread").expect("visible");
@@ -504,6 +539,7 @@ on_both_backends!(
     a_push_in_the_background_syncs_and_names_the_conversation_to_open,
     a_push_token_given_offline_is_registered_at_the_next_sync,
     a_first_sync_of_ten_thousand_conversations_completes_in_pages,
+    a_lost_answer_or_a_broken_server_loses_and_doubles_nothing,
 );
 
 /// A field agent's first sync of a busy desk: 10,000 conversations with 100,000 messages
@@ -555,4 +591,65 @@ async fn a_first_sync_of_ten_thousand_conversations_completes_in_pages(backend: 
         .expect("thread")
         .expect("visible");
     assert_eq!(thread.messages.len(), each);
+}
+
+/// The server applies a push but its answer is lost; the phone pushes again: nothing twice.
+/// Then a server that answers errors or garbage: clear errors, nothing lost.
+async fn a_lost_answer_or_a_broken_server_loses_and_doubles_nothing(backend: Backend) {
+    use relaydesk_e2e::desk::{Misbehaviour, Unreliable};
+    let Some(server) = DeskServer::start(backend).await else {
+        return;
+    };
+    let c = server.customer_writes("5511900000120", "hello").await;
+    let proxy = Unreliable::in_front_of(&server).await;
+    let dir = tempfile::tempdir().expect("dir");
+    let ana = Client::open(&proxy.url, dir.path()).expect("opens");
+    ana.login("ana@example.test", PASSWORD, "test phone")
+        .await
+        .expect("signs in");
+    ana.sync().await.expect("first sync");
+    ana.submit(Command::Claim { conversation: c })
+        .expect("queued");
+    ana.submit(text(c, "checking")).expect("queued");
+
+    proxy.misbehave(Misbehaviour::LoseTheAnswer);
+    assert!(matches!(
+        ana.sync().await,
+        Err(ClientError::Server { status: 502, .. })
+    ));
+    assert!(
+        ana.outbox()
+            .expect("outbox")
+            .iter()
+            .all(|p| p.state == OutboxState::Queued)
+    );
+
+    proxy.misbehave(Misbehaviour::ServerError);
+    assert!(matches!(
+        ana.sync().await,
+        Err(ClientError::Server { status: 500, .. })
+    ));
+    proxy.misbehave(Misbehaviour::Garbage);
+    assert!(matches!(
+        ana.sync().await,
+        Err(ClientError::InvalidResponse(_))
+    ));
+    assert_eq!(ana.outbox().expect("outbox").len(), 2, "nothing lost");
+
+    proxy.misbehave(Misbehaviour::None);
+    let report = ana.sync().await.expect("sync");
+    assert_eq!(
+        (report.pushed, report.applied),
+        (2, 2),
+        "the first answers, again"
+    );
+    let replies = server
+        .store
+        .messages_of(c)
+        .await
+        .expect("db")
+        .iter()
+        .filter(|m| m.direction == Direction::Outbound)
+        .count();
+    assert_eq!(replies, 1, "applied once although pushed twice");
 }

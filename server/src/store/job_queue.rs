@@ -36,15 +36,18 @@ impl Queue {
              WHERE message_id IN (SELECT message_id FROM {table} \
              WHERE (state = 'pending' AND next_attempt_at <= $2) \
              OR (state = '{working}' AND lease_until < $2) \
-             ORDER BY next_attempt_at LIMIT $3{}) RETURNING message_id",
+             ORDER BY next_attempt_at, message_id LIMIT $3{}) RETURNING message_id",
             sql.skip_locked()
         );
-        let ids = sql
+        let mut ids = sql
             .texts(
                 &query,
                 &[Arg::Int(lease_until), Arg::Int(now_ms), Arg::Int(limit)],
             )
             .await?;
+        // `RETURNING` comes in no particular order; message ids are UUIDv7, minted in the order
+        // replies were written, so sorting them keeps a conversation's messages in order.
+        ids.sort();
         let mut claimed = Vec::with_capacity(ids.len());
         for id in ids {
             let id = Arg::Text(id);
