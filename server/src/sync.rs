@@ -59,6 +59,9 @@ pub async fn push(
     if push.mutations.len() > MAX_MUTATIONS {
         return Err(invalid("mutations", format!("at most {MAX_MUTATIONS} per push")).into());
     }
+    if push.mutations.first().is_some_and(|m| m.id == 0) {
+        return Err(invalid("mutations", "numbered from 1").into());
+    }
     if push
         .mutations
         .windows(2)
@@ -193,8 +196,9 @@ pub async fn pull(
         if can_see(member, &conversation, workspace) {
             shown.insert(conversation.id);
             response.conversations.push(conversation);
-        } else if cursor > 0 {
-            // A first sync has nothing to remove: only changes can take something away.
+        } else if cursor > 0 && pulled.moved.contains(&conversation.id) {
+            // Only a change of owner, team or escalation takes a conversation out of someone's
+            // sight; others they never saw are not named (their ids are none of their business).
             response.removed.push(conversation.id);
         }
     }

@@ -540,6 +540,8 @@ on_both_backends!(
     a_push_token_given_offline_is_registered_at_the_next_sync,
     a_first_sync_of_ten_thousand_conversations_completes_in_pages,
     a_lost_answer_or_a_broken_server_loses_and_doubles_nothing,
+    a_conversation_escalated_to_a_supervisor_arrives_with_its_history,
+    a_phone_whose_numbering_the_server_lost_starts_afresh_and_loses_nothing,
 );
 
 /// A field agent's first sync of a busy desk: 10,000 conversations with 100,000 messages
@@ -652,4 +654,98 @@ async fn a_lost_answer_or_a_broken_server_loses_and_doubles_nothing(backend: Bac
         .filter(|m| m.direction == Direction::Outbound)
         .count();
     assert_eq!(replies, 1, "applied once although pushed twice");
+}
+
+/// A conversation that comes into someone's sight later (escalated to them) arrives with its
+/// whole history, not only what changed since their last pull.
+async fn a_conversation_escalated_to_a_supervisor_arrives_with_its_history(backend: Backend) {
+    let Some(server) = DeskServer::start(backend).await else {
+        return;
+    };
+    let dir = tempfile::tempdir().expect("dir");
+    let sara = phone(&server, "sara", dir.path()).await;
+    let now = Utc::now();
+    let mut south = None;
+    for line in ["hola", "¿hay alguien?", "es urgente"] {
+        south = Some(
+            server
+                .customer_writes_to(NUMBER_SOUTH, "5511900000130", line, now)
+                .await,
+        );
+    }
+    let south = south.expect("a conversation");
+    sara.sync().await.expect("sync");
+    assert!(
+        sara.thread(south).expect("thread").is_none(),
+        "South's, not Sara's"
+    );
+
+    let sol = server.person("sol");
+    for command in [
+        Command::Claim {
+            conversation: south,
+        },
+        Command::RequestEscalation {
+            conversation: south,
+            escalation: EscalationId::new(),
+            reason: "needs a supervisor".into(),
+            severity: Severity::High,
+            target: EscalationTarget::Person(server.person("sara")),
+        },
+    ] {
+        server
+            .store
+            .execute(Actor::Member(sol), Utc::now(), command)
+            .await
+            .expect("db")
+            .expect("accepted");
+    }
+    sara.sync().await.expect("sync");
+    let thread = sara
+        .thread(south)
+        .expect("thread")
+        .expect("now hers to decide");
+    assert_eq!(thread.messages.len(), 3, "the whole history came with it");
+    assert!(
+        thread.events.len() >= 5,
+        "its timeline too: {}",
+        thread.events.len()
+    );
+}
+
+/// When the server does not know this phone's numbering any more, the phone starts afresh
+/// under a new client id: pending commands are kept and go through.
+async fn a_phone_whose_numbering_the_server_lost_starts_afresh_and_loses_nothing(backend: Backend) {
+    let Some(server) = DeskServer::start(backend).await else {
+        return;
+    };
+    let c = server.customer_writes("5511900000131", "hello").await;
+    let dir = tempfile::tempdir().expect("dir");
+    {
+        let ana = phone(&server, "ana", dir.path()).await;
+        ana.sync().await.expect("sync");
+    }
+    // The phone's record runs ahead of the server's (restored from an old backup, say).
+    let db = rusqlite::Connection::open(dir.path().join("relaydesk-phone.db")).expect("db");
+    db.execute(
+        "INSERT INTO settings (key, value) VALUES ('last_mutation_id', '40') \
+         ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        [],
+    )
+    .expect("set");
+    drop(db);
+    let ana = Client::open(&server.url(), dir.path()).expect("reopens");
+    let claim = ana
+        .submit(Command::Claim { conversation: c })
+        .expect("queued");
+    assert_eq!(claim, 41);
+    let report = ana.sync().await.expect("sync recovers");
+    assert_eq!(report.applied, 1);
+    let owner = server
+        .store
+        .conversation(c)
+        .await
+        .expect("db")
+        .expect("exists");
+    assert_eq!(owner.assignee, Some(server.person("ana")));
 }

@@ -197,6 +197,37 @@ impl Local {
         Ok(())
     }
 
+    /// Starts numbering afresh under a new client id (the server no longer recognises the old
+    /// numbering): still-pending commands keep their order as 1, 2, 3 …; answered ones are
+    /// forgotten (their outcome was shown).
+    pub(crate) fn renumber(&mut self, client_id: &str) -> Result<(), ClientError> {
+        let pending: Vec<Pending> = self
+            .outbox()?
+            .into_iter()
+            .filter(|p| matches!(p.state, OutboxState::Queued | OutboxState::Sending))
+            .collect();
+        let tx = self.connection.transaction()?;
+        tx.execute("DELETE FROM outbox", [])?;
+        for (index, p) in pending.iter().enumerate() {
+            tx.execute(
+                "INSERT INTO outbox (mutation_id, command, made_at, state) VALUES (?1, ?2, ?3, 'queued')",
+                params![index as i64 + 1, doc(&p.command)?, p.made_at.to_rfc3339()],
+            )?;
+        }
+        tx.execute(
+            "INSERT INTO settings (key, value) VALUES ('client_id', ?1) \
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            [client_id],
+        )?;
+        tx.execute(
+            "INSERT INTO settings (key, value) VALUES ('last_mutation_id', '0') \
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            [],
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
     /// Commands sent whose answer never came go back to queued (after a restart or a failure).
     pub(crate) fn requeue_sending(&self) -> Result<(), ClientError> {
         self.connection.execute(

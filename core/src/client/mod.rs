@@ -182,6 +182,8 @@ impl Client {
         password: &str,
         device: &str,
     ) -> Result<UserInfo, ClientError> {
+        // Not while a sync writes the previous session's answers.
+        let _one = self.syncing.lock().await;
         let answer = self
             .api
             .login(&LoginRequest {
@@ -202,6 +204,8 @@ impl Client {
         };
         local.set_setting("token", &answer.token)?;
         local.set_setting("client_id", &client_id)?;
+        // A new session has no device registered yet: the token goes again.
+        local.set_setting("push_token_sent", "no")?;
         local.set_setting("user_id", &answer.user.id.to_string())?;
         local.set_setting(
             "user",
@@ -218,6 +222,7 @@ impl Client {
 
     /// Signs out here and on the server, and forgets this person's copy and outbox.
     pub async fn logout(&self) -> Result<(), ClientError> {
+        let _one = self.syncing.lock().await;
         let token = lock(&self.session).as_ref().map(|s| s.token.clone());
         if let Some(token) = token {
             // Offline: the local session ends anyway; the server's expires on its own.
@@ -334,14 +339,17 @@ impl Client {
     /// truth plus what is still pending.
     pub async fn sync(&self) -> Result<SyncReport, ClientError> {
         let _one = self.syncing.lock().await;
-        let session = self.session()?;
+        let mut session = self.session()?;
         let mut report = SyncReport::default();
-        let pushed = self.push_pending(&session, &mut report).await;
+        let pushed = self.push_pending(&mut session, &mut report).await;
         if report.pushed > 0 {
             self.listeners.outbox();
         }
         pushed?;
-        self.send_push_token(&session).await?;
+        // A refused or unsent token is tried again next time; it never holds up the sync.
+        if let Err(ClientError::Unauthorized(why)) = self.send_push_token(&session).await {
+            return Err(ClientError::Unauthorized(why));
+        }
         let changed = self.pull_all(&session, &mut report).await?;
         {
             let local = lock(&self.local);
@@ -360,9 +368,10 @@ impl Client {
 
     async fn push_pending(
         &self,
-        session: &Session,
+        session: &mut Session,
         report: &mut SyncReport,
     ) -> Result<(), ClientError> {
+        let mut renumbered = false;
         loop {
             let batch: Vec<Pending> = lock(&self.local)
                 .outbox()?
@@ -391,6 +400,20 @@ impl Client {
             };
             let answer = match self.api.push(&session.token, &request).await {
                 Ok(answer) => answer,
+                Err(ClientError::Server { code, .. })
+                    if (code == "mutation_gap" || code == "forbidden") && !renumbered =>
+                {
+                    // The server does not know this numbering (its record was lost, or the id
+                    // is someone else's): start a fresh client id and push again from 1.
+                    let fresh = uuid::Uuid::now_v7().to_string();
+                    lock(&self.local).renumber(&fresh)?;
+                    session.client_id = fresh.clone();
+                    if let Some(current) = lock(&self.session).as_mut() {
+                        current.client_id = fresh;
+                    }
+                    renumbered = true;
+                    continue;
+                }
                 Err(error) => {
                     // Not answered: they go again next time (the server applies each once).
                     lock(&self.local).requeue_sending()?;

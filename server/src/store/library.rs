@@ -135,7 +135,14 @@ impl Store {
     pub async fn delete_canned_reply(&self, id: CannedReplyId) -> Result<bool, DbError> {
         in_transaction!(self, |sql| {
             rows::lock_versions(sql).await?;
-            rows::next_version(sql).await?;
+            let version = rows::next_version(sql).await?;
+            // No row is left to carry the version: phones learn of the deletion from this.
+            sql.execute(
+                "INSERT INTO meta (key, value) VALUES ('workspace_deleted', $1) \
+                 ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                &[Arg::Int(version)],
+            )
+            .await?;
             Ok(sql
                 .execute(
                     "DELETE FROM canned_replies WHERE id = $1",

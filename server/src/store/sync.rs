@@ -4,7 +4,7 @@
 //! as it is now, page by page (by conversation id), with what changed in it.
 
 use relaydesk_core::domain::{
-    Actor, Command, Contact, Conversation, ConversationId, Message, Note, Timestamp, UserId,
+    Actor, Change, Command, Contact, Conversation, ConversationId, Message, Note, Timestamp, UserId,
 };
 use relaydesk_core::protocol::sync::{MutationOutcome, SyncedEvent};
 
@@ -148,8 +148,55 @@ pub struct PulledPage {
     pub messages: Vec<Message>,
     pub notes: Vec<Note>,
     pub events: Vec<SyncedEvent>,
+    /// Conversations whose owner, team or escalation changed after the cursor (sent whole).
+    pub moved: Vec<ConversationId>,
     /// The last id of this page, when more may follow.
     pub last_id: Option<ConversationId>,
+}
+
+/// Whether a change can bring a conversation into someone's sight (or take it away).
+pub(crate) fn moves_sight(change: &Change) -> bool {
+    matches!(
+        change,
+        Change::ConversationOpened { .. }
+            | Change::AssignmentChanged { .. }
+            | Change::TeamChanged { .. }
+            | Change::EscalationRequested { .. }
+            | Change::EscalationApproved { .. }
+            | Change::EscalationRejected { .. }
+            | Change::EscalationCancelled { .. }
+    )
+}
+
+type Changes = (Vec<Message>, Vec<Note>, Vec<SyncedEvent>);
+
+/// Messages, notes and events of `ids` changed after `since`.
+async fn changes_of<S: Sql>(sql: &mut S, ids: &[String], since: i64) -> Result<Changes, DbError> {
+    let mut args = vec![Arg::Int(since)];
+    args.extend(ids.iter().map(|i| Arg::Text(i.clone())));
+    let list = in_list("conversation_id", 2, ids.len());
+    let mut messages = Vec::new();
+    let query = format!("SELECT doc FROM messages WHERE version > $1 AND {list} ORDER BY at, id");
+    for text in sql.texts(&query, &args).await? {
+        messages.push(serde_json::from_str(&text)?);
+    }
+    let mut notes = Vec::new();
+    let query = format!("SELECT doc FROM notes WHERE version > $1 AND {list}");
+    for text in sql.texts(&query, &args).await? {
+        notes.push(serde_json::from_str(&text)?);
+    }
+    let mut events = Vec::new();
+    let query = format!(
+        "SELECT version, seq, doc FROM events WHERE version > $1 AND {list} ORDER BY version, seq"
+    );
+    for row in sql.rows(&query, &args).await? {
+        events.push(SyncedEvent {
+            version: row[0].required_int("version")?,
+            seq: row[1].required_int("seq")?,
+            event: event_docs::from_doc(sql, row[2].required_text("doc")?).await?,
+        });
+    }
+    Ok((messages, notes, events))
 }
 
 fn in_list(column: &str, first: usize, count: usize) -> String {
@@ -208,36 +255,38 @@ async fn page<S: Sql>(
             pulled.vanished.push(id);
         }
     }
-    let with_cursor = |first_args: &[Arg]| {
-        let mut all = vec![Arg::Int(cursor)];
-        all.extend_from_slice(first_args);
-        all
-    };
-    let query = format!(
-        "SELECT doc FROM messages WHERE version > $1 AND {} ORDER BY at, id",
-        in_list("conversation_id", 2, ids.len())
-    );
-    for text in sql.texts(&query, &with_cursor(&args)).await? {
-        pulled.messages.push(serde_json::from_str(&text)?);
-    }
-    let query = format!(
-        "SELECT doc FROM notes WHERE version > $1 AND {}",
-        in_list("conversation_id", 2, ids.len())
-    );
-    for text in sql.texts(&query, &with_cursor(&args)).await? {
-        pulled.notes.push(serde_json::from_str(&text)?);
-    }
-    let query = format!(
-        "SELECT version, seq, doc FROM events WHERE version > $1 AND {} ORDER BY version, seq",
-        in_list("conversation_id", 2, ids.len())
-    );
-    for row in sql.rows(&query, &with_cursor(&args)).await? {
-        pulled.events.push(SyncedEvent {
-            version: row[0].required_int("version")?,
-            seq: row[1].required_int("seq")?,
-            event: event_docs::from_doc(sql, row[2].required_text("doc")?).await?,
+    let changes = changes_of(sql, &ids, cursor).await?;
+    // A conversation whose owner, team or escalation changed may be new to this phone: it
+    // gets its whole history, not only what changed.
+    let moved: Vec<String> = ids
+        .iter()
+        .filter(|id| {
+            changes.2.iter().any(|e| {
+                e.event.conversation.is_some_and(|c| c.to_string() == **id)
+                    && moves_sight(&e.event.change)
+            })
+        })
+        .cloned()
+        .collect();
+    let (mut messages, mut notes, mut events) = changes;
+    if cursor > 0 && !moved.is_empty() {
+        let (all_messages, all_notes, all_events) = changes_of(sql, &moved, 0).await?;
+        messages.retain(|m| !moved.contains(&m.conversation_id.to_string()));
+        notes.retain(|n| !moved.contains(&n.conversation_id.to_string()));
+        events.retain(|e| {
+            !e.event
+                .conversation
+                .is_some_and(|c| moved.contains(&c.to_string()))
         });
+        messages.extend(all_messages);
+        notes.extend(all_notes);
+        events.extend(all_events);
+        events.sort_by_key(|e| (e.version, e.seq));
     }
+    pulled.moved = moved.iter().filter_map(|id| id.parse().ok()).collect();
+    pulled.messages = messages;
+    pulled.notes = notes;
+    pulled.events = events;
     let contact_ids: Vec<Arg> = pulled
         .conversations
         .iter()
@@ -263,7 +312,8 @@ async fn workspace_versions<S: Sql>(sql: &mut S, member: UserId) -> Result<(i64,
             "SELECT (SELECT COALESCE(MAX(v), 0) FROM (\
                 SELECT MAX(version) AS v FROM members UNION ALL SELECT MAX(version) FROM teams \
                 UNION ALL SELECT MAX(version) FROM inboxes UNION ALL SELECT MAX(version) FROM templates \
-                UNION ALL SELECT MAX(version) FROM canned_replies) all_rows), \
+                UNION ALL SELECT MAX(version) FROM canned_replies \
+                UNION ALL SELECT MAX(value) FROM meta WHERE key = 'workspace_deleted') all_rows), \
              (SELECT COALESCE(MAX(v), 0) FROM (\
                 SELECT MAX(version) AS v FROM members WHERE id = $1 \
                 UNION ALL SELECT MAX(version) FROM inboxes) mine)",

@@ -326,7 +326,46 @@ async fn what_leaves_sight_is_removed_and_a_team_change_resets_the_copy(api: Api
     );
 }
 
+async fn a_deleted_canned_reply_leaves_the_phones_too(api: Api) {
+    let made = api
+        .post(
+            &api.sara,
+            "/api/v1/canned-replies",
+            json!({ "shortcut": "bye", "title": "Bye", "body": "Bye!",
+                    "scope": { "kind": "team", "id": api.north } }),
+        )
+        .await;
+    assert_eq!(made.status, 201);
+    let phone = client();
+    let first = pull(&api, &api.ana, &phone, "cursor=0").await;
+    assert_eq!(
+        first["workspace"]["canned_replies"]
+            .as_array()
+            .expect("list")
+            .len(),
+        1
+    );
+    let cursor = first["cursor"].as_i64().expect("cursor");
+    let id = made.body["id"].as_str().expect("id");
+    let gone = api
+        .call(
+            Some(&api.sara),
+            "DELETE",
+            &format!("/api/v1/canned-replies/{id}"),
+            None,
+        )
+        .await;
+    assert_eq!(gone.status, 204);
+    let after = pull(&api, &api.ana, &phone, &format!("cursor={cursor}")).await;
+    assert_eq!(
+        after["workspace"]["canned_replies"],
+        json!([]),
+        "the workspace comes again, without it"
+    );
+}
+
 api_stories!(
+    a_deleted_canned_reply_leaves_the_phones_too,
     a_repeated_push_applies_nothing_twice_and_answers_the_same,
     an_offline_claim_loses_to_an_online_one_and_is_told_who_won,
     a_first_pull_pages_through_everything_then_only_changes_come,
