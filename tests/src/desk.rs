@@ -114,6 +114,23 @@ impl DeskServer {
         accounts::create_inbox(&store, inbox("South", NUMBER_SOUTH, south))
             .await
             .expect("inbox");
+        store
+            .setup(relaydesk_server::store::Setup::Template(
+                relaydesk_core::domain::Template {
+                    id: relaydesk_core::domain::TemplateId::new(),
+                    waba_id: "310984726155302".into(),
+                    name: "follow_up".into(),
+                    language: "en_US".into(),
+                    category: relaydesk_core::domain::TemplateCategory::Utility,
+                    status: relaydesk_core::domain::TemplateStatus::Approved,
+                    header: None,
+                    body: "Hi {{1}}, we are following up on your message.".into(),
+                    footer: None,
+                    buttons: vec![],
+                },
+            ))
+            .await
+            .expect("a template");
         let mut people = Vec::new();
         for (name, role, teams) in [
             ("sara", Role::Supervisor, vec![north]),

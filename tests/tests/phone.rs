@@ -261,6 +261,40 @@ async fn a_reply_written_after_the_window_closed_is_refused_and_templates_are_of
         .workspace()
         .expect("the workspace came with the first pull");
     assert_eq!(workspace.members.len(), 4);
+    let offered: Vec<&str> = workspace
+        .templates
+        .iter()
+        .filter(|t| t.status == TemplateStatus::Approved)
+        .map(|t| t.name.as_str())
+        .collect();
+    assert_eq!(
+        offered,
+        ["follow_up"],
+        "the phone offers the approved templates"
+    );
+    // …and one of them, filled, goes through although the window is closed.
+    let template = ana
+        .submit(Command::Reply {
+            conversation: c,
+            message: MessageId::new(),
+            body: ReplyBody::Template {
+                name: "follow_up".into(),
+                language: "en_US".into(),
+                params: [("body.1".to_owned(), "Rui".to_owned())]
+                    .into_iter()
+                    .collect(),
+            },
+            in_reply_to: None,
+        })
+        .expect("queued");
+    ana.sync().await.expect("sync");
+    assert_eq!(ana.rejection(template).expect("outbox"), None);
+    assert!(
+        ana.outbox()
+            .expect("outbox")
+            .iter()
+            .any(|p| p.mutation_id == template && p.state == OutboxState::Applied)
+    );
 }
 
 async fn a_conversation_moved_beyond_the_agent_disappears_on_the_next_pull(backend: Backend) {
