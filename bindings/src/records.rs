@@ -1,0 +1,273 @@
+//! What the app's screens show, as plain records and enums (Kotlin data classes, Swift structs).
+//! Ids and times travel as text (UUIDs, RFC 3339).
+
+use relaydesk_core::client::{OutboxState, Pending, Thread, ViewPage};
+use relaydesk_core::domain::{Content, Conversation, Direction, Message, Order, View};
+use relaydesk_core::protocol::auth::UserInfo;
+
+/// A slice of the queue.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum QueueView {
+    Unassigned,
+    Mine,
+    Team,
+    Escalations,
+    Waiting,
+    Snoozed,
+    Resolved,
+    All,
+}
+
+impl From<QueueView> for View {
+    fn from(view: QueueView) -> View {
+        match view {
+            QueueView::Unassigned => View::Unassigned,
+            QueueView::Mine => View::Mine,
+            QueueView::Team => View::Team,
+            QueueView::Escalations => View::Escalations,
+            QueueView::Waiting => View::Waiting,
+            QueueView::Snoozed => View::Snoozed,
+            QueueView::Resolved => View::Resolved,
+            QueueView::All => View::All,
+        }
+    }
+}
+
+/// How a view is ordered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum QueueOrder {
+    LongestWaiting,
+    WindowClosingSoonest,
+}
+
+impl From<QueueOrder> for Order {
+    fn from(order: QueueOrder) -> Order {
+        match order {
+            QueueOrder::LongestWaiting => Order::LongestWaiting,
+            QueueOrder::WindowClosingSoonest => Order::WindowClosingSoonest,
+        }
+    }
+}
+
+/// The signed-in person.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct Me {
+    pub id: String,
+    pub name: String,
+    pub email: String,
+    /// `agent`, `supervisor` or `admin`.
+    pub role: String,
+    pub must_change_password: bool,
+}
+
+impl From<UserInfo> for Me {
+    fn from(user: UserInfo) -> Me {
+        Me {
+            id: user.id.to_string(),
+            name: user.name,
+            email: user.email,
+            role: user.role.as_str().to_owned(),
+            must_change_password: user.must_change_password,
+        }
+    }
+}
+
+/// One row of a view.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct ConversationRow {
+    pub id: String,
+    /// `open`, `pending`, `snoozed` or `resolved`.
+    pub status: String,
+    pub assignee_id: Option<String>,
+    /// `low`, `normal`, `high` or `urgent`.
+    pub priority: String,
+    pub labels: Vec<String>,
+    /// When the 24-hour window closes (RFC 3339), if the customer ever wrote.
+    pub window_closes_at: Option<String>,
+    pub escalation_pending: bool,
+}
+
+impl From<&Conversation> for ConversationRow {
+    fn from(c: &Conversation) -> ConversationRow {
+        ConversationRow {
+            id: c.id.to_string(),
+            status: c.status.as_str().to_owned(),
+            assignee_id: c.assignee.map(|a| a.to_string()),
+            priority: c.priority.as_str().to_owned(),
+            labels: c.labels.iter().map(|l| l.as_str().to_owned()).collect(),
+            window_closes_at: c.window_closes_at().map(|t| t.to_rfc3339()),
+            escalation_pending: c.pending_escalation().is_some(),
+        }
+    }
+}
+
+/// How many conversations a view holds.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct ViewCount {
+    pub view: QueueView,
+    pub count: u64,
+}
+
+/// A page of a view, with the count of every view.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct QueuePage {
+    pub counts: Vec<ViewCount>,
+    pub conversations: Vec<ConversationRow>,
+}
+
+fn queue_view(view: View) -> QueueView {
+    match view {
+        View::Unassigned => QueueView::Unassigned,
+        View::Mine => QueueView::Mine,
+        View::Team => QueueView::Team,
+        View::Escalations => QueueView::Escalations,
+        View::Waiting => QueueView::Waiting,
+        View::Snoozed => QueueView::Snoozed,
+        View::Resolved => QueueView::Resolved,
+        View::All => QueueView::All,
+    }
+}
+
+impl From<ViewPage> for QueuePage {
+    fn from(page: ViewPage) -> QueuePage {
+        QueuePage {
+            counts: page
+                .counts
+                .into_iter()
+                .map(|(view, count)| ViewCount {
+                    view: queue_view(view),
+                    count,
+                })
+                .collect(),
+            conversations: page
+                .conversations
+                .iter()
+                .map(ConversationRow::from)
+                .collect(),
+        }
+    }
+}
+
+/// One message of a thread.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct MessageRow {
+    pub id: String,
+    pub from_customer: bool,
+    /// The text, a caption, or a placeholder naming what was sent ("[image]").
+    pub text: String,
+    pub at: String,
+    /// `queued`, `accepted`, `sent`, `delivered`, `read` or `failed`.
+    pub delivery: String,
+}
+
+fn text_of(content: &Content) -> String {
+    match content {
+        Content::Text { body } => body.clone(),
+        other => serde_json::to_value(other)
+            .ok()
+            .and_then(|v| v["type"].as_str().map(|t| format!("[{t}]")))
+            .unwrap_or_else(|| "[message]".into()),
+    }
+}
+
+impl From<&Message> for MessageRow {
+    fn from(m: &Message) -> MessageRow {
+        MessageRow {
+            id: m.id.to_string(),
+            from_customer: m.direction == Direction::Inbound,
+            text: text_of(&m.content),
+            at: m.at.to_rfc3339(),
+            delivery: serde_json::to_value(&m.delivery)
+                .ok()
+                .and_then(|v| v["state"].as_str().map(str::to_owned))
+                .unwrap_or_default(),
+        }
+    }
+}
+
+/// One conversation on screen.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct ThreadView {
+    pub conversation: ConversationRow,
+    pub customer_name: Option<String>,
+    pub messages: Vec<MessageRow>,
+    pub notes: Vec<String>,
+    /// Seconds left for free-form replies (0: templates only).
+    pub window_seconds_left: i64,
+    /// The escalation waiting for a decision, if any (its id).
+    pub pending_escalation_id: Option<String>,
+}
+
+impl From<Thread> for ThreadView {
+    fn from(t: Thread) -> ThreadView {
+        ThreadView {
+            pending_escalation_id: t
+                .conversation
+                .pending_escalation()
+                .map(|e| e.id.to_string()),
+            conversation: ConversationRow::from(&t.conversation),
+            customer_name: t.contact.and_then(|c| c.profile_name),
+            messages: t.messages.iter().map(MessageRow::from).collect(),
+            notes: t.notes.into_iter().map(|n| n.body).collect(),
+            window_seconds_left: t.window_seconds_left,
+        }
+    }
+}
+
+/// Where a command in the outbox stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum CommandState {
+    Queued,
+    Sending,
+    Applied,
+    Rejected,
+}
+
+/// A command in the outbox.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct OutboxItem {
+    pub mutation_id: u64,
+    /// What kind of command (`claim`, `reply`, `add_note` …).
+    pub kind: String,
+    pub state: CommandState,
+    /// Why it was refused (`already_owned`, `window_closed` …).
+    pub rejection_code: Option<String>,
+    /// For a person: "already taken by Bruno".
+    pub rejection_message: Option<String>,
+}
+
+impl From<Pending> for OutboxItem {
+    fn from(p: Pending) -> OutboxItem {
+        OutboxItem {
+            mutation_id: p.mutation_id,
+            kind: serde_json::to_value(&p.command)
+                .ok()
+                .and_then(|v| v["command"].as_str().map(str::to_owned))
+                .unwrap_or_default(),
+            state: match p.state {
+                OutboxState::Queued => CommandState::Queued,
+                OutboxState::Sending => CommandState::Sending,
+                OutboxState::Applied => CommandState::Applied,
+                OutboxState::Rejected => CommandState::Rejected,
+            },
+            rejection_code: p.rejection.as_ref().map(|r| r.code().to_owned()),
+            rejection_message: p.rejection.as_ref().map(ToString::to_string),
+        }
+    }
+}
+
+/// What one sync did.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct SyncSummary {
+    pub pushed: u64,
+    pub applied: u64,
+    pub rejected: u64,
+}
+
+/// Whether the live connection is up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum LiveState {
+    Offline,
+    Connecting,
+    Live,
+}
