@@ -52,26 +52,26 @@ impl ClientListener for Forward {
     }
 }
 
-/// Keeps a listener subscribed; `close()` (or dropping it) stops the calls.
+/// Keeps a listener subscribed; `stop()` (or destroying it) stops the calls.
 #[derive(Debug, uniffi::Object)]
 pub struct ListenerHandle(Mutex<Option<CoreSubscription>>);
 
 #[uniffi::export]
 impl ListenerHandle {
     /// Stops the calls now.
-    pub fn close(&self) {
+    pub fn stop(&self) {
         self.0.lock().map(|mut s| s.take()).ok();
     }
 }
 
-/// Keeps the client live (foreground); `close()` (or dropping it) stops.
+/// Keeps the client live (foreground); `stop()` (or destroying it) stops.
 #[derive(Debug, uniffi::Object)]
 pub struct LiveSession(Mutex<Option<LiveHandle>>);
 
 #[uniffi::export]
 impl LiveSession {
     /// Stops following the server's live stream.
-    pub fn close(&self) {
+    pub fn stop(&self) {
         self.0.lock().map(|mut s| s.take()).ok();
     }
 }
@@ -161,6 +161,16 @@ impl RelaydeskClient {
         Ok(self.inner.submit(Command::Claim { conversation })?)
     }
 
+    /// Claims and asks the server at once: a conversation someone else took first is answered
+    /// as `AppError.Rejected` with code `already_owned` (its message names the owner).
+    pub async fn claim_now(&self, conversation_id: String) -> Result<u64, AppError> {
+        let conversation = id("conversation_id", &conversation_id)?;
+        Ok(self
+            .inner
+            .submit_now(Command::Claim { conversation })
+            .await?)
+    }
+
     /// Sends free text (inside the 24-hour window).
     pub fn reply(&self, conversation_id: String, text: String) -> Result<u64, AppError> {
         let conversation = id("conversation_id", &conversation_id)?;
@@ -219,7 +229,7 @@ impl RelaydeskClient {
             }
             _ => {
                 return Err(AppError::InvalidInput {
-                    message: "name either a team or a person to escalate to".into(),
+                    reason: "name either a team or a person to escalate to".into(),
                 });
             }
         };
@@ -284,7 +294,7 @@ impl RelaydeskClient {
         Arc::new(ListenerHandle(Mutex::new(Some(subscription))))
     }
 
-    /// Follows the server's live stream while in the foreground, until the session is closed.
+    /// Follows the server's live stream while in the foreground, until the session is stopped.
     pub async fn go_live(&self) -> Arc<LiveSession> {
         Arc::new(LiveSession(Mutex::new(Some(self.inner.go_live()))))
     }

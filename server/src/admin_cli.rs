@@ -41,6 +41,10 @@ pub enum AdminAction {
         /// A team by name (repeat for several).
         #[arg(long = "team")]
         teams: Vec<String>,
+        /// Set this password instead of printing a one-time one (scripted setups, tests);
+        /// also read from RELAYDESK_NEW_USER_PASSWORD so it stays out of shell history.
+        #[arg(long, env = "RELAYDESK_NEW_USER_PASSWORD")]
+        password: Option<crate::config::Secret>,
     },
     /// Give someone a new one-time password and sign them out everywhere.
     ResetPassword {
@@ -124,6 +128,7 @@ pub async fn run(args: AdminArgs) -> anyhow::Result<()> {
             handle,
             role,
             teams,
+            password,
         } => {
             let teams = team_ids(&store.workspace().await?, &teams)?;
             let created = accounts::create_user(
@@ -135,14 +140,18 @@ pub async fn run(args: AdminArgs) -> anyhow::Result<()> {
                     role,
                     teams,
                     capacity: None,
-                    password: None,
+                    password: password.map(|p| p.expose().to_owned()),
                 },
                 now,
             )
             .await?;
             println!(
-                "created {} <{}> (@{}, {})",
-                created.user.name, created.user.email, created.user.handle, created.user.role
+                "created {} <{}> (@{}, {}) id {}",
+                created.user.name,
+                created.user.email,
+                created.user.handle,
+                created.user.role,
+                created.user.id
             );
             if let Some(password) = created.one_time_password {
                 println!("one-time password: {password}");

@@ -57,7 +57,8 @@ impl Api {
             },
             |e| (e.error.code, e.error.message),
         );
-        if status.as_u16() == 401 {
+        // A session the server no longer accepts; a wrong password at login is a refusal.
+        if status.as_u16() == 401 && code != "invalid_credentials" {
             return Err(ClientError::Unauthorized(message));
         }
         Err(ClientError::Server {

@@ -50,6 +50,10 @@ pub enum ClientError {
         code: String,
         message: String,
     },
+    /// The server refused this command (its rule's code, e.g. `already_owned`, and the reason
+    /// for a person, e.g. "already taken by Bruno").
+    #[error("{message}")]
+    Refused { code: String, message: String },
     /// The server answered something this app does not understand.
     #[error("{0}")]
     InvalidResponse(String),
@@ -328,6 +332,21 @@ impl Client {
         self.api.register_device(&session.token, &device).await?;
         lock(&self.local).set_setting("push_token_sent", "yes")?;
         Ok(())
+    }
+
+    /// Issues a command and syncs at once, for screens that want the server's verdict now
+    /// (claiming from the queue): a refusal is answered as [`ClientError::Refused`]. Offline,
+    /// the command stays queued and the network error is answered.
+    pub async fn submit_now(&self, command: Command) -> Result<u64, ClientError> {
+        let mutation_id = self.submit(command)?;
+        self.sync().await?;
+        match self.rejection(mutation_id)? {
+            Some(rejection) => Err(ClientError::Refused {
+                code: rejection.code().to_owned(),
+                message: rejection.to_string(),
+            }),
+            None => Ok(mutation_id),
+        }
     }
 
     /// The outbox: every command not yet forgotten, with where it stands.
