@@ -84,7 +84,8 @@ pub enum PushPlatform {
 }
 
 /// The Relaydesk app without a screen: sign in, the queue, threads, commands that work
-/// offline, sync.
+/// offline, sync. Everything that touches the network or the phone's database is `suspend` /
+/// `async`; commands return at once (they are written to the outbox, not sent).
 #[derive(Debug, uniffi::Object)]
 pub struct RelaydeskClient {
     inner: Arc<Client>,
@@ -133,20 +134,20 @@ impl RelaydeskClient {
     }
 
     /// A page of a view from the phone's copy (works offline).
-    pub fn view(&self, view: QueueView, order: QueueOrder, limit: u32) -> QueuePage {
+    pub async fn view(&self, view: QueueView, order: QueueOrder, limit: u32) -> QueuePage {
         self.inner
             .view(view.into(), order.into(), limit as usize)
             .into()
     }
 
     /// One conversation, if the person may see it.
-    pub fn thread(&self, conversation_id: String) -> Result<Option<ThreadView>, AppError> {
+    pub async fn thread(&self, conversation_id: String) -> Result<Option<ThreadView>, AppError> {
         let conversation: ConversationId = id("conversation_id", &conversation_id)?;
         Ok(self.inner.thread(conversation)?.map(ThreadView::from))
     }
 
     /// Every command not yet forgotten, with where it stands.
-    pub fn outbox(&self) -> Result<Vec<OutboxItem>, AppError> {
+    pub async fn outbox(&self) -> Result<Vec<OutboxItem>, AppError> {
         Ok(self
             .inner
             .outbox()?
@@ -156,7 +157,7 @@ impl RelaydeskClient {
     }
 
     /// Takes an unassigned conversation. Answers the command's number in the outbox.
-    pub fn claim(&self, conversation_id: String) -> Result<u64, AppError> {
+    pub async fn claim(&self, conversation_id: String) -> Result<u64, AppError> {
         let conversation = id("conversation_id", &conversation_id)?;
         Ok(self.inner.submit(Command::Claim { conversation })?)
     }
@@ -172,7 +173,7 @@ impl RelaydeskClient {
     }
 
     /// Sends free text (inside the 24-hour window).
-    pub fn reply(&self, conversation_id: String, text: String) -> Result<u64, AppError> {
+    pub async fn reply(&self, conversation_id: String, text: String) -> Result<u64, AppError> {
         let conversation = id("conversation_id", &conversation_id)?;
         Ok(self.inner.submit(Command::Reply {
             conversation,
@@ -183,7 +184,7 @@ impl RelaydeskClient {
     }
 
     /// Sends an approved template with its parameters (`body.1` → value …).
-    pub fn reply_with_template(
+    pub async fn reply_with_template(
         &self,
         conversation_id: String,
         name: String,
@@ -204,7 +205,7 @@ impl RelaydeskClient {
     }
 
     /// Leaves an internal note (`@handle` mentions colleagues).
-    pub fn add_note(&self, conversation_id: String, body: String) -> Result<u64, AppError> {
+    pub async fn add_note(&self, conversation_id: String, body: String) -> Result<u64, AppError> {
         let conversation = id("conversation_id", &conversation_id)?;
         Ok(self.inner.submit(Command::AddNote {
             conversation,
@@ -214,7 +215,7 @@ impl RelaydeskClient {
     }
 
     /// Asks for an escalation to a team (`target_team_id`) or a person (`target_person_id`).
-    pub fn request_escalation(
+    pub async fn request_escalation(
         &self,
         conversation_id: String,
         reason: String,
@@ -243,7 +244,7 @@ impl RelaydeskClient {
     }
 
     /// Approves a pending escalation (supervisors of its target).
-    pub fn approve_escalation(
+    pub async fn approve_escalation(
         &self,
         escalation_id: String,
         note: Option<String>,
@@ -255,7 +256,7 @@ impl RelaydeskClient {
     }
 
     /// Rejects a pending escalation, saying why.
-    pub fn reject_escalation(
+    pub async fn reject_escalation(
         &self,
         escalation_id: String,
         reason: String,

@@ -40,10 +40,9 @@ struct SignInView: View {
 struct QueueView_: View {
     @EnvironmentObject var desk: Desk
     @State var view: QueueView = .unassigned
+    @State var page = QueuePage(counts: [], conversations: [])
+    @State var pending = 0
     var body: some View {
-        let _ = desk.tick
-        let page = desk.client.view(view: view, order: .longestWaiting, limit: 100)
-        let pending = ((try? desk.client.outbox()) ?? []).filter { $0.state == .queued || $0.state == .sending }.count
         NavigationStack {
             List {
                 if pending > 0 { Text("\(pending) waiting to be sent").foregroundStyle(.secondary) }
@@ -62,6 +61,10 @@ struct QueueView_: View {
             }
             .navigationDestination(for: String.self) { ThreadView_(id: $0) }
             .refreshable { _ = try? await desk.client.sync() }
+            .task(id: "\(view)-\(desk.tick)") {
+                page = await desk.client.view(view: view, order: .longestWaiting, limit: 100)
+                pending = ((try? await desk.client.outbox()) ?? []).filter { $0.state == .queued || $0.state == .sending }.count
+            }
         }
     }
 }
@@ -69,30 +72,41 @@ struct QueueView_: View {
 struct ThreadView_: View {
     @EnvironmentObject var desk: Desk
     let id: String
+    @State var thread: ThreadView?
     @State var text = ""
     var body: some View {
-        let _ = desk.tick
-        if let thread = try? desk.client.thread(conversationId: id) {
-            List {
+        List {
+            if let thread {
                 ForEach(thread.messages, id: \.id) { m in
                     Text((m.fromCustomer ? "◀ " : "▶ ") + m.text + (m.fromCustomer ? "" : "  (\(m.delivery))"))
                 }
                 ForEach(thread.notes, id: \.self) { Text("note: \($0)").foregroundStyle(.secondary) }
                 if let escalation = thread.pendingEscalationId, desk.client.me()?.role != "agent" {
-                    Button("Approve escalation") { _ = try? desk.client.approveEscalation(escalationId: escalation, note: nil); Task { _ = try? await desk.client.sync() } }
+                    Button("Approve escalation") {
+                        Task { _ = try? await desk.client.approveEscalation(escalationId: escalation, note: nil); _ = try? await desk.client.sync() }
+                    }
                 }
                 if thread.windowSecondsLeft > 0 {
                     Text("Window closes in \(thread.windowSecondsLeft / 60) min")
                     TextField("Reply", text: $text)
-                    Button("Send") { _ = try? desk.client.reply(conversationId: id, text: text); text = ""; Task { _ = try? await desk.client.sync() } }
+                    Button("Send") {
+                        let body = text
+                        text = ""
+                        Task { _ = try? await desk.client.reply(conversationId: id, text: body); _ = try? await desk.client.sync() }
+                    }
                 } else {
                     Text("24-hour window closed: send an approved template")
                     Button("Send “follow_up”") {
-                        _ = try? desk.client.replyWithTemplate(conversationId: id, name: "follow_up", language: "en_US", params: ["body.1": thread.customerName ?? "there"])
-                        Task { _ = try? await desk.client.sync() }
+                        Task {
+                            _ = try? await desk.client.replyWithTemplate(conversationId: id, name: "follow_up", language: "en_US", params: ["body.1": thread.customerName ?? "there"])
+                            _ = try? await desk.client.sync()
+                        }
                     }
                 }
+            } else {
+                ProgressView()
             }
         }
+        .task(id: desk.tick) { thread = try? await desk.client.thread(conversationId: id) }
     }
 }

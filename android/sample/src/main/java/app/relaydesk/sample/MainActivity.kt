@@ -96,8 +96,12 @@ fun SignIn(client: RelaydeskClient, signedIn: (Me) -> Unit) {
 @Composable
 fun Queue(client: RelaydeskClient, me: Me, tick: Int, open: (String) -> Unit) {
     var view by remember { mutableStateOf(QueueView.UNASSIGNED) }
-    val page = remember(view, tick) { client.view(view, QueueOrder.LONGEST_WAITING, 100u) }
-    val pending = remember(tick) { client.outbox().count { it.state == CommandState.QUEUED || it.state == CommandState.SENDING } }
+    val page by produceState(QueuePage(emptyList(), emptyList()), view, tick) {
+        value = client.view(view, QueueOrder.LONGEST_WAITING, 100u)
+    }
+    val pending by produceState(0, tick) {
+        value = client.outbox().count { it.state == CommandState.QUEUED || it.state == CommandState.SENDING }
+    }
     val scope = rememberCoroutineScope()
     Column {
         if (pending > 0) Text("$pending waiting to be sent", Modifier.padding(8.dp))
@@ -126,7 +130,8 @@ fun Queue(client: RelaydeskClient, me: Me, tick: Int, open: (String) -> Unit) {
 
 @Composable
 fun Thread(client: RelaydeskClient, id: String, tick: Int, back: () -> Unit) {
-    val thread = remember(id, tick) { client.thread(id) } ?: return back()
+    val loaded by produceState<ThreadView?>(null, id, tick) { value = client.thread(id) }
+    val thread = loaded ?: return Text("Loading…")
     var text by remember { mutableStateOf("") }
     val scope = rememberCoroutineScope()
     val me = client.me()
@@ -140,19 +145,21 @@ fun Thread(client: RelaydeskClient, id: String, tick: Int, back: () -> Unit) {
         val escalation = thread.pendingEscalationId
         if (escalation != null && me?.role != "agent") {
             Row {
-                Button(onClick = { client.approveEscalation(escalation, null); scope.launch { runCatching { client.sync() } } }) { Text("Approve") }
-                OutlinedButton(onClick = { client.rejectEscalation(escalation, "handle it in your team"); scope.launch { runCatching { client.sync() } } }) { Text("Reject") }
+                Button(onClick = { scope.launch { client.approveEscalation(escalation, null); runCatching { client.sync() } } }) { Text("Approve") }
+                OutlinedButton(onClick = { scope.launch { client.rejectEscalation(escalation, "handle it in your team"); runCatching { client.sync() } } }) { Text("Reject") }
             }
         }
         if (thread.windowSecondsLeft > 0) {
             Text("Window closes in ${thread.windowSecondsLeft / 60} min")
             OutlinedTextField(text, { text = it }, label = { Text("Reply") })
-            Button(onClick = { client.reply(id, text); text = ""; scope.launch { runCatching { client.sync() } } }) { Text("Send") }
+            Button(onClick = { val body = text; text = ""; scope.launch { client.reply(id, body); runCatching { client.sync() } } }) { Text("Send") }
         } else {
             Text("24-hour window closed: send an approved template")
             Button(onClick = {
-                client.replyWithTemplate(id, "follow_up", "en_US", mapOf("body.1" to (thread.customerName ?: "there")))
-                scope.launch { runCatching { client.sync() } }
+                scope.launch {
+                    client.replyWithTemplate(id, "follow_up", "en_US", mapOf("body.1" to (thread.customerName ?: "there")))
+                    runCatching { client.sync() }
+                }
             }) { Text("Send “follow_up”") }
         }
     }
