@@ -1,5 +1,6 @@
-//! The phone client as one object for the app, and the listener the app implements.
-//! Every method delegates to `relaydesk_core::client::Client`; nothing is decided here.
+//! The phone client for the app (session, sync, pushes, live, and the objects for the queue,
+//! conversations, escalations and the outbox), and the listener the app implements. Every
+//! method delegates to `relaydesk_core::client::Client`; nothing is decided here.
 
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
@@ -7,16 +8,13 @@ use std::sync::{Arc, Mutex};
 use relaydesk_core::client::{
     Client, ClientListener, Connection, LiveHandle, Subscription as CoreSubscription,
 };
-use relaydesk_core::domain::{
-    Command, ConversationId, EscalationId, EscalationTarget, MessageId, NoteId, ReplyBody,
-    Severity, TeamId, UserId,
-};
+use relaydesk_core::domain::ConversationId;
 use relaydesk_core::protocol::devices::Platform;
 
+use crate::conversation::{ConversationHandle, EscalationHandle};
 use crate::error::{AppError, id};
-use crate::records::{
-    LiveState, Me, OutboxItem, QueueOrder, QueuePage, QueueView, SyncSummary, ThreadView,
-};
+use crate::queue::{Outbox, Queue};
+use crate::records::{LiveState, Me, SyncSummary};
 
 /// What the app's screens listen to. Called from background threads: hop to the UI thread.
 #[uniffi::export(with_foreign)]
@@ -133,138 +131,37 @@ impl RelaydeskClient {
         })
     }
 
-    /// A page of a view from the phone's copy (works offline).
-    pub async fn view(&self, view: QueueView, order: QueueOrder, limit: u32) -> QueuePage {
-        self.inner
-            .view(view.into(), order.into(), limit as usize)
-            .into()
+    /// The queue: pages of views with counts (from the phone's copy, offline too).
+    pub fn queue(&self) -> Arc<Queue> {
+        Arc::new(Queue {
+            client: self.inner.clone(),
+        })
     }
 
-    /// One conversation, if the person may see it.
-    pub async fn thread(&self, conversation_id: String) -> Result<Option<ThreadView>, AppError> {
-        let conversation: ConversationId = id("conversation_id", &conversation_id)?;
-        Ok(self.inner.thread(conversation)?.map(ThreadView::from))
-    }
-
-    /// Every command not yet forgotten, with where it stands.
-    pub async fn outbox(&self) -> Result<Vec<OutboxItem>, AppError> {
-        Ok(self
-            .inner
-            .outbox()?
-            .into_iter()
-            .map(OutboxItem::from)
-            .collect())
-    }
-
-    /// Takes an unassigned conversation. Answers the command's number in the outbox.
-    pub async fn claim(&self, conversation_id: String) -> Result<u64, AppError> {
-        let conversation = id("conversation_id", &conversation_id)?;
-        Ok(self.inner.submit(Command::Claim { conversation })?)
-    }
-
-    /// Claims and asks the server at once: a conversation someone else took first is answered
-    /// as `AppError.Rejected` with code `already_owned` (its message names the owner).
-    pub async fn claim_now(&self, conversation_id: String) -> Result<u64, AppError> {
-        let conversation = id("conversation_id", &conversation_id)?;
-        Ok(self
-            .inner
-            .submit_now(Command::Claim { conversation })
-            .await?)
-    }
-
-    /// Sends free text (inside the 24-hour window).
-    pub async fn reply(&self, conversation_id: String, text: String) -> Result<u64, AppError> {
-        let conversation = id("conversation_id", &conversation_id)?;
-        Ok(self.inner.submit(Command::Reply {
-            conversation,
-            message: MessageId::new(),
-            body: ReplyBody::Text { text },
-            in_reply_to: None,
-        })?)
-    }
-
-    /// Sends an approved template with its parameters (`body.1` → value …).
-    pub async fn reply_with_template(
+    /// One conversation: its thread and the commands on it.
+    pub fn conversation(
         &self,
         conversation_id: String,
-        name: String,
-        language: String,
-        params: std::collections::HashMap<String, String>,
-    ) -> Result<u64, AppError> {
-        let conversation = id("conversation_id", &conversation_id)?;
-        Ok(self.inner.submit(Command::Reply {
-            conversation,
-            message: MessageId::new(),
-            body: ReplyBody::Template {
-                name,
-                language,
-                params: params.into_iter().collect(),
-            },
-            in_reply_to: None,
-        })?)
+    ) -> Result<Arc<ConversationHandle>, AppError> {
+        Ok(Arc::new(ConversationHandle {
+            client: self.inner.clone(),
+            id: id("conversation_id", &conversation_id)?,
+        }))
     }
 
-    /// Leaves an internal note (`@handle` mentions colleagues).
-    pub async fn add_note(&self, conversation_id: String, body: String) -> Result<u64, AppError> {
-        let conversation = id("conversation_id", &conversation_id)?;
-        Ok(self.inner.submit(Command::AddNote {
-            conversation,
-            note: NoteId::new(),
-            body,
-        })?)
+    /// Commands not yet forgotten, with where each stands.
+    pub fn outbox(&self) -> Arc<Outbox> {
+        Arc::new(Outbox {
+            client: self.inner.clone(),
+        })
     }
 
-    /// Asks for an escalation to a team (`target_team_id`) or a person (`target_person_id`).
-    pub async fn request_escalation(
-        &self,
-        conversation_id: String,
-        reason: String,
-        target_team_id: Option<String>,
-        target_person_id: Option<String>,
-    ) -> Result<u64, AppError> {
-        let conversation = id("conversation_id", &conversation_id)?;
-        let target = match (target_team_id, target_person_id) {
-            (Some(team), None) => EscalationTarget::Team(id::<TeamId>("target_team_id", &team)?),
-            (None, Some(person)) => {
-                EscalationTarget::Person(id::<UserId>("target_person_id", &person)?)
-            }
-            _ => {
-                return Err(AppError::InvalidInput {
-                    reason: "name either a team or a person to escalate to".into(),
-                });
-            }
-        };
-        Ok(self.inner.submit(Command::RequestEscalation {
-            conversation,
-            escalation: EscalationId::new(),
-            reason,
-            severity: Severity::High,
-            target,
-        })?)
-    }
-
-    /// Approves a pending escalation (supervisors of its target).
-    pub async fn approve_escalation(
-        &self,
-        escalation_id: String,
-        note: Option<String>,
-    ) -> Result<u64, AppError> {
-        let escalation = id("escalation_id", &escalation_id)?;
-        Ok(self
-            .inner
-            .submit(Command::ApproveEscalation { escalation, note })?)
-    }
-
-    /// Rejects a pending escalation, saying why.
-    pub async fn reject_escalation(
-        &self,
-        escalation_id: String,
-        reason: String,
-    ) -> Result<u64, AppError> {
-        let escalation = id("escalation_id", &escalation_id)?;
-        Ok(self
-            .inner
-            .submit(Command::RejectEscalation { escalation, reason })?)
+    /// A pending escalation, to approve or reject (supervisors of its target).
+    pub fn escalation(&self, escalation_id: String) -> Result<Arc<EscalationHandle>, AppError> {
+        Ok(Arc::new(EscalationHandle {
+            client: self.inner.clone(),
+            id: id("escalation_id", &escalation_id)?,
+        }))
     }
 
     /// A push arrived: syncs, and answers the conversation a tapped notification names.

@@ -1,8 +1,11 @@
 //! `relaydesk-ffi`: the UniFFI surface of `relaydesk-core`'s phone client for Kotlin and Swift.
 //!
 //! Thin by rule: each exported type wraps a core type and adds no logic.
-//! - `client`: [`client::RelaydeskClient`] (sign in, views, threads, offline commands, sync,
-//!   pushes, live), the [`client::UiListener`] the app implements and the handles that stop it.
+//! - `client`: [`client::RelaydeskClient`] (sign in, sync, pushes, live, and the objects
+//!   below), the [`client::UiListener`] the app implements and the handles that stop it.
+//! - `queue`: [`queue::Queue`] (views with counts) and [`queue::Outbox`].
+//! - `conversation`: [`conversation::ConversationHandle`] (thread, claim, reply, note,
+//!   escalate) and [`conversation::EscalationHandle`] (approve, reject).
 //! - `records`: what screens show, as plain records and enums.
 //! - `error`: [`error::AppError`], the cases an app acts on differently.
 //!
@@ -12,7 +15,9 @@
 uniffi::setup_scaffolding!();
 
 pub mod client;
+pub mod conversation;
 pub mod error;
+pub mod queue;
 pub mod records;
 
 /// The version of the Relaydesk core compiled into this library.

@@ -56,14 +56,14 @@ struct QueueView_: View {
                             Text("\(row.status) · \(row.priority)").font(.caption)
                         }
                     }
-                    .swipeActions { if row.assigneeId == nil { Button("Claim") { Task { _ = try? await desk.client.claimNow(conversationId: row.id) } } } }
+                    .swipeActions { if row.assigneeId == nil { Button("Claim") { Task { _ = try? await desk.client.conversation(conversationId: row.id).claimNow() } } } }
                 }
             }
             .navigationDestination(for: String.self) { ThreadView_(id: $0) }
             .refreshable { _ = try? await desk.client.sync() }
             .task(id: "\(view)-\(desk.tick)") {
-                page = await desk.client.view(view: view, order: .longestWaiting, limit: 100)
-                pending = ((try? await desk.client.outbox()) ?? []).filter { $0.state == .queued || $0.state == .sending }.count
+                page = await desk.client.queue().page(view: view, order: .longestWaiting, limit: 100)
+                pending = Int((try? await desk.client.outbox().waiting()) ?? 0)
             }
         }
     }
@@ -83,7 +83,7 @@ struct ThreadView_: View {
                 ForEach(thread.notes, id: \.self) { Text("note: \($0)").foregroundStyle(.secondary) }
                 if let escalation = thread.pendingEscalationId, desk.client.me()?.role != "agent" {
                     Button("Approve escalation") {
-                        Task { _ = try? await desk.client.approveEscalation(escalationId: escalation, note: nil); _ = try? await desk.client.sync() }
+                        Task { _ = try? await desk.client.escalation(escalationId: escalation).approve(note: nil); _ = try? await desk.client.sync() }
                     }
                 }
                 if thread.windowSecondsLeft > 0 {
@@ -92,13 +92,13 @@ struct ThreadView_: View {
                     Button("Send") {
                         let body = text
                         text = ""
-                        Task { _ = try? await desk.client.reply(conversationId: id, text: body); _ = try? await desk.client.sync() }
+                        Task { _ = try? await desk.client.conversation(conversationId: id).reply(text: body); _ = try? await desk.client.sync() }
                     }
                 } else {
                     Text("24-hour window closed: send an approved template")
                     Button("Send “follow_up”") {
                         Task {
-                            _ = try? await desk.client.replyWithTemplate(conversationId: id, name: "follow_up", language: "en_US", params: ["body.1": thread.customerName ?? "there"])
+                            _ = try? await desk.client.conversation(conversationId: id).replyWithTemplate(name: "follow_up", language: "en_US", params: ["body.1": thread.customerName ?? "there"])
                             _ = try? await desk.client.sync()
                         }
                     }
@@ -107,6 +107,6 @@ struct ThreadView_: View {
                 ProgressView()
             }
         }
-        .task(id: desk.tick) { thread = try? await desk.client.thread(conversationId: id) }
+        .task(id: desk.tick) { thread = try? await desk.client.conversation(conversationId: id).thread() }
     }
 }

@@ -70,7 +70,7 @@ class RelaydeskClientTest {
         assertEquals("agent", me.role)
         server.customerWrites("5511900000201", "hello from the JVM")
         runBlocking { ana.sync() }
-        val page = runBlocking { ana.view(QueueView.UNASSIGNED, QueueOrder.LONGEST_WAITING, 50u) }
+        val page = runBlocking { ana.queue().page(QueueView.UNASSIGNED, QueueOrder.LONGEST_WAITING, 50u) }
         assertEquals(1, page.conversations.size)
         assertEquals(1uL, page.counts.first { it.view == QueueView.UNASSIGNED }.count)
         conversation = page.conversations[0].id
@@ -79,19 +79,19 @@ class RelaydeskClientTest {
     @Test
     fun c_a_listener_hears_the_claim_and_a_stopped_handle_hears_nothing_more() {
         val handle = ana.subscribe(heard)
-        runBlocking { ana.claimNow(conversation) }
+        runBlocking { ana.conversation(conversation).claimNow() }
         until("outbox and queue calls") { heard.calls.contains("outbox") && heard.calls.contains("queue") }
         assertTrue(heard.calls.contains("thread $conversation"))
         handle.stop()
         heard.calls.clear()
-        runBlocking { ana.addNote(conversation, "called the customer") }
+        runBlocking { ana.conversation(conversation).addNote("called the customer") }
         assertTrue(heard.calls.isEmpty(), "no calls after stop")
     }
 
     @Test
     fun d_a_rejected_claim_is_a_typed_exception_naming_the_owner() {
         runBlocking { bruno.login("bruno@example.test", PASSWORD, "kotlin phone 2"); bruno.sync() }
-        val refused = assertFailsWith<AppException.Rejected> { runBlocking { bruno.claimNow(conversation) } }
+        val refused = assertFailsWith<AppException.Rejected> { runBlocking { bruno.conversation(conversation).claimNow() } }
         assertEquals("already_owned", refused.code)
         assertTrue(refused.reason.contains("Ana"), refused.reason)
     }
@@ -99,28 +99,28 @@ class RelaydeskClientTest {
     @Test
     fun e_a_reply_written_while_the_server_is_away_waits_then_reaches_whatsapp_once() {
         server.stop()
-        val id = runBlocking { ana.reply(conversation, "On it, one moment") }
-        assertEquals(CommandState.QUEUED, runBlocking { ana.outbox() }.first { it.mutationId == id }.state)
+        val id = runBlocking { ana.conversation(conversation).reply("On it, one moment") }
+        assertEquals(CommandState.QUEUED, runBlocking { ana.outbox().items() }.first { it.mutationId == id }.state)
         assertFailsWith<AppException.NetworkUnavailable> { runBlocking { ana.sync() } }
-        assertEquals(CommandState.QUEUED, runBlocking { ana.outbox() }.first { it.mutationId == id }.state)
+        assertEquals(CommandState.QUEUED, runBlocking { ana.outbox().items() }.first { it.mutationId == id }.state)
         server.start()
         runBlocking { ana.sync() }
-        assertEquals(CommandState.APPLIED, runBlocking { ana.outbox() }.first { it.mutationId == id }.state)
+        assertEquals(CommandState.APPLIED, runBlocking { ana.outbox().items() }.first { it.mutationId == id }.state)
         until("the fake Graph API received the reply") { graph.sent.any { it.contains("On it, one moment") } }
         assertEquals(1, graph.sent.count { it.contains("On it, one moment") })
     }
 
     @Test
     fun f_a_supervisor_approves_the_escalation_the_agent_requested() {
-        runBlocking { ana.requestEscalation(conversation, "customer asks for a manager", null, saraId) }
+        runBlocking { ana.conversation(conversation).requestEscalation("customer asks for a manager", null, saraId) }
         runBlocking { ana.sync() }
         runBlocking { sara.login("sara@example.test", PASSWORD, "supervisor phone"); sara.sync() }
-        val thread = assertNotNull(runBlocking { sara.thread(conversation) }, "Sara sees it")
+        val thread = assertNotNull(runBlocking { sara.conversation(conversation).thread() }, "Sara sees it")
         val escalation = assertNotNull(thread.pendingEscalationId, "an escalation waits")
-        val id = runBlocking { sara.approveEscalation(escalation, "I'll call them") }
+        val id = runBlocking { sara.escalation(escalation).approve("I'll call them") }
         runBlocking { sara.sync() }
-        assertEquals(CommandState.APPLIED, runBlocking { sara.outbox() }.first { it.mutationId == id }.state)
+        assertEquals(CommandState.APPLIED, runBlocking { sara.outbox().items() }.first { it.mutationId == id }.state)
         runBlocking { ana.sync() }
-        assertEquals(saraId, runBlocking { ana.thread(conversation) }?.conversation?.assigneeId)
+        assertEquals(saraId, runBlocking { ana.conversation(conversation).thread() }?.conversation?.assigneeId)
     }
 }

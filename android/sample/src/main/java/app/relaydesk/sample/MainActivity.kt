@@ -97,10 +97,10 @@ fun SignIn(client: RelaydeskClient, signedIn: (Me) -> Unit) {
 fun Queue(client: RelaydeskClient, me: Me, tick: Int, open: (String) -> Unit) {
     var view by remember { mutableStateOf(QueueView.UNASSIGNED) }
     val page by produceState(QueuePage(emptyList(), emptyList()), view, tick) {
-        value = client.view(view, QueueOrder.LONGEST_WAITING, 100u)
+        value = client.queue().page(view, QueueOrder.LONGEST_WAITING, 100u)
     }
     val pending by produceState(0, tick) {
-        value = client.outbox().count { it.state == CommandState.QUEUED || it.state == CommandState.SENDING }
+        value = client.outbox().waiting().toInt()
     }
     val scope = rememberCoroutineScope()
     Column {
@@ -118,7 +118,7 @@ fun Queue(client: RelaydeskClient, me: Me, tick: Int, open: (String) -> Unit) {
                     supportingContent = { Text("${row.status} · ${row.priority}" + if (row.escalationPending) " · escalation" else "") },
                     trailingContent = {
                         if (row.assigneeId == null) TextButton(onClick = {
-                            scope.launch { runCatching { client.claimNow(row.id) } }
+                            scope.launch { runCatching { client.conversation(row.id).claimNow() } }
                         }) { Text("Claim") }
                     },
                     modifier = Modifier.clickable { open(row.id) },
@@ -130,7 +130,7 @@ fun Queue(client: RelaydeskClient, me: Me, tick: Int, open: (String) -> Unit) {
 
 @Composable
 fun Thread(client: RelaydeskClient, id: String, tick: Int, back: () -> Unit) {
-    val loaded by produceState<ThreadView?>(null, id, tick) { value = client.thread(id) }
+    val loaded by produceState<ThreadView?>(null, id, tick) { value = client.conversation(id).thread() }
     val thread = loaded ?: return Text("Loading…")
     var text by remember { mutableStateOf("") }
     val scope = rememberCoroutineScope()
@@ -145,19 +145,19 @@ fun Thread(client: RelaydeskClient, id: String, tick: Int, back: () -> Unit) {
         val escalation = thread.pendingEscalationId
         if (escalation != null && me?.role != "agent") {
             Row {
-                Button(onClick = { scope.launch { client.approveEscalation(escalation, null); runCatching { client.sync() } } }) { Text("Approve") }
-                OutlinedButton(onClick = { scope.launch { client.rejectEscalation(escalation, "handle it in your team"); runCatching { client.sync() } } }) { Text("Reject") }
+                Button(onClick = { scope.launch { client.escalation(escalation).approve(null); runCatching { client.sync() } } }) { Text("Approve") }
+                OutlinedButton(onClick = { scope.launch { client.escalation(escalation).reject("handle it in your team"); runCatching { client.sync() } } }) { Text("Reject") }
             }
         }
         if (thread.windowSecondsLeft > 0) {
             Text("Window closes in ${thread.windowSecondsLeft / 60} min")
             OutlinedTextField(text, { text = it }, label = { Text("Reply") })
-            Button(onClick = { val body = text; text = ""; scope.launch { client.reply(id, body); runCatching { client.sync() } } }) { Text("Send") }
+            Button(onClick = { val body = text; text = ""; scope.launch { client.conversation(id).reply(body); runCatching { client.sync() } } }) { Text("Send") }
         } else {
             Text("24-hour window closed: send an approved template")
             Button(onClick = {
                 scope.launch {
-                    client.replyWithTemplate(id, "follow_up", "en_US", mapOf("body.1" to (thread.customerName ?: "there")))
+                    client.conversation(id).replyWithTemplate("follow_up", "en_US", mapOf("body.1" to (thread.customerName ?: "there")))
                     runCatching { client.sync() }
                 }
             }) { Text("Send “follow_up”") }
