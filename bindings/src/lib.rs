@@ -25,3 +25,11 @@ pub mod records;
 pub fn core_version() -> String {
     env!("CARGO_PKG_VERSION").to_owned()
 }
+
+/// Test hook (feature `test-hooks`, never in app builds): panics inside the library, so the
+/// Kotlin suite can show that a panic arrives as an exception and the library keeps working.
+#[cfg(feature = "test-hooks")]
+#[uniffi::export]
+pub fn panic_for_test() -> Result<(), error::AppError> {
+    panic!("a deliberate panic for the containment test")
+}

@@ -111,6 +111,13 @@ class RelaydeskClientTest {
     }
 
     @Test
+    fun g_a_panic_inside_the_library_is_an_exception_not_a_crash() {
+        assertFailsWith<InternalException> { panicForTest() }
+        assertTrue(coreVersion().isNotEmpty(), "the library still answers")
+        assertEquals("agent", ana.me()?.role, "and the client still works")
+    }
+
+    @Test
     fun f_a_supervisor_approves_the_escalation_the_agent_requested() {
         runBlocking { ana.conversation(conversation).requestEscalation("customer asks for a manager", null, saraId) }
         runBlocking { ana.sync() }
