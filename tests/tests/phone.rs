@@ -745,6 +745,32 @@ async fn a_conversation_escalated_to_a_supervisor_arrives_with_its_history(backe
         "its timeline too: {}",
         thread.events.len()
     );
+
+    // She sends it back: it leaves her phone, customer and all.
+    let escalation = thread
+        .conversation
+        .pending_escalation()
+        .map(|e| e.id)
+        .expect("waiting for her");
+    sara.submit(Command::RejectEscalation {
+        escalation,
+        reason: "South can handle it".into(),
+    })
+    .expect("queued");
+    sara.sync().await.expect("sync");
+    assert!(
+        sara.thread(south).expect("thread").is_none(),
+        "gone from her phone"
+    );
+    let db = rusqlite::Connection::open(dir.path().join("relaydesk-phone.db")).expect("db");
+    let left: i64 = db
+        .query_row(
+            "SELECT COUNT(*) FROM contacts WHERE doc LIKE '%5511900000130%'",
+            [],
+            |r| r.get(0),
+        )
+        .expect("count");
+    assert_eq!(left, 0, "the customer's details are not kept");
 }
 
 /// When the server does not know this phone's numbering any more, the phone starts afresh

@@ -82,6 +82,18 @@ impl Copy {
             self.workspace = Some(workspace.clone());
         }
         for id in &page.removed {
+            if let Some(gone) = self.truth.conversations.get(id).map(|c| c.contact_id) {
+                let shared = self
+                    .truth
+                    .conversations
+                    .values()
+                    .filter(|c| c.contact_id == gone)
+                    .count()
+                    > 1;
+                if !shared {
+                    self.truth.contacts.remove(&gone);
+                }
+            }
             self.truth.forget_conversation(*id);
         }
         for c in &page.conversations {

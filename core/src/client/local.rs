@@ -440,6 +440,13 @@ impl Local {
 
 fn forget(tx: &rusqlite::Transaction<'_>, id: ConversationId) -> Result<(), ClientError> {
     let id = id.to_string();
+    // The customer goes too, unless another conversation on this phone is theirs.
+    tx.execute(
+        "DELETE FROM contacts WHERE id = (SELECT json_extract(doc, '$.contact_id') \
+         FROM conversations WHERE id = ?1) AND (SELECT COUNT(*) FROM conversations \
+         WHERE json_extract(doc, '$.contact_id') = contacts.id) = 1",
+        [&id],
+    )?;
     tx.execute("DELETE FROM conversations WHERE id = ?1", [&id])?;
     tx.execute("DELETE FROM messages WHERE conversation_id = ?1", [&id])?;
     tx.execute("DELETE FROM notes WHERE conversation_id = ?1", [&id])?;
