@@ -11,17 +11,10 @@ use relaydesk_core::protocol::library::{
     AccountSync, CannedReplyChange, NewCannedReply, TemplateInfo, TemplateSyncReport,
 };
 
-use crate::accounts::{AccountError, Signed};
+use crate::accounts::{AccountError, Signed, invalid};
 use crate::store::Store;
 use crate::whatsapp::sender::GraphApi;
 use crate::whatsapp::templates;
-
-fn invalid(field: &str, reason: impl Into<String>) -> AccountError {
-    AccountError::Invalid {
-        field: field.to_owned(),
-        reason: reason.into(),
-    }
-}
 
 /// Whether `who` may create, change or delete replies in `scope`.
 pub fn may_manage(who: &Signed, scope: &CannedScope) -> bool {

@@ -5,13 +5,12 @@
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use relaydesk_core::domain::{Command, ConversationId, Timestamp, can_see};
-use relaydesk_core::protocol::directory::Colleague;
 use relaydesk_core::protocol::sync::{
     MutationResult, PullResponse, PushRequest, PushResponse, WorkspaceCopy,
 };
 use serde::{Deserialize, Serialize};
 
-use crate::accounts::{AccountError, Signed};
+use crate::accounts::{self, AccountError, Signed, invalid};
 use crate::library;
 use crate::store::{Pushed, Store};
 
@@ -20,13 +19,6 @@ pub const MAX_MUTATIONS: usize = 500;
 /// Conversations per pull page (with everything that changed in them).
 pub const DEFAULT_PAGE: i64 = 200;
 pub const MAX_PAGE: i64 = 1000;
-
-fn invalid(field: &str, reason: impl Into<String>) -> AccountError {
-    AccountError::Invalid {
-        field: field.to_owned(),
-        reason: reason.into(),
-    }
-}
 
 /// A client id: what the phone minted once (a UUID), never empty or huge.
 fn check_client(client: &str) -> Result<(), AccountError> {
@@ -248,14 +240,7 @@ async fn workspace_copy(store: &Store, who: &Signed) -> Result<WorkspaceCopy, Ac
             .members
             .values()
             .filter(|m| m.active)
-            .map(|m| Colleague {
-                id: m.id,
-                name: m.name.clone(),
-                handle: m.handle.clone(),
-                role: m.role,
-                teams: m.teams.clone(),
-                availability: m.availability,
-            })
+            .map(accounts::colleague)
             .collect(),
         teams: workspace.teams.values().cloned().collect(),
         inboxes: workspace.inboxes.values().cloned().collect(),

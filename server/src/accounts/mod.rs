@@ -54,7 +54,8 @@ pub enum AccountError {
     Internal(#[from] anyhow::Error),
 }
 
-fn invalid(field: &str, reason: impl Into<String>) -> AccountError {
+/// A refusal naming the field and why (every door shows it the same way).
+pub(crate) fn invalid(field: &str, reason: impl Into<String>) -> AccountError {
     AccountError::Invalid {
         field: field.to_owned(),
         reason: reason.into(),
@@ -91,6 +92,18 @@ impl Signed {
 
     pub fn user_info(&self) -> UserInfo {
         user_info(&self.member, &self.account)
+    }
+}
+
+/// A person as colleagues see them (no email, no credentials).
+pub fn colleague(member: &Member) -> relaydesk_core::protocol::directory::Colleague {
+    relaydesk_core::protocol::directory::Colleague {
+        id: member.id,
+        name: member.name.clone(),
+        handle: member.handle.clone(),
+        role: member.role,
+        teams: member.teams.clone(),
+        availability: member.availability,
     }
 }
 

@@ -9,7 +9,7 @@ use chrono::Utc;
 use relaydesk_core::domain::{Inbox, Team, UserId};
 use relaydesk_core::protocol::admin::{CreatedUser, NewInbox, NewTeam, NewUser, UserChange};
 use relaydesk_core::protocol::auth::{SessionInfo, UserInfo};
-use relaydesk_core::protocol::directory::{Colleague, Directory};
+use relaydesk_core::protocol::directory::Directory;
 
 use super::ApiError;
 use super::extract::{Admin, Body, Id, Signed};
@@ -145,14 +145,7 @@ async fn directory(Signed(who): Signed) -> Json<Directory> {
             .members
             .values()
             .filter(|m| m.active)
-            .map(|m| Colleague {
-                id: m.id,
-                name: m.name.clone(),
-                handle: m.handle.clone(),
-                role: m.role,
-                teams: m.teams.clone(),
-                availability: m.availability,
-            })
+            .map(accounts::colleague)
             .collect(),
         teams: workspace.teams.into_values().collect(),
         inboxes: workspace

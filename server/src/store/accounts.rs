@@ -4,7 +4,7 @@
 
 use relaydesk_core::domain::{Member, Timestamp, UserId};
 
-use super::rows;
+use super::rows::{self, millis};
 use super::sql::{Arg, Cell, DbError, Sql};
 
 /// A stored account.
@@ -34,10 +34,6 @@ pub enum AccountConflict {
     Email(String),
     #[error("the handle @{0} is taken")]
     Handle(String),
-}
-
-fn millis(at: Timestamp) -> i64 {
-    at.timestamp_millis()
 }
 
 fn instant(ms: i64) -> Timestamp {

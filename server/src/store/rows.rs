@@ -14,7 +14,8 @@ fn doc<T: Serialize>(value: &T) -> Result<Arg, DbError> {
     Ok(Arg::Text(serde_json::to_string(value)?))
 }
 
-fn millis(at: Timestamp) -> i64 {
+/// Epoch milliseconds, as every time column holds them.
+pub(crate) fn millis(at: Timestamp) -> i64 {
     at.timestamp_millis()
 }
 

@@ -12,7 +12,7 @@ use super::postgres::PgSql;
 use super::sql::{Arg, Cell, DbError, Sql};
 use super::sqlite::run_ready;
 use super::write_path::{self, Unit};
-use super::{Backend, Store, event_docs, rows};
+use super::{Backend, Store, rows};
 
 /// What became of one pushed mutation.
 #[derive(Debug, Clone, PartialEq)]
@@ -185,17 +185,19 @@ async fn changes_of<S: Sql>(sql: &mut S, ids: &[String], since: i64) -> Result<C
     for text in sql.texts(&query, &args).await? {
         notes.push(serde_json::from_str(&text)?);
     }
-    let mut events = Vec::new();
     let query = format!(
         "SELECT version, seq, doc FROM events WHERE version > $1 AND {list} ORDER BY version, seq"
     );
-    for row in sql.rows(&query, &args).await? {
-        events.push(SyncedEvent {
-            version: row[0].required_int("version")?,
-            seq: row[1].required_int("seq")?,
-            event: event_docs::from_doc(sql, row[2].required_text("doc")?).await?,
-        });
-    }
+    let rows = sql.rows(&query, &args).await?;
+    let events = super::timeline::stamped(sql, rows)
+        .await?
+        .into_iter()
+        .map(|s| SyncedEvent {
+            version: s.version,
+            seq: s.seq,
+            event: s.event,
+        })
+        .collect();
     Ok((messages, notes, events))
 }
 

@@ -5,7 +5,7 @@ use relaydesk_core::domain::{ConversationId, Event};
 
 use super::event_docs;
 use super::postgres::PgSql;
-use super::sql::{Arg, DbError, Sql};
+use super::sql::{Arg, Cell, DbError, Sql};
 use super::sqlite::run_ready;
 use super::{Backend, Store};
 
@@ -15,6 +15,22 @@ pub struct Stamped {
     pub version: i64,
     pub seq: i64,
     pub event: Event,
+}
+
+/// Rows of `SELECT version, seq, doc FROM events …`, read back (messages as they are now).
+pub(crate) async fn stamped<S: Sql>(
+    sql: &mut S,
+    rows: Vec<Vec<Cell>>,
+) -> Result<Vec<Stamped>, DbError> {
+    let mut stamped = Vec::with_capacity(rows.len());
+    for row in rows {
+        stamped.push(Stamped {
+            version: row[0].required_int("version")?,
+            seq: row[1].required_int("seq")?,
+            event: event_docs::from_doc(sql, row[2].required_text("doc")?).await?,
+        });
+    }
+    Ok(stamped)
 }
 
 async fn page<S: Sql>(
@@ -36,15 +52,7 @@ async fn page<S: Sql>(
             ],
         )
         .await?;
-    let mut stamped = Vec::with_capacity(rows.len());
-    for row in rows {
-        stamped.push(Stamped {
-            version: row[0].required_int("version")?,
-            seq: row[1].required_int("seq")?,
-            event: event_docs::from_doc(sql, row[2].required_text("doc")?).await?,
-        });
-    }
-    Ok(stamped)
+    stamped(sql, rows).await
 }
 
 /// Events of any conversation with `after < version <= upto`, in order (the live stream).
@@ -56,15 +64,7 @@ async fn between<S: Sql>(sql: &mut S, after: i64, upto: i64) -> Result<Vec<Stamp
             &[Arg::Int(after), Arg::Int(upto)],
         )
         .await?;
-    let mut stamped = Vec::with_capacity(rows.len());
-    for row in rows {
-        stamped.push(Stamped {
-            version: row[0].required_int("version")?,
-            seq: row[1].required_int("seq")?,
-            event: event_docs::from_doc(sql, row[2].required_text("doc")?).await?,
-        });
-    }
-    Ok(stamped)
+    stamped(sql, rows).await
 }
 
 impl Store {
