@@ -102,6 +102,12 @@ pub struct ServeArgs {
     #[arg(long, env = "RELAYDESK_TRUST_FORWARDED_FOR")]
     pub trust_forwarded_for: bool,
 
+    /// Mark the web view's session cookie `Secure` (browsers then send it only over HTTPS).
+    /// Turn on whenever the server is reached over HTTPS; it is also set on its own for
+    /// requests a trusted proxy marks `X-Forwarded-Proto: https`.
+    #[arg(long, env = "RELAYDESK_SECURE_COOKIES")]
+    pub secure_cookies: bool,
+
     /// A demo workspace: seeded people and number, simulated customers, and a stand-in for
     /// WhatsApp on this server (no Meta account needed). For trying Relaydesk locally.
     #[arg(long, env = "RELAYDESK_DEMO")]
@@ -124,6 +130,7 @@ impl ServeArgs {
             graph_api_version: "v25.0".into(),
             whatsapp_send_rate: 80,
             trust_forwarded_for: false,
+            secure_cookies: false,
             demo: false,
         }
     }

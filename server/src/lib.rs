@@ -1,10 +1,9 @@
 //! `relaydesk-server`: the server side of Relaydesk.
 //!
-//! Today: the command line ([`config`]), the HTTP surface ([`http`]: `/healthz` and JSON
-//! errors) and the process lifecycle ([`serve`]: listen, shut down cleanly on Ctrl-C or
-//! SIGTERM). Later issues add storage (SQLite via rusqlite, PostgreSQL via sqlx), the WhatsApp
-//! webhook and send queue, the REST + SSE API, sync, the web view and FCM pushes; every state
-//! change goes through `relaydesk_core::domain`.
+//! The command line ([`config`]), storage on SQLite or PostgreSQL ([`store`]), the WhatsApp
+//! webhook and send queue ([`whatsapp`]), the REST + SSE API ([`http`]), phone sync
+//! ([`sync`]), the web view ([`web`]) and the process lifecycle ([`serve`]). Every state
+//! change goes through `relaydesk_core::domain`, whichever door it came in by.
 
 pub mod accounts;
 pub mod admin_cli;
@@ -16,6 +15,7 @@ pub mod serve;
 pub mod state;
 pub mod store;
 pub mod sync;
+pub mod web;
 pub mod whatsapp;
 
 use config::{Cli, Command};

@@ -17,6 +17,8 @@ pub struct AppState {
     pub media_dir: Arc<std::path::PathBuf>,
     /// Whether the client's address comes from `X-Forwarded-For` (behind a proxy).
     pub trust_forwarded_for: bool,
+    /// Whether the web view's cookies are always `Secure`.
+    pub secure_cookies: bool,
 }
 
 /// How we talk to Meta.
@@ -142,7 +144,8 @@ impl AppState {
             },
         )
         .with_media_dir(args.storage.data_dir.join("media"))
-        .trusting_forwarded_for(args.trust_forwarded_for))
+        .trusting_forwarded_for(args.trust_forwarded_for)
+        .with_secure_cookies(args.secure_cookies))
     }
 
     pub fn new(store: Store, whatsapp: WhatsAppSettings) -> AppState {
@@ -152,12 +155,19 @@ impl AppState {
             metrics: Arc::new(Metrics::default()),
             media_dir: Arc::new(std::path::PathBuf::from("data/media")),
             trust_forwarded_for: false,
+            secure_cookies: false,
         }
     }
 
     /// Takes clients' addresses from `X-Forwarded-For` (set only behind a trusted proxy).
     pub fn trusting_forwarded_for(mut self, trust: bool) -> AppState {
         self.trust_forwarded_for = trust;
+        self
+    }
+
+    /// Marks the web view's cookies `Secure` (served over HTTPS).
+    pub fn with_secure_cookies(mut self, secure: bool) -> AppState {
+        self.secure_cookies = secure;
         self
     }
 

@@ -8,8 +8,8 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::Utc;
 use relaydesk_core::domain::{
-    Change, Content, Conversation, ConversationId, InboxId, Label, Order, Priority, TeamId, UserId,
-    View, can_see,
+    Change, ContactId, Content, Conversation, ConversationId, InboxId, Label, Order, Priority,
+    TeamId, UserId, View, can_see,
 };
 use relaydesk_core::protocol::queue::{ConversationSummary, QueuePage};
 use relaydesk_core::protocol::thread::{ConversationDetail, TimelineEntry, TimelinePage};
@@ -58,9 +58,14 @@ pub(super) struct QueueParams {
     priority: Option<String>,
     /// Only conversations owned by this person (id).
     assignee: Option<String>,
+    /// Only this customer's conversations (contact id).
+    contact: Option<String>,
 }
 
-fn parse<T: std::str::FromStr>(field: &str, raw: Option<&str>) -> Result<Option<T>, ApiError>
+pub(crate) fn parse<T: std::str::FromStr>(
+    field: &str,
+    raw: Option<&str>,
+) -> Result<Option<T>, ApiError>
 where
     T::Err: std::fmt::Display,
 {
@@ -73,11 +78,11 @@ where
 }
 
 /// Cursors are opaque to clients: base64url of JSON.
-pub(super) fn encode_cursor<T: serde::Serialize>(position: &T) -> String {
+pub(crate) fn encode_cursor<T: serde::Serialize>(position: &T) -> String {
     URL_SAFE_NO_PAD.encode(serde_json::to_vec(position).unwrap_or_default())
 }
 
-pub(super) fn decode_cursor<T: DeserializeOwned>(raw: Option<&str>) -> Result<Option<T>, ApiError> {
+pub(crate) fn decode_cursor<T: DeserializeOwned>(raw: Option<&str>) -> Result<Option<T>, ApiError> {
     raw.filter(|r| !r.is_empty())
         .map(|r| {
             URL_SAFE_NO_PAD
@@ -100,7 +105,7 @@ fn limit(raw: Option<&str>) -> Result<usize, ApiError> {
     Ok(limit)
 }
 
-fn priority(raw: Option<&str>) -> Result<Option<Priority>, ApiError> {
+pub(crate) fn priority(raw: Option<&str>) -> Result<Option<Priority>, ApiError> {
     raw.filter(|r| !r.is_empty())
         .map(|r| {
             serde_json::from_value(serde_json::Value::String(r.to_owned()))
@@ -129,6 +134,7 @@ async fn queue(
             .map_err(|e| ApiError::invalid("label", e))?,
         priority: priority(params.priority.as_deref())?,
         assignee: parse::<UserId>("assignee", params.assignee.as_deref())?,
+        contact: parse::<ContactId>("contact", params.contact.as_deref())?,
     };
     let after: Option<After> = decode_cursor(params.cursor.as_deref())?;
     let limit = limit(params.limit.as_deref())?;
@@ -197,7 +203,7 @@ fn summary(
 }
 
 /// The conversation if `who` may see it; otherwise "not found".
-pub(super) async fn visible(
+pub(crate) async fn visible(
     state: &AppState,
     who: &accounts::Signed,
     id: ConversationId,
@@ -283,7 +289,7 @@ async fn timeline(
 }
 
 /// The authenticated download route of a message's file.
-fn media_url(change: &Change) -> Option<String> {
+pub(crate) fn media_url(change: &Change) -> Option<String> {
     let message = match change {
         Change::CustomerMessageReceived { message } | Change::ReplyQueued { message } => message,
         _ => return None,

@@ -15,6 +15,7 @@ use std::time::Duration;
 
 use axum::extract::State;
 use axum::http::HeaderMap;
+use axum::response::IntoResponse;
 use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
 use relaydesk_core::domain::{Change, Conversation, ConversationId, Event, Member, can_see};
 use relaydesk_core::protocol::live::{CHANGE_EVENT, LiveChange};
@@ -68,10 +69,17 @@ async fn events(
         (None, Some(since)) => version_from("since", since)?,
         (None, None) => state.store.version().await?,
     };
+    Ok(live(state, who, start))
+}
+
+/// The stream of what `who` may see after version `start` (the API's route and the web
+/// view's share it; only how the person signed in differs).
+pub(crate) fn live(state: AppState, who: accounts::Signed, start: i64) -> axum::response::Response {
     let (sender, receiver) = mpsc::channel(32);
     tokio::spawn(stream(state, who, start, sender));
-    Ok(Sse::new(ReceiverStream::new(receiver))
-        .keep_alive(KeepAlive::new().interval(Duration::from_secs(15))))
+    Sse::new(ReceiverStream::new(receiver))
+        .keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
+        .into_response()
 }
 
 type Outbox = mpsc::Sender<Result<SseEvent, Infallible>>;

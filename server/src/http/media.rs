@@ -61,9 +61,19 @@ async fn media(
     Signed(who): Signed,
     Id(id): Id<MessageId>,
 ) -> Result<Response, ApiError> {
+    file(&state, &who, id).await
+}
+
+/// The file of message `id`, if `who` may see its conversation (the web view's image previews
+/// and downloads come here too).
+pub(crate) async fn file(
+    state: &AppState,
+    who: &crate::accounts::Signed,
+    id: MessageId,
+) -> Result<Response, ApiError> {
     let not_found = || ApiError::not_found(format!("no file for message {id}"));
     let message = state.store.message(id).await?.ok_or_else(not_found)?;
-    visible(&state, &who, message.conversation_id)
+    visible(state, who, message.conversation_id)
         .await
         .map_err(|_| not_found())?;
     let Content::Media(attachment) = &message.content else {
@@ -123,6 +133,11 @@ async fn media(
         headers.insert(CONTENT_DISPOSITION, value);
     }
     headers.insert(X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    // Opened directly, a customer's file is a sandboxed document that can run nothing.
+    headers.insert(
+        axum::http::header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static("default-src 'none'; sandbox"),
+    );
     headers.insert(
         CACHE_CONTROL,
         HeaderValue::from_static("private, max-age=3600"),

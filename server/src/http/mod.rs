@@ -4,13 +4,13 @@
 mod admin;
 mod auth;
 mod commands;
-mod conversations;
+pub(crate) mod conversations;
 mod devices;
 mod error;
-mod events;
-mod extract;
+pub(crate) mod events;
+pub(crate) mod extract;
 mod library;
-mod media;
+pub(crate) mod media;
 mod openapi;
 mod operations;
 mod sync;
@@ -57,6 +57,7 @@ pub fn router(state: AppState) -> Router {
     let (routes, document) = api().split_for_parts();
     openapi::publish(openapi::finish(document));
     routes
+        .merge(crate::web::router(state.clone()))
         .fallback(error::no_such_route)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

@@ -346,6 +346,22 @@ impl Store {
         in_read!(self, |sql| rows::messages_of(sql, conversation).await)
     }
 
+    /// The latest message of each conversation named (those with none are left out).
+    pub async fn last_messages(
+        &self,
+        conversations: Vec<ConversationId>,
+    ) -> Result<std::collections::BTreeMap<ConversationId, Message>, DbError> {
+        in_read!(self, |sql| {
+            let mut latest = std::collections::BTreeMap::new();
+            for id in conversations {
+                if let Some(message) = rows::last_message(sql, id).await? {
+                    latest.insert(id, message);
+                }
+            }
+            Ok(latest)
+        })
+    }
+
     pub async fn message_by_wamid(&self, wamid: Wamid) -> Result<Option<Message>, DbError> {
         in_read!(self, |sql| rows::message_by_wamid(sql, &wamid).await)
     }

@@ -6,8 +6,8 @@
 
 use relaydesk_core::domain::queue::{NO_WINDOW, NOBODY_WAITING, WINDOW_CLOSED};
 use relaydesk_core::domain::{
-    Contact, Conversation, ConversationId, InboxId, Label, Member, Order, Priority, Role, TeamId,
-    Timestamp, UserId, View, WINDOW, Workspace,
+    Contact, ContactId, Conversation, ConversationId, InboxId, Label, Member, Order, Priority,
+    Role, TeamId, Timestamp, UserId, View, WINDOW, Workspace,
 };
 
 use super::postgres::PgSql;
@@ -23,6 +23,8 @@ pub struct QueueFilters {
     pub label: Option<Label>,
     pub priority: Option<Priority>,
     pub assignee: Option<UserId>,
+    /// Only this customer's conversations (their earlier ones, beside the one open).
+    pub contact: Option<ContactId>,
 }
 
 /// Where the previous page ended: its last row's sort key and id, the `now` the first page
@@ -240,6 +242,10 @@ fn filters(filters: &QueueFilters, s: &mut Statement) {
     if let Some(assignee) = filters.assignee {
         s.push(" AND assignee = ")
             .arg(Arg::Text(assignee.to_string()));
+    }
+    if let Some(contact) = filters.contact {
+        s.push(" AND contact_id = ")
+            .arg(Arg::Text(contact.to_string()));
     }
 }
 

@@ -162,6 +162,19 @@ pub(crate) async fn messages_of<S: Sql>(
     .await
 }
 
+/// The latest message of a conversation (what a queue row previews).
+pub(crate) async fn last_message<S: Sql>(
+    sql: &mut S,
+    conversation: ConversationId,
+) -> Result<Option<Message>, DbError> {
+    one(
+        sql,
+        "SELECT doc FROM messages WHERE conversation_id = $1 ORDER BY at DESC, id DESC LIMIT 1",
+        &[Arg::Text(conversation.to_string())],
+    )
+    .await
+}
+
 pub(crate) async fn note<S: Sql>(sql: &mut S, id: NoteId) -> Result<Option<Note>, DbError> {
     one(
         sql,

@@ -1,0 +1,246 @@
+//! Signing in and out of the web view, and choosing a password after a one-time one. The
+//! rules (Argon2id, per-account and per-address limits, one-time passwords) are `accounts`'s,
+//! shared with phones; only the cookie is the browser's own.
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+use chrono::Utc;
+use relaydesk_core::protocol::auth::LoginRequest;
+use serde::Deserialize;
+
+use super::error::{PageError, see_other};
+use super::session::{self, Agent, LOGIN_COOKIE, SESSION_COOKIE, set_cookie, with_cookie};
+use super::{Nav, render};
+use crate::accounts::{self, AccountError, SESSION_IDLE_LIFETIME};
+use crate::http::extract::ClientAddress;
+use crate::state::AppState;
+
+#[derive(Template)]
+#[template(path = "login.html")]
+struct LoginPage {
+    nav: Option<Nav>,
+    csrf: String,
+    email: String,
+    next: String,
+    error: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct Next {
+    next: Option<String>,
+}
+
+/// The sign-in form (with a fresh double-submit token when the browser has none).
+pub async fn form(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(query): Query<Next>,
+) -> Response {
+    show(
+        &state,
+        &headers,
+        String::new(),
+        query.next.as_deref(),
+        None,
+        StatusCode::OK,
+    )
+}
+
+fn show(
+    state: &AppState,
+    headers: &HeaderMap,
+    email: String,
+    next: Option<&str>,
+    error: Option<String>,
+    status: StatusCode,
+) -> Response {
+    let existing = session::cookie(headers, LOGIN_COOKIE).map(str::to_owned);
+    let csrf = existing.clone().unwrap_or_else(session::login_token);
+    let response = render(
+        status,
+        &LoginPage {
+            nav: None,
+            csrf: csrf.clone(),
+            email,
+            next: session::safe_next(next),
+            error,
+        },
+    );
+    if existing.is_some() {
+        return response;
+    }
+    with_cookie(
+        response,
+        set_cookie(
+            LOGIN_COOKIE,
+            &csrf,
+            3600,
+            session::secure(state, headers),
+            "Strict",
+        ),
+    )
+}
+
+#[derive(Debug, Deserialize)]
+pub struct Credentials {
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    password: String,
+    next: Option<String>,
+}
+
+pub async fn submit(
+    State(state): State<AppState>,
+    ClientAddress(address): ClientAddress,
+    headers: HeaderMap,
+    Form(form): Form<Credentials>,
+) -> Result<Response, PageError> {
+    let device = headers
+        .get(axum::http::header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .map_or_else(
+            || "Web browser".to_owned(),
+            |ua| format!("Web browser ({ua})"),
+        );
+    let request = LoginRequest {
+        email: form.email.clone(),
+        password: form.password,
+        device: Some(device),
+    };
+    let signed_in = accounts::login(&state.store, request, &address, Utc::now()).await;
+    let login = match signed_in {
+        Ok(login) => login,
+        Err(error @ (AccountError::InvalidCredentials | AccountError::TooManyAttempts { .. })) => {
+            let status = match error {
+                AccountError::TooManyAttempts { .. } => StatusCode::TOO_MANY_REQUESTS,
+                _ => StatusCode::UNAUTHORIZED,
+            };
+            let message = match &error {
+                AccountError::TooManyAttempts { retry_after_secs } => format!(
+                    "Too many failed sign-ins. Try again in {} minute(s).",
+                    (retry_after_secs + 59) / 60
+                ),
+                _ => "Wrong email or password.".to_owned(),
+            };
+            return Ok(show(
+                &state,
+                &headers,
+                form.email,
+                form.next.as_deref(),
+                Some(message),
+                status,
+            ));
+        }
+        Err(other) => return Err(other.into()),
+    };
+    let to = if login.user.must_change_password {
+        "/password".to_owned()
+    } else {
+        session::safe_next(form.next.as_deref())
+    };
+    let secure = session::secure(&state, &headers);
+    let response = with_cookie(
+        see_other(&to),
+        set_cookie(
+            SESSION_COOKIE,
+            &login.token,
+            SESSION_IDLE_LIFETIME.num_seconds(),
+            secure,
+            "Lax",
+        ),
+    );
+    Ok(with_cookie(
+        response,
+        set_cookie(LOGIN_COOKIE, "", 0, secure, "Strict"),
+    ))
+}
+
+/// Ends this browser's session.
+pub async fn logout(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    agent: Result<Agent, PageError>,
+) -> Result<Response, PageError> {
+    if let Ok(agent) = agent {
+        accounts::revoke_session(&state.store, &agent.who, agent.who.session.id.clone()).await?;
+    }
+    Ok(with_cookie(
+        see_other("/login"),
+        set_cookie(
+            SESSION_COOKIE,
+            "",
+            0,
+            session::secure(&state, &headers),
+            "Lax",
+        ),
+    ))
+}
+
+#[derive(Template)]
+#[template(path = "password.html")]
+struct PasswordPage {
+    nav: Option<Nav>,
+    csrf: String,
+    required: bool,
+    error: Option<String>,
+}
+
+pub async fn password_form(agent: Agent) -> Response {
+    render(
+        StatusCode::OK,
+        &PasswordPage {
+            required: agent.who.account.must_change_password,
+            nav: Some(Nav::of(&agent, "password")),
+            csrf: agent.csrf,
+            error: None,
+        },
+    )
+}
+
+#[derive(Debug, Deserialize)]
+pub struct NewPassword {
+    #[serde(default)]
+    current_password: String,
+    #[serde(default)]
+    new_password: String,
+}
+
+pub async fn change_password(
+    State(state): State<AppState>,
+    ClientAddress(address): ClientAddress,
+    agent: Agent,
+    Form(form): Form<NewPassword>,
+) -> Result<Response, PageError> {
+    let changed = accounts::change_password(
+        &state.store,
+        &agent.who,
+        form.current_password,
+        form.new_password,
+        &address,
+        Utc::now(),
+    )
+    .await;
+    match changed {
+        Ok(()) => Ok(see_other("/")),
+        Err(error @ (AccountError::Invalid { .. } | AccountError::TooManyAttempts { .. })) => {
+            let status = match error {
+                AccountError::TooManyAttempts { .. } => StatusCode::TOO_MANY_REQUESTS,
+                _ => StatusCode::UNPROCESSABLE_ENTITY,
+            };
+            Ok(render(
+                status,
+                &PasswordPage {
+                    required: agent.who.account.must_change_password,
+                    nav: Some(Nav::of(&agent, "password")),
+                    csrf: agent.csrf,
+                    error: Some(error.to_string()),
+                },
+            ))
+        }
+        Err(other) => Err(other.into()),
+    }
+}

@@ -1,0 +1,401 @@
+//! How the desk reads on a page: domain values turned into the words and marks a person sees
+//! (waiting times, delivery ticks, "assigned Ana → Bo by Carla because …", message bodies).
+//! Pure, so every page shows a thing the same way and the wording is tested without a browser.
+//!
+//! Customer-supplied text is never trusted here or in templates: templates escape everything
+//! (askama's HTML escaping), and the few strings that become attributes or links are built
+//! from our own ids and numbers only. Bidirectional-override characters in file names are made
+//! visible, so "invoice\u{202E}fdp.exe" cannot pass for a PDF.
+
+use chrono::{DateTime, Utc};
+use relaydesk_core::domain::{
+    By, Change, Contact, Content, DeliveryStatus, EscalationTarget, Handover, MediaKind, Member,
+    Message, Severity, Status, Timestamp, UserId, Workspace,
+};
+
+/// "just now", "4 min", "2 h 5 min", "3 d 4 h": how long since `since`.
+pub fn waited(now: Timestamp, since: Timestamp) -> String {
+    let minutes = (now - since).num_minutes().max(0);
+    match minutes {
+        0 => "just now".to_owned(),
+        1..=59 => format!("{minutes} min"),
+        60..=1439 => match minutes % 60 {
+            0 => format!("{} h", minutes / 60),
+            m => format!("{} h {m} min", minutes / 60),
+        },
+        _ => match (minutes / 60) % 24 {
+            0 => format!("{} d", minutes / 1440),
+            h => format!("{} d {h} h", minutes / 1440),
+        },
+    }
+}
+
+/// The badge a queue row or composer wears for the 24-hour window: closed, or closing within
+/// the hour ("closes in 12 min"); nothing while more than an hour is left.
+pub fn window_badge(closes_at: Option<Timestamp>, now: Timestamp) -> Option<Badge> {
+    let closes_at = closes_at?;
+    if closes_at <= now {
+        return Some(Badge {
+            class: "window-closed",
+            text: "window closed".to_owned(),
+        });
+    }
+    let left = closes_at - now;
+    (left <= chrono::Duration::hours(1)).then(|| Badge {
+        class: "window-closing",
+        text: format!(
+            "window closes in {}",
+            waited(closes_at, now).replace("just now", "<1 min")
+        ),
+    })
+}
+
+/// A small labelled mark.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Badge {
+    pub class: &'static str,
+    pub text: String,
+}
+
+/// A customer as a person reads them: their WhatsApp name, else their number, else their id.
+pub fn customer_name(contact: Option<&Contact>) -> String {
+    contact
+        .and_then(|c| {
+            c.profile_name
+                .clone()
+                .filter(|n| !n.trim().is_empty())
+                .or_else(|| c.phone.as_ref().map(|p| format!("+{p}")))
+                .or_else(|| c.bsuid.clone())
+        })
+        .unwrap_or_else(|| "Unknown customer".to_owned())
+}
+
+/// A member's name, or a plain word when they are unknown.
+pub fn member_name(workspace: &Workspace, id: UserId) -> String {
+    workspace
+        .members
+        .get(&id)
+        .map_or_else(|| "someone no longer here".to_owned(), |m| m.name.clone())
+}
+
+fn by(workspace: &Workspace, by: &By) -> String {
+    match by {
+        By::Member(id) => member_name(workspace, *id),
+        By::Customer => "the customer".to_owned(),
+        By::WhatsApp => "WhatsApp".to_owned(),
+    }
+}
+
+fn nobody_or(workspace: &Workspace, id: Option<UserId>) -> String {
+    id.map_or_else(|| "nobody".to_owned(), |id| member_name(workspace, id))
+}
+
+fn team_name(workspace: &Workspace, id: Option<relaydesk_core::domain::TeamId>) -> String {
+    id.and_then(|t| workspace.teams.get(&t))
+        .map_or_else(|| "no team".to_owned(), |t| t.name.clone())
+}
+
+pub fn severity_word(severity: Severity) -> &'static str {
+    match severity {
+        Severity::Low => "low",
+        Severity::Medium => "medium",
+        Severity::High => "high",
+        Severity::Critical => "critical",
+    }
+}
+
+/// "open", "pending", "snoozed until 26 Nov 14:00 UTC", "resolved".
+pub fn status_words(status: Status, now: Timestamp) -> String {
+    match status.at(now) {
+        Status::Snoozed { until } => format!("snoozed until {}", until.format("%d %b %H:%M UTC")),
+        other => other.as_str().to_owned(),
+    }
+}
+
+pub fn target_words(workspace: &Workspace, target: &EscalationTarget) -> String {
+    match target {
+        EscalationTarget::Team(team) => format!("team {}", team_name(workspace, Some(*team))),
+        EscalationTarget::Person(person) => member_name(workspace, *person),
+    }
+}
+
+/// A file name as shown: bidirectional controls (which can make "exe" read as "pdf") replaced
+/// by a visible mark.
+pub fn visible_file_name(name: &str) -> String {
+    name.chars()
+        .map(|c| match c {
+            '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' => {
+                '\u{FFFD}'
+            }
+            c => c,
+        })
+        .collect()
+}
+
+/// What WhatsApp has told us of one of our messages: the ticks and a word for screen readers.
+pub fn ticks(delivery: &DeliveryStatus) -> (&'static str, &'static str) {
+    match delivery {
+        DeliveryStatus::Queued => ("🕓", "waiting to send"),
+        DeliveryStatus::Accepted => ("✓", "accepted by WhatsApp"),
+        DeliveryStatus::Sent => ("✓", "sent"),
+        DeliveryStatus::Delivered => ("✓✓", "delivered"),
+        DeliveryStatus::Read => ("✓✓", "read"),
+        DeliveryStatus::Failed { .. } => ("⚠", "not delivered"),
+    }
+}
+
+/// A message body, piece by piece, for the template to lay out (every field is plain text
+/// except `image`/`file_url`, which are our own routes).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Body {
+    pub text: Option<String>,
+    /// A label in front ("Location", "Contact card", "Template")
+    pub tag: Option<String>,
+    pub image: Option<String>,
+    pub file_url: Option<String>,
+    pub file_name: Option<String>,
+    pub map_url: Option<String>,
+    pub lines: Vec<String>,
+    /// Stands in for what cannot be shown here.
+    pub placeholder: Option<String>,
+}
+
+/// A message as the timeline shows it.
+pub fn body(message: &Message, media_url: Option<&str>) -> Body {
+    let mut body = Body::default();
+    match &message.content {
+        Content::Text { body: text } => body.text = Some(text.clone()),
+        Content::Media(media) => {
+            body.tag = Some(media_word(media.kind, media.voice).to_owned());
+            body.text = media.caption.clone().filter(|c| !c.trim().is_empty());
+            match media_url {
+                Some(url) if media.kind == MediaKind::Image || media.kind == MediaKind::Sticker => {
+                    body.image = Some(url.to_owned());
+                    body.file_url = Some(url.to_owned());
+                }
+                Some(url) => body.file_url = Some(url.to_owned()),
+                None => body.placeholder = Some("the file is still on its way".to_owned()),
+            }
+            body.file_name = Some(visible_file_name(
+                media
+                    .filename
+                    .as_deref()
+                    .unwrap_or(media_word(media.kind, media.voice)),
+            ));
+        }
+        Content::Location {
+            latitude,
+            longitude,
+            name,
+            address,
+            ..
+        } => {
+            body.tag = Some("Location".to_owned());
+            body.lines = [name.clone(), address.clone()]
+                .into_iter()
+                .flatten()
+                .collect();
+            body.lines.push(format!("{latitude:.5}, {longitude:.5}"));
+            // Built from two numbers only: the customer's own `url` is never made a link.
+            body.map_url = Some(format!(
+                "https://www.openstreetmap.org/?mlat={latitude}&mlon={longitude}#map=16/{latitude}/{longitude}"
+            ));
+        }
+        Content::Contacts { cards } => {
+            body.tag = Some(
+                if cards.len() == 1 {
+                    "Contact card"
+                } else {
+                    "Contact cards"
+                }
+                .to_owned(),
+            );
+            body.lines = cards
+                .iter()
+                .map(|card| {
+                    let phones: Vec<&str> = card.phones.iter().map(|p| p.phone.as_str()).collect();
+                    if phones.is_empty() {
+                        card.formatted_name.clone()
+                    } else {
+                        format!("{} — {}", card.formatted_name, phones.join(", "))
+                    }
+                })
+                .collect();
+        }
+        Content::InteractiveReply(reply) => {
+            body.tag = Some("Chose".to_owned());
+            body.text = Some(reply.title().to_owned());
+        }
+        Content::TemplateButton { text, .. } => {
+            body.tag = Some("Tapped".to_owned());
+            body.text = Some(text.clone());
+        }
+        Content::Template { name, preview, .. } => {
+            body.tag = Some(format!("Template {name}"));
+            body.text = Some(preview.clone());
+        }
+        Content::Unsupported { whatsapp_type, .. } => {
+            body.placeholder = Some(format!(
+                "The customer sent a {whatsapp_type} message that cannot be shown here; ask them to send it another way."
+            ));
+        }
+        other => body.text = Some(other.summary()),
+    }
+    body
+}
+
+fn media_word(kind: MediaKind, voice: bool) -> &'static str {
+    match kind {
+        MediaKind::Image => "Photo",
+        MediaKind::Audio if voice => "Voice message",
+        MediaKind::Audio => "Audio",
+        MediaKind::Video => "Video",
+        MediaKind::Document => "Document",
+        MediaKind::Sticker => "Sticker",
+    }
+}
+
+/// One line of the timeline for a change that is not a message or note ("Bo Chen claimed it").
+/// `None` for changes the timeline shows elsewhere (delivery ticks sit on their message).
+pub fn event_line(workspace: &Workspace, actor: &By, change: &Change) -> Option<String> {
+    let who = by(workspace, actor);
+    let because = |reason: &Option<String>| {
+        reason
+            .as_ref()
+            .filter(|r| !r.trim().is_empty())
+            .map(|r| format!(" because: {r}"))
+            .unwrap_or_default()
+    };
+    Some(match change {
+        Change::ConversationOpened { .. } => "Conversation opened".to_owned(),
+        Change::AssignmentChanged {
+            from,
+            to,
+            how,
+            reason,
+        } => match how {
+            Handover::Claimed => format!("{who} claimed it"),
+            Handover::ClaimedByReply => format!("{who} claimed it by replying"),
+            Handover::Released => format!(
+                "{who} released it ({} → nobody){}",
+                nobody_or(workspace, *from),
+                because(reason)
+            ),
+            Handover::HandedOff => format!(
+                "{who} handed it off: {} → {}",
+                nobody_or(workspace, *from),
+                nobody_or(workspace, *to)
+            ),
+            Handover::Assigned | Handover::Escalated => format!(
+                "{} {} → {} by {who}{}",
+                if *how == Handover::Escalated {
+                    "Escalated:"
+                } else {
+                    "Assigned"
+                },
+                nobody_or(workspace, *from),
+                nobody_or(workspace, *to),
+                because(reason)
+            ),
+        },
+        Change::TeamChanged { from, to, reason } => format!(
+            "Moved from {} to {} by {who}{}",
+            team_name(workspace, *from),
+            team_name(workspace, *to),
+            because(reason)
+        ),
+        Change::LabelAdded { label } => format!("{who} added label “{}”", label.as_str()),
+        Change::LabelRemoved { label } => format!("{who} removed label “{}”", label.as_str()),
+        Change::StatusChanged { from, to } => format!(
+            "{who} changed the status: {} → {}",
+            status_words(*from, DateTime::<Utc>::MIN_UTC),
+            status_words(*to, DateTime::<Utc>::MIN_UTC)
+        ),
+        Change::PriorityChanged { from, to } => format!(
+            "{who} changed the priority: {} → {}",
+            from.as_str(),
+            to.as_str()
+        ),
+        Change::EscalationRequested { escalation } => format!(
+            "{who} asked to escalate to {} ({} severity) because: {}",
+            target_words(workspace, &escalation.target),
+            severity_word(escalation.severity),
+            escalation.reason
+        ),
+        Change::EscalationApproved { note, .. } => format!(
+            "{who} approved the escalation{}",
+            note.as_ref()
+                .filter(|n| !n.trim().is_empty())
+                .map(|n| format!(": {n}"))
+                .unwrap_or_default()
+        ),
+        Change::EscalationRejected { reason, .. } => {
+            format!("{who} rejected the escalation: {reason}")
+        }
+        Change::EscalationCancelled { .. } => format!("{who} withdrew the escalation"),
+        Change::ContactUnreachable { .. } => {
+            "WhatsApp cannot reach this customer: contact them another way".to_owned()
+        }
+        Change::AvailabilityChanged { .. }
+        | Change::CustomerMessageReceived { .. }
+        | Change::ReplyQueued { .. }
+        | Change::NoteAdded { .. }
+        | Change::DeliveryUpdated { .. }
+        | Change::Played { .. }
+        | Change::ReadReceiptQueued { .. }
+        | Change::ReactionChanged { .. } => return None,
+    })
+}
+
+/// Whether a member is a supervisor or admin (they see the escalations page and reassign).
+pub fn supervises(member: &Member) -> bool {
+    member.role != relaydesk_core::domain::Role::Agent
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn at(h: u32, m: u32) -> Timestamp {
+        Utc.with_ymd_and_hms(2026, 11, 26, h, m, 0)
+            .single()
+            .expect("a time")
+    }
+
+    #[test]
+    fn waiting_times_read_like_a_person_would_say_them() {
+        assert_eq!(waited(at(10, 0), at(10, 0)), "just now");
+        assert_eq!(waited(at(10, 4), at(10, 0)), "4 min");
+        assert_eq!(waited(at(12, 5), at(10, 0)), "2 h 5 min");
+        assert_eq!(waited(at(12, 0), at(10, 0)), "2 h");
+        assert_eq!(
+            waited(at(10, 0) + chrono::Duration::hours(76), at(10, 0)),
+            "3 d 4 h"
+        );
+    }
+
+    #[test]
+    fn the_window_badge_appears_in_the_last_hour_and_when_closed() {
+        let now = at(10, 0);
+        assert_eq!(window_badge(Some(at(13, 0)), now), None);
+        assert_eq!(
+            window_badge(Some(at(10, 12)), now).map(|b| b.text),
+            Some("window closes in 12 min".to_owned())
+        );
+        assert_eq!(
+            window_badge(Some(at(9, 0)), now).map(|b| b.class),
+            Some("window-closed")
+        );
+        assert_eq!(window_badge(None, now), None);
+    }
+
+    #[test]
+    fn a_right_to_left_override_in_a_file_name_is_made_visible() {
+        assert_eq!(
+            visible_file_name("invoice\u{202E}fdp.exe"),
+            "invoice\u{FFFD}fdp.exe"
+        );
+        assert_eq!(visible_file_name("plain.pdf"), "plain.pdf");
+    }
+}
