@@ -87,8 +87,8 @@ impl Demo {
     pub fn welcome(&self) -> String {
         let mut text = format!(
             "demo workspace: simulated customers write in every few seconds; replies are \
-             \"delivered\" and \"read\" by a stand-in for WhatsApp.\nAPI: {}/api/openapi.json — sign in with POST {}/api/v1/auth/login\n",
-            self.base, self.base
+             \"delivered\" and \"read\" by a stand-in for WhatsApp.\nWeb view: open {}/ in a browser and sign in as one of these people (two browsers: watch one claim and the other see it live)\nAPI: {}/api/openapi.json — sign in with POST {}/api/v1/auth/login\n",
+            self.base, self.base, self.base
         );
         for (email, password, who) in LOGINS {
             text.push_str(&format!("  {who:<28} {email:<28} password: {password}\n"));

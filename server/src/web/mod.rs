@@ -98,6 +98,8 @@ pub struct Nav {
     pub supervisor: bool,
     /// Which page is showing (`queue`, `conversation`, `escalations`, `password`).
     pub current: &'static str,
+    /// Where the page's live stream starts (see [`Agent::since`]).
+    pub since: i64,
 }
 
 impl Nav {
@@ -108,6 +110,7 @@ impl Nav {
             csrf: agent.csrf.clone(),
             supervisor: present::supervises(&agent.who.member),
             current,
+            since: agent.since,
         }
     }
 }
@@ -130,22 +133,28 @@ async fn protect_pages(request: Request, next: Next) -> Response {
     response
 }
 
-/// The live stream for a page: everything the signed-in person may see from now (or after
-/// `Last-Event-ID` when the browser reconnects).
+#[derive(Debug, serde::Deserialize)]
+struct Since {
+    since: Option<String>,
+}
+
+/// The live stream for a page: everything the signed-in person may see after the version the
+/// page was drawn at (`?since=`), or after `Last-Event-ID` when the browser reconnects.
 async fn live(
     State(state): State<AppState>,
     agent: Agent,
     headers: axum::http::HeaderMap,
+    axum::extract::Query(query): axum::extract::Query<Since>,
 ) -> Result<Response, PageError> {
-    let start = match headers
-        .get("last-event-id")
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.trim().parse::<i64>().ok())
-        .filter(|v| *v >= 0)
-    {
-        Some(version) => version,
-        None => state.store.version().await?,
+    let version = |raw: Option<&str>| {
+        raw.and_then(|v| v.trim().parse::<i64>().ok())
+            .filter(|v| *v >= 0)
     };
+    let resume = version(headers.get("last-event-id").and_then(|v| v.to_str().ok()));
+    let start = resume
+        .or_else(|| version(query.since.as_deref()))
+        .unwrap_or(agent.since)
+        .min(agent.since);
     Ok(crate::http::events::live(state, agent.who, start).into_response())
 }
 

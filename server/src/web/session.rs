@@ -92,6 +92,9 @@ pub fn with_cookie(mut response: Response, cookie: HeaderValue) -> Response {
 pub struct Agent {
     pub who: accounts::Signed,
     pub csrf: String,
+    /// The desk's version before the page read anything: the page's live stream starts
+    /// here, so a change committed while the page was drawn still reaches it.
+    pub since: i64,
 }
 
 impl FromRequestParts<AppState> for Agent {
@@ -114,6 +117,7 @@ impl FromRequestParts<AppState> for Agent {
             return Err(PageError::ChangePassword);
         }
         Ok(Agent {
+            since: state.store.version().await?,
             csrf: csrf_for(token),
             who,
         })

@@ -15,3 +15,4 @@ mod openapi;
 mod queue;
 mod rbac;
 mod sync;
+mod web;

@@ -129,9 +129,11 @@ function concerns(change) {
 }
 
 function goLive() {
-  if (!document.querySelector('.top')) return; // signed out
+  const top = document.querySelector('.top');
+  if (!top) return; // signed out
   const state = document.getElementById('live-state');
-  const stream = new EventSource('/live');
+  // From the version this page was drawn at: nothing committed meanwhile is missed.
+  const stream = new EventSource(`/live?since=${encodeURIComponent(top.dataset.since || '')}`);
   stream.addEventListener('open', () => { if (state) state.textContent = 'live'; document.body.dataset.live = 'on'; });
   stream.addEventListener('error', () => { if (state) state.textContent = 'reconnecting…'; document.body.dataset.live = 'off'; });
   stream.addEventListener('change', (message) => {

@@ -1,0 +1,294 @@
+//! The web view over HTTP on both backends: signing in sets an HttpOnly cookie, every form
+//! needs its token, forms become the same commands as the API (a lost claim names the
+//! winner), and what a person may not see is not found. Chromium drives the same pages in
+//! `tests/web/` (scripts/web-test); these stories pin the server's side of the contract.
+
+use relaydesk_core::domain::*;
+
+use crate::api_stories;
+use crate::client::{Api, PASSWORD};
+
+/// A browser without a browser: its own cookie jar, redirects not followed.
+struct Browser {
+    http: reqwest::Client,
+    base: String,
+    cookies: Vec<(String, String)>,
+}
+
+struct Page {
+    status: u16,
+    location: Option<String>,
+    set_cookies: Vec<String>,
+    html: String,
+}
+
+impl Browser {
+    fn new(base: &str) -> Browser {
+        Browser {
+            http: reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .expect("a client"),
+            base: base.to_owned(),
+            cookies: Vec::new(),
+        }
+    }
+
+    fn cookie_header(&self) -> String {
+        self.cookies
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+
+    async fn send(&mut self, request: reqwest::RequestBuilder) -> Page {
+        let answer = request
+            .header("cookie", self.cookie_header())
+            .send()
+            .await
+            .expect("answers");
+        let set_cookies: Vec<String> = answer
+            .headers()
+            .get_all("set-cookie")
+            .iter()
+            .map(|v| v.to_str().expect("text").to_owned())
+            .collect();
+        for cookie in &set_cookies {
+            let (pair, _) = cookie.split_once(';').unwrap_or((cookie, ""));
+            let (name, value) = pair.split_once('=').expect("name=value");
+            self.cookies.retain(|(k, _)| k != name);
+            if !value.is_empty() {
+                self.cookies.push((name.to_owned(), value.to_owned()));
+            }
+        }
+        Page {
+            status: answer.status().as_u16(),
+            location: answer
+                .headers()
+                .get("location")
+                .map(|v| v.to_str().expect("text").to_owned()),
+            set_cookies,
+            html: answer.text().await.expect("a body"),
+        }
+    }
+
+    async fn get(&mut self, path: &str) -> Page {
+        let request = self.http.get(format!("{}{path}", self.base));
+        self.send(request).await
+    }
+
+    async fn post(&mut self, path: &str, form: &[(&str, &str)]) -> Page {
+        let body = serde_urlencoded::to_string(form).expect("a form");
+        let request = self
+            .http
+            .post(format!("{}{path}", self.base))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(body);
+        self.send(request).await
+    }
+
+    /// Signs in through the form; answers the token the pages' forms carry.
+    async fn sign_in(&mut self, email: &str) -> String {
+        let form = self.get("/login").await;
+        let token = csrf(&form.html);
+        let signed = self
+            .post(
+                "/login",
+                &[("_csrf", &token), ("email", email), ("password", PASSWORD)],
+            )
+            .await;
+        assert_eq!(signed.status, 303, "{}", signed.html);
+        csrf(&self.get("/").await.html)
+    }
+}
+
+/// The token a page's forms carry.
+fn csrf(html: &str) -> String {
+    let (_, rest) = html
+        .split_once(r#"name="_csrf" value=""#)
+        .expect("a form with its token");
+    rest.split('"').next().expect("a value").to_owned()
+}
+
+async fn a_browser_signs_in_with_an_http_only_cookie_and_claims_through_a_form(api: Api) {
+    let id = api
+        .customer_writes(
+            "5511900000701",
+            "<script>alert(1)</script> where is my order",
+        )
+        .await;
+    let mut ana = Browser::new(&api.base);
+    let away = ana.get("/").await;
+    assert_eq!(away.status, 303);
+    assert_eq!(away.location.as_deref(), Some("/login?next=%2F"));
+
+    let form = ana.get("/login").await;
+    assert!(form.set_cookies[0].contains("HttpOnly"));
+    let token = csrf(&form.html);
+    let wrong = ana
+        .post(
+            "/login",
+            &[
+                ("_csrf", &token),
+                ("email", &api.ana.email),
+                ("password", "not it at all"),
+            ],
+        )
+        .await;
+    assert_eq!(wrong.status, 401);
+    assert!(wrong.html.contains("Wrong email or password."));
+    let signed = ana
+        .post(
+            "/login",
+            &[
+                ("_csrf", &token),
+                ("email", &api.ana.email),
+                ("password", PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(signed.status, 303);
+    let session = signed
+        .set_cookies
+        .iter()
+        .find(|c| c.starts_with("relaydesk_session=rdt_"))
+        .expect("a session cookie");
+    assert!(
+        session.contains("HttpOnly") && session.contains("SameSite=Lax"),
+        "{session}"
+    );
+
+    let queue = ana.get("/").await;
+    assert_eq!(queue.status, 200);
+    let shown = queue
+        .html
+        .split("class=\"last\"")
+        .nth(1)
+        .unwrap_or_default();
+    assert!(
+        shown.contains("&#60;script&#62;alert(1)&#60;/script&#62; where is my order"),
+        "{shown}"
+    );
+    assert!(!queue.html.contains("<script>alert(1)"));
+    let token = csrf(&queue.html);
+    let path = format!("/conversations/{id}");
+
+    let forged = ana.post(&path, &[("action", "claim")]).await;
+    assert_eq!(forged.status, 403);
+    let conversation = api
+        .store
+        .conversation(id)
+        .await
+        .expect("db")
+        .expect("there");
+    assert_eq!(
+        conversation.assignee, None,
+        "a refused form changes nothing"
+    );
+
+    let claimed = ana
+        .post(&path, &[("_csrf", &token), ("action", "claim")])
+        .await;
+    assert_eq!(claimed.status, 303);
+    assert_eq!(claimed.location.as_deref(), Some(path.as_str()));
+    let conversation = api
+        .store
+        .conversation(id)
+        .await
+        .expect("db")
+        .expect("there");
+    assert_eq!(conversation.assignee, Some(api.ana.id));
+
+    let mut bruno = Browser::new(&api.base);
+    let token = bruno.sign_in(&api.bruno.email).await;
+    let lost = bruno
+        .post(&path, &[("_csrf", &token), ("action", "claim")])
+        .await;
+    assert_eq!(lost.status, 409);
+    assert!(lost.html.contains("already taken by Ana"), "{}", lost.html);
+    let reply = bruno
+        .post(
+            &path,
+            &[
+                ("_csrf", &token),
+                ("action", "reply"),
+                ("message_id", &MessageId::new().to_string()),
+                ("text", "let me help"),
+            ],
+        )
+        .await;
+    assert_eq!(reply.status, 409);
+    assert!(
+        reply.html.contains("only the owner (Ana)"),
+        "{}",
+        reply.html
+    );
+    assert!(reply.html.contains("let me help") || reply.html.contains("owns this conversation"));
+
+    // Signing out ends the session; the old cookie opens nothing.
+    let token = csrf(&ana.get("/").await.html);
+    let cookie = ana.cookie_header();
+    assert_eq!(ana.post("/logout", &[("_csrf", &token)]).await.status, 303);
+    let replay = api
+        .http
+        .get(format!("{}/", api.base))
+        .header("cookie", cookie)
+        .send()
+        .await
+        .expect("answers");
+    assert!(replay.url().path().starts_with("/login"));
+}
+
+async fn what_a_person_may_not_see_is_not_found_on_the_web_too(api: Api) {
+    let id = api.customer_writes("5511900000702", "hello north").await;
+    let mut sol = Browser::new(&api.base);
+    sol.sign_in(&api.sol.email).await;
+    let page = sol.get(&format!("/conversations/{id}")).await;
+    assert_eq!(page.status, 404);
+    assert!(!page.html.contains("hello north"));
+    let queue = sol.get("/?view=all").await;
+    assert!(!queue.html.contains(&id.to_string()));
+    let message = api.last_inbound(id).await;
+    assert_eq!(sol.get(&format!("/media/{message}")).await.status, 404);
+    let bad = sol.get("/?view=everything").await;
+    assert_eq!(bad.status, 422);
+    assert!(bad.html.contains("view"));
+    let nonsense = sol.get("/conversations/not-an-id").await;
+    assert_eq!(nonsense.status, 404);
+}
+
+async fn pages_carry_a_policy_that_runs_no_inline_script(api: Api) {
+    let mut sara = Browser::new(&api.base);
+    sara.sign_in(&api.sara.email).await;
+    let answer = api
+        .http
+        .get(format!("{}/escalations", api.base))
+        .header("cookie", sara.cookie_header())
+        .send()
+        .await
+        .expect("answers");
+    let headers = answer.headers().clone();
+    let policy = headers
+        .get("content-security-policy")
+        .expect("a policy")
+        .to_str()
+        .expect("text");
+    assert!(policy.contains("script-src 'self'") && !policy.contains("unsafe-inline"));
+    assert_eq!(
+        headers.get("x-frame-options").map(|v| v.as_bytes()),
+        Some(&b"DENY"[..])
+    );
+    assert_eq!(
+        headers.get("cache-control").map(|v| v.as_bytes()),
+        Some(&b"no-store"[..])
+    );
+    let html = answer.text().await.expect("a page");
+    assert!(html.contains("Nothing waits for your decision"));
+}
+
+api_stories!(
+    a_browser_signs_in_with_an_http_only_cookie_and_claims_through_a_form,
+    what_a_person_may_not_see_is_not_found_on_the_web_too,
+    pages_carry_a_policy_that_runs_no_inline_script,
+);
