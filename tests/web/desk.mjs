@@ -77,11 +77,42 @@ async function fakeGraph() {
   return { sent, url: `http://127.0.0.1:${server.address().port}`, close: () => server.close() };
 }
 
+/** Starts `relaydesk serve` on a free loopback port with `args`; answers the process and its address. */
+export async function startServer(args) {
+  if (!BIN) throw new Error('RELAYDESK_BIN must name the relaydesk binary (scripts/web-test sets it)');
+  const child = spawn(BIN, ['serve', '--listen', '127.0.0.1:0', ...args],
+    { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, RUST_LOG: process.env.RUST_LOG || 'warn' } });
+  const first = await new Promise((resolve, reject) => {
+    const lines = createInterface({ input: child.stdout });
+    lines.once('line', resolve);
+    child.once('exit', (code) => reject(new Error(`relaydesk exited with ${code}`)));
+  });
+  const match = /listening on (http:\/\/\S+)/.exec(first);
+  if (!match) throw new Error(`unexpected first line from relaydesk: ${first}`);
+  child.stdout.resume();
+  return { child, base: match[1] };
+}
+
+/** Debian's chromium, headless, as the suite runs it. */
+export async function launchBrowser() {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+  });
+}
+
+/** Stops a server started by `startServer`. */
+export async function stopServer(child) {
+  child.kill('SIGTERM');
+  await new Promise((r) => child.once('exit', r));
+}
+
 /** A desk: server, fake Graph API, people, and helpers to play the customer and WhatsApp. */
 export async function openDesk() {
-  if (!BIN) throw new Error('RELAYDESK_BIN must name the relaydesk binary (scripts/web-test sets it)');
   const data = mkdtempSync(join(tmpdir(), 'relaydesk-web-'));
   const graph = await fakeGraph();
+  if (!BIN) throw new Error('RELAYDESK_BIN must name the relaydesk binary (scripts/web-test sets it)');
   const admin = (...args) => execFileSync(BIN, ['admin', '--data-dir', data, ...args], { encoding: 'utf8', env: { ...process.env, RUST_LOG: 'warn' }, stdio: ['ignore', 'pipe', 'pipe'] });
   admin('create-team', '--name', 'Orders');
   admin('create-team', '--name', 'Billing');
@@ -95,23 +126,9 @@ export async function openDesk() {
   for (const [email, name, role, team] of Object.values(people)) {
     admin('create-user', '--email', email, '--name', name, '--role', role, '--team', team, '--password', PASSWORD);
   }
-  const child = spawn(BIN, ['serve', '--listen', '127.0.0.1:0', '--data-dir', data,
-    '--whatsapp-app-secret', SECRET, '--whatsapp-access-token', 'web-suite-token', '--graph-api-base', graph.url],
-  { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, RUST_LOG: process.env.RUST_LOG || 'warn' } });
-  const first = await new Promise((resolve, reject) => {
-    const lines = createInterface({ input: child.stdout });
-    lines.once('line', resolve);
-    child.once('exit', (code) => reject(new Error(`relaydesk exited with ${code}`)));
-  });
-  const match = /listening on (http:\/\/\S+)/.exec(first);
-  if (!match) throw new Error(`unexpected first line from relaydesk: ${first}`);
-  child.stdout.resume();
-  const base = match[1];
-  const browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-  });
-  mkdirSync(ARTIFACTS, { recursive: true });
+  const { child, base } = await startServer(['--data-dir', data,
+    '--whatsapp-app-secret', SECRET, '--whatsapp-access-token', 'web-suite-token', '--graph-api-base', graph.url]);
+  const browser = await launchBrowser();
 
   async function webhook(value) {
     const body = JSON.stringify({ object: 'whatsapp_business_account', entry: [{ id: WABA, changes: [{ field: 'messages', value }] }] });
@@ -176,8 +193,7 @@ export async function openDesk() {
     },
     async close() {
       await browser.close();
-      child.kill('SIGTERM');
-      await new Promise((r) => child.once('exit', r));
+      await stopServer(child);
       graph.close();
       rmSync(data, { recursive: true, force: true });
     },

@@ -99,4 +99,5 @@ test('notes suggest colleagues after @, canned replies fill the reply box, and a
   await ana.click('#note-form button[type=submit]');
   await ana.waitForSelector('.entry.note');
   assert.match(await ana.textContent('.entry.note .text'), /Could @\S+ take a look\?/);
+  await desk.shoot(ana, 'mention-noted');
 });
