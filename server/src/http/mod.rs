@@ -57,7 +57,7 @@ pub fn router(state: AppState) -> Router {
     let (routes, document) = api().split_for_parts();
     openapi::publish(openapi::finish(document));
     routes
-        .merge(crate::web::router(state.clone()))
+        .merge(crate::web::router())
         .fallback(error::no_such_route)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

@@ -30,6 +30,8 @@ use crate::store::QueueFilters;
 
 /// The most timeline entries one page shows (the newest are kept).
 const TIMELINE_LIMIT: usize = 2000;
+/// Events read per query while gathering them.
+const TIMELINE_PAGE: i64 = 1000;
 
 /// One line of the timeline.
 pub struct Entry {
@@ -184,25 +186,31 @@ async fn parts(state: &AppState, agent: &Agent, c: Conversation) -> Result<Parts
     let me = &who.member;
     let now = Utc::now();
     let contact = state.store.contact(c.contact_id).await?;
-    let mut stamped = state
-        .store
-        .timeline(
-            c.id,
-            (0, -1),
-            i64::try_from(TIMELINE_LIMIT * 4).unwrap_or(8000),
-        )
-        .await?;
+    // Read in pages from the start, keeping only the newest entries: memory stays bounded
+    // however long the conversation.
     let mut entries: Vec<Entry> = Vec::new();
-    for s in stamped.drain(..) {
-        let has_file = media_url(&s.event.change).is_some();
-        if let Some(entry) = entry(
-            workspace,
-            &s.event.by,
-            &s.event.change,
-            has_file,
-            s.event.at,
-        ) {
-            entries.push(entry);
+    let mut after = (0, -1);
+    loop {
+        let page = state.store.timeline(c.id, after, TIMELINE_PAGE).await?;
+        let read = page.len();
+        if let Some(last) = page.last() {
+            after = (last.version, last.seq);
+        }
+        for s in page {
+            let has_file = media_url(&s.event.change).is_some();
+            entries.extend(entry(
+                workspace,
+                &s.event.by,
+                &s.event.change,
+                has_file,
+                s.event.at,
+            ));
+        }
+        if entries.len() > 2 * TIMELINE_LIMIT {
+            entries.drain(..entries.len() - TIMELINE_LIMIT);
+        }
+        if read < usize::try_from(TIMELINE_PAGE).unwrap_or(0) {
+            break;
         }
     }
     if entries.len() > TIMELINE_LIMIT {

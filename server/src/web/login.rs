@@ -6,7 +6,7 @@ use askama::Template;
 use axum::Form;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use chrono::Utc;
 use relaydesk_core::protocol::auth::LoginRequest;
 use serde::Deserialize;
@@ -58,7 +58,14 @@ fn show(
     status: StatusCode,
 ) -> Response {
     let existing = session::cookie(headers, LOGIN_COOKIE).map(str::to_owned);
-    let csrf = existing.clone().unwrap_or_else(session::login_token);
+    let Some(csrf) = existing.clone().or_else(session::login_token) else {
+        tracing::error!("no randomness for a sign-in form's token");
+        return PageError::Shown {
+            status: StatusCode::SERVICE_UNAVAILABLE,
+            message: "Signing in is not possible right now; try again in a moment.".into(),
+        }
+        .into_response();
+    };
     let response = render(
         status,
         &LoginPage {

@@ -48,7 +48,7 @@ const POLICY: &str = "default-src 'self'; script-src 'self'; style-src 'self'; i
     connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'";
 
 /// Every route of the web view.
-pub fn router(state: AppState) -> Router<AppState> {
+pub fn router() -> Router<AppState> {
     Router::new()
         .route("/", get(queue::page))
         .route("/login", get(login::form).post(login::submit))
@@ -70,7 +70,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/assets/app.js", get(script))
         .route("/assets/app.css", get(style))
         .route("/favicon.ico", get(|| async { StatusCode::NO_CONTENT }))
-        .layer(middleware::from_fn_with_state(state, session::guard_forms))
+        .layer(middleware::from_fn(session::guard_forms))
         .layer(middleware::from_fn(protect_pages))
 }
 

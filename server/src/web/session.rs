@@ -10,7 +10,7 @@
 //! browser marks as cross-site.
 
 use axum::body::{Body, to_bytes};
-use axum::extract::{FromRequestParts, Request, State};
+use axum::extract::{FromRequestParts, Request};
 use axum::http::header::{COOKIE, HOST, ORIGIN, SET_COOKIE};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode};
@@ -128,13 +128,13 @@ impl FromRequestParts<AppState> for Agent {
 /// cross-site, `Origin` matching the host when present) and carry the CSRF token of the
 /// browser's session, or of its sign-in form. Refused requests get a 403 page and reach no
 /// handler.
-pub async fn guard_forms(State(state): State<AppState>, request: Request, next: Next) -> Response {
+pub async fn guard_forms(request: Request, next: Next) -> Response {
     if request.method() != Method::POST {
         return next.run(request).await;
     }
     let (parts, body) = request.into_parts();
     if let Err(reason) = same_site(&parts.headers) {
-        return forbidden(&state, reason);
+        return forbidden(reason);
     }
     let Ok(bytes) = to_bytes(body, MAX_FORM_BYTES).await else {
         return PageError::Shown {
@@ -165,7 +165,6 @@ pub async fn guard_forms(State(state): State<AppState>, request: Request, next: 
     });
     if !matches {
         return forbidden(
-            &state,
             "This form has expired or did not come from Relaydesk. Reload the page and try again.",
         );
     }
@@ -173,7 +172,7 @@ pub async fn guard_forms(State(state): State<AppState>, request: Request, next: 
         .await
 }
 
-fn forbidden(_state: &AppState, reason: &str) -> Response {
+fn forbidden(reason: &str) -> Response {
     PageError::Shown {
         status: StatusCode::FORBIDDEN,
         message: reason.to_owned(),
@@ -203,11 +202,12 @@ fn same_site(headers: &HeaderMap) -> Result<(), &'static str> {
     Ok(())
 }
 
-/// A fresh random token for the sign-in form.
-pub fn login_token() -> String {
+/// A fresh random token for the sign-in form (`None` if the system has no randomness to give,
+/// which must not become a guessable token).
+pub fn login_token() -> Option<String> {
     let mut bytes = [0u8; 24];
-    getrandom::fill(&mut bytes).unwrap_or_default();
-    URL_SAFE_NO_PAD.encode(bytes)
+    getrandom::fill(&mut bytes).ok()?;
+    Some(URL_SAFE_NO_PAD.encode(bytes))
 }
 
 /// Where to go after signing in: only a path of this site (never `//elsewhere` or a URL).

@@ -1,7 +1,8 @@
 //! How fast a person's queue answers with many conversations in the database: a Relaydesk
 //! server on loopback (SQLite, or PostgreSQL with `--postgres`) holding `--conversations`
 //! customers who wrote in, and an agent asking for the first page of a view, one request after
-//! another. Prints p50/p90/p99 per view.
+//! another — through the API and as the web view's pages (queue and conversation, rendered
+//! HTML, signed in by cookie). Prints p50/p90/p99 per view.
 //!
 //!   cargo run --release -p relaydesk-e2e --bin queue-load -- --conversations 10000
 //!   RELAYDESK_BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/test cargo run … -- --postgres
@@ -161,20 +162,53 @@ async fn main() -> anyhow::Result<()> {
             "SQLite"
         }
     );
-    for query in [
-        "view=unassigned",
-        "view=unassigned&sort=window_closing_soonest",
-        "view=mine",
-        "view=all&label=vip",
-    ] {
-        let url = format!("{base}/api/v1/conversations?{query}&limit={}", args.limit);
+    let first: serde_json::Value = http
+        .get(format!(
+            "{base}/api/v1/conversations?view=unassigned&limit=1"
+        ))
+        .bearer_auth(&token)
+        .send()
+        .await?
+        .json()
+        .await?;
+    let conversation = first["items"][0]["id"]
+        .as_str()
+        .context("a conversation")?
+        .to_owned();
+    let api = |query: &str| {
+        (
+            format!("API {query}"),
+            format!("{base}/api/v1/conversations?{query}&limit={}", args.limit),
+        )
+    };
+    let pages = [
+        api("view=unassigned"),
+        api("view=unassigned&sort=window_closing_soonest"),
+        api("view=mine"),
+        api("view=all&label=vip"),
+        (
+            "web queue page /?view=unassigned".to_owned(),
+            format!("{base}/?view=unassigned"),
+        ),
+        (
+            "web conversation page".to_owned(),
+            format!("{base}/conversations/{conversation}"),
+        ),
+    ];
+    for (name, url) in pages {
         let mut times = Vec::with_capacity(args.requests);
         for i in 0..args.requests + 20 {
             let sent = Instant::now();
-            let response = http.get(&url).bearer_auth(&token).send().await?;
+            // A browser's session cookie holds the same kind of session token as a bearer.
+            let response = http
+                .get(&url)
+                .bearer_auth(&token)
+                .header("cookie", format!("relaydesk_session={token}"))
+                .send()
+                .await?;
             anyhow::ensure!(
                 response.status().is_success(),
-                "{query}: {}",
+                "{name}: {}",
                 response.status()
             );
             response.bytes().await?;
@@ -184,7 +218,7 @@ async fn main() -> anyhow::Result<()> {
         }
         times.sort();
         println!(
-            "  {query:<45} p50 {:>6.2} ms  p90 {:>6.2} ms  p99 {:>6.2} ms",
+            "  {name:<50} p50 {:>6.2} ms  p90 {:>6.2} ms  p99 {:>6.2} ms",
             percentile(&times, 0.5).as_secs_f64() * 1e3,
             percentile(&times, 0.9).as_secs_f64() * 1e3,
             percentile(&times, 0.99).as_secs_f64() * 1e3
