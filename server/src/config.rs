@@ -108,6 +108,31 @@ pub struct ServeArgs {
     #[arg(long, env = "RELAYDESK_SECURE_COOKIES")]
     pub secure_cookies: bool,
 
+    /// The Firebase project pushes are sent to (default: the service account's project).
+    #[arg(long, env = "RELAYDESK_FCM_PROJECT_ID")]
+    pub fcm_project_id: Option<String>,
+
+    /// A Google service-account key file (JSON) allowed to send FCM messages. Without it (or
+    /// the JSON itself below) phones get no push notifications.
+    #[arg(long, env = "RELAYDESK_FCM_SERVICE_ACCOUNT_FILE")]
+    pub fcm_service_account_file: Option<PathBuf>,
+
+    /// The service-account key's JSON itself, instead of a file.
+    #[arg(
+        long,
+        env = "RELAYDESK_FCM_SERVICE_ACCOUNT_JSON",
+        hide_env_values = true
+    )]
+    pub fcm_service_account_json: Option<Secret>,
+
+    /// Where access tokens are exchanged (default: the key's `token_uri`, else Google's).
+    #[arg(long, env = "RELAYDESK_FCM_TOKEN_URL")]
+    pub fcm_token_url: Option<String>,
+
+    /// FCM's address (tests and the demo point it at a fake on loopback).
+    #[arg(long, env = "RELAYDESK_FCM_BASE_URL", default_value = crate::push::fcm::GOOGLE_FCM_URL)]
+    pub fcm_base_url: String,
+
     /// A demo workspace: seeded people and number, simulated customers, and a stand-in for
     /// WhatsApp on this server (no Meta account needed). For trying Relaydesk locally.
     #[arg(long, env = "RELAYDESK_DEMO")]
@@ -131,8 +156,49 @@ impl ServeArgs {
             whatsapp_send_rate: 80,
             trust_forwarded_for: false,
             secure_cookies: false,
+            fcm_project_id: None,
+            fcm_service_account_file: None,
+            fcm_service_account_json: None,
+            fcm_token_url: None,
+            fcm_base_url: crate::push::fcm::GOOGLE_FCM_URL.into(),
             demo: false,
         }
+    }
+
+    /// Where and as whom pushes are sent; `None` when no service account is configured. A key
+    /// that is given but unreadable stops the start with the reason.
+    pub fn fcm(&self) -> anyhow::Result<Option<crate::push::fcm::FcmSettings>> {
+        use anyhow::Context;
+        let json = match (
+            &self.fcm_service_account_json,
+            &self.fcm_service_account_file,
+        ) {
+            (Some(json), _) => json.expose().to_owned(),
+            (None, Some(path)) => std::fs::read_to_string(path).with_context(|| {
+                format!("cannot read the FCM service-account key {}", path.display())
+            })?,
+            (None, None) => return Ok(None),
+        };
+        let account = crate::push::fcm::ServiceAccount::from_json(&json)?;
+        let project_id = self
+            .fcm_project_id
+            .clone()
+            .or_else(|| account.project_id.clone())
+            .context(
+                "name the Firebase project (RELAYDESK_FCM_PROJECT_ID): the key has no project_id",
+            )?;
+        let token_url = self
+            .fcm_token_url
+            .clone()
+            .or_else(|| account.token_uri.clone())
+            .unwrap_or_else(|| crate::push::fcm::GOOGLE_TOKEN_URL.to_owned());
+        Ok(Some(crate::push::fcm::FcmSettings {
+            project_id,
+            account,
+            token_url,
+            base_url: self.fcm_base_url.clone(),
+            timeout: std::time::Duration::from_secs(10),
+        }))
     }
 
     /// The Graph API settings, if an access token was given.

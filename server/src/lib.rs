@@ -2,7 +2,8 @@
 //!
 //! The command line ([`config`]), storage on SQLite or PostgreSQL ([`store`]), the WhatsApp
 //! webhook and send queue ([`whatsapp`]), the REST + SSE API ([`http`]), phone sync
-//! ([`sync`]), the web view ([`web`]) and the process lifecycle ([`serve`]). Every state
+//! ([`sync`]), the web view ([`web`]), push notifications through FCM ([`push`]) and the
+//! process lifecycle ([`serve`]). Every state
 //! change goes through `relaydesk_core::domain`, whichever door it came in by.
 
 pub mod accounts;
@@ -11,6 +12,7 @@ pub mod config;
 pub mod demo;
 pub mod http;
 pub mod library;
+pub mod push;
 pub mod serve;
 pub mod state;
 pub mod store;

@@ -63,6 +63,15 @@ pub async fn serve(mut args: ServeArgs) -> anyhow::Result<()> {
             "RELAYDESK_WHATSAPP_ACCESS_TOKEN is not set: replies are queued but not sent, media not fetched"
         ),
     }
+    match args.fcm().context("the FCM settings are not usable")? {
+        Some(fcm) => {
+            tracing::info!(project = %fcm.project_id, "push notifications through FCM are on");
+            crate::push::start(state.store.clone(), fcm);
+        }
+        None => tracing::warn!(
+            "RELAYDESK_FCM_SERVICE_ACCOUNT_FILE is not set: phones get no push notifications (they still sync when opened)"
+        ),
+    }
     // Printed on stdout (logs go to stderr) so scripts and tests can read the real port.
     announce(&format!("relaydesk listening on http://{address}"));
     if let Some(admin) = first_admin {

@@ -5,6 +5,7 @@
 //! shared fixtures and helpers they use.
 
 pub mod desk;
+pub mod fcm;
 
 use std::path::PathBuf;
 

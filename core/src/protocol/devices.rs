@@ -37,3 +37,12 @@ pub struct PushPayload {
     #[serde(default)]
     pub conversation: Option<crate::domain::ConversationId>,
 }
+
+/// `GET/PUT /api/v1/me/notifications`: how one's phone notifications read.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NotificationSettings {
+    /// Show the customer's name and a short preview of their words (and colleagues' notes) in
+    /// notifications. Off: notifications only say that something needs you.
+    pub previews: bool,
+}

@@ -1,9 +1,11 @@
 //! `POST /api/v1/devices`: a signed-in phone registers (or refreshes) its push token.
+//! `GET/PUT /api/v1/me/notifications`: whether one's notifications preview customers' words.
 
+use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use chrono::Utc;
-use relaydesk_core::protocol::devices::DeviceRequest;
+use relaydesk_core::protocol::devices::{DeviceRequest, NotificationSettings};
 use relaydesk_core::protocol::errors::ErrorBody;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -13,7 +15,9 @@ use super::extract::{Body, Signed};
 use crate::state::AppState;
 
 pub(super) fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(register))
+    OpenApiRouter::new()
+        .routes(routes!(register))
+        .routes(routes!(notifications, set_notifications))
 }
 
 /// Longest push token accepted (FCM's are ~160 characters, APNs' 64).
@@ -50,4 +54,29 @@ async fn register(
         )
         .await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// How one's notifications read (previews on unless turned off).
+#[utoipa::path(get, path = "/api/v1/me/notifications", tag = "auth", responses((status = 200, body = NotificationSettings), (status = "default", description = "An error: `{\"error\":{\"code\",\"message\",…}}`", body = ErrorBody)))]
+async fn notifications(
+    State(state): State<AppState>,
+    Signed(who): Signed,
+) -> Result<Json<NotificationSettings>, ApiError> {
+    Ok(Json(NotificationSettings {
+        previews: state.store.push_previews(who.member.id).await?,
+    }))
+}
+
+/// Turns previews of customers' words in one's notifications on or off.
+#[utoipa::path(put, path = "/api/v1/me/notifications", tag = "auth", request_body = NotificationSettings, responses((status = 200, body = NotificationSettings), (status = "default", description = "An error: `{\"error\":{\"code\",\"message\",…}}`", body = ErrorBody)))]
+async fn set_notifications(
+    State(state): State<AppState>,
+    Signed(who): Signed,
+    Body(request): Body<NotificationSettings>,
+) -> Result<Json<NotificationSettings>, ApiError> {
+    state
+        .store
+        .set_push_previews(who.member.id, request.previews)
+        .await?;
+    Ok(Json(request))
 }

@@ -277,8 +277,19 @@ pub(crate) async fn register_device<S: Sql>(
         ],
     )
     .await?;
+    // A person's phones come and go (new phone, reinstalled app): beyond the newest few, old
+    // tokens are dropped rather than pushed to forever.
+    sql.execute(
+        "DELETE FROM devices WHERE user_id = $1 AND token NOT IN \
+         (SELECT token FROM devices WHERE user_id = $1 ORDER BY updated_at DESC, token LIMIT $2)",
+        &[Arg::Text(user.to_string()), Arg::Int(MAX_DEVICES_PER_USER)],
+    )
+    .await?;
     Ok(())
 }
+
+/// The most push tokens kept per person.
+pub const MAX_DEVICES_PER_USER: i64 = 10;
 
 /// A user's registered push tokens with their platform.
 pub(crate) async fn devices_of<S: Sql>(

@@ -37,6 +37,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../../migrations/sqlite/0005_sync.sql"),
         include_str!("../../migrations/postgres/0005_sync.sql"),
     ),
+    (
+        6,
+        "pushes",
+        include_str!("../../migrations/sqlite/0006_pushes.sql"),
+        include_str!("../../migrations/postgres/0006_pushes.sql"),
+    ),
 ];
 
 /// Work a migration needs done in Rust after its SQL (filling columns derived from documents,

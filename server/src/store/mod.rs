@@ -30,6 +30,7 @@ pub use accounts::{Account, AccountConflict, Session};
 pub use ingest::IngestReport;
 pub use library::ShortcutTaken;
 pub use media_queue::{MediaClaim, MediaJob, MediaOutcome, MediaState};
+pub use push_queue::{PushClaim, PushJob};
 pub use queue::{After, QueueFilters, QueueRows};
 pub use send_queue::Claimed;
 pub use sql::DbError;
@@ -171,6 +172,7 @@ macro_rules! in_read {
 
 mod account_ops;
 mod library;
+mod push_queue;
 mod queue;
 mod sync;
 mod timeline;

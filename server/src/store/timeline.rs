@@ -56,7 +56,11 @@ async fn page<S: Sql>(
 }
 
 /// Events of any conversation with `after < version <= upto`, in order (the live stream).
-async fn between<S: Sql>(sql: &mut S, after: i64, upto: i64) -> Result<Vec<Stamped>, DbError> {
+pub(crate) async fn between<S: Sql>(
+    sql: &mut S,
+    after: i64,
+    upto: i64,
+) -> Result<Vec<Stamped>, DbError> {
     let rows = sql
         .rows(
             "SELECT version, seq, doc FROM events WHERE version > $1 AND version <= $2 \

@@ -12,6 +12,7 @@ mod concurrency;
 mod library;
 mod live;
 mod openapi;
+mod push;
 mod queue;
 mod rbac;
 mod sync;

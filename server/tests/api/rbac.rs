@@ -113,6 +113,20 @@ fn table() -> Vec<Row> {
         ),
         row(
             "GET",
+            "/api/v1/me/notifications",
+            Nothing,
+            none,
+            [401, 200, 200, 200, 200],
+        ),
+        row(
+            "PUT",
+            "/api/v1/me/notifications",
+            Nothing,
+            |_, _| Some(json!({ "previews": false })),
+            [401, 200, 200, 200, 200],
+        ),
+        row(
+            "GET",
             "/api/v1/auth/sessions",
             Nothing,
             none,

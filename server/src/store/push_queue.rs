@@ -1,0 +1,318 @@
+//! Pushes to phones, over [`Sql`] for both backends. The dispatcher follows the event log from
+//! a cursor kept in the database: each committed change becomes wake-ups and alerts
+//! (`crate::push::alerts` decides who and what), written as `pushes` rows in the transaction
+//! that advances the cursor — nothing is lost or pushed twice across restarts, and on
+//! PostgreSQL one instance at a time holds the cursor. The sender claims due rows like the
+//! send queue (`SKIP LOCKED`), and finishes each as sent, retried (FCM's `Retry-After` when it
+//! gives one), failed, or — when FCM says the token is dead — by forgetting the device.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::time::Duration;
+
+use relaydesk_core::domain::{ConversationId, Timestamp, UserId};
+use serde::{Deserialize, Serialize};
+
+use super::job_queue::{Queue, next_attempt_at};
+use super::postgres::PgSql;
+use super::sql::{Arg, DbError, Sql};
+use super::sqlite::run_ready;
+use super::{Backend, Store, rows, timeline};
+use crate::push::alerts::{self, Desk};
+use crate::push::fcm::Delivery;
+use crate::push::message;
+
+const QUEUE: Queue = Queue {
+    table: "pushes",
+    working: "sending",
+};
+/// Tries before a push is given up (FCM messages are worthless after a while anyway).
+pub const MAX_ATTEMPTS: i64 = 6;
+/// Versions read per dispatch round.
+const VERSIONS_PER_ROUND: i64 = 200;
+
+/// One FCM message to one device.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PushJob {
+    pub message_id: String,
+    pub token: String,
+    pub user: UserId,
+    /// `wake` (data only: sync) or `alert` (a visible notification).
+    pub kind: String,
+    pub conversation: Option<ConversationId>,
+    /// The `message` object FCM's v1 API takes, token included.
+    pub message: serde_json::Value,
+}
+
+/// A claimed push and which attempt this is.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PushClaim {
+    pub job: PushJob,
+    pub attempt: i64,
+}
+
+async fn cursor<S: Sql>(sql: &mut S) -> Result<Option<i64>, DbError> {
+    sql.integer("SELECT version FROM push_cursor WHERE id = 1", &[])
+        .await
+}
+
+async fn latest<S: Sql>(sql: &mut S) -> Result<i64, DbError> {
+    Ok(sql
+        .integer("SELECT value FROM meta WHERE key = 'version'", &[])
+        .await?
+        .unwrap_or(0))
+}
+
+async fn devices<S: Sql>(
+    sql: &mut S,
+    users: impl Iterator<Item = UserId>,
+) -> Result<BTreeMap<UserId, Vec<(String, String)>>, DbError> {
+    let mut found = BTreeMap::new();
+    for user in users {
+        let of = super::accounts::devices_of(sql, user).await?;
+        if !of.is_empty() {
+            found.insert(user, of);
+        }
+    }
+    Ok(found)
+}
+
+async fn no_previews<S: Sql>(sql: &mut S) -> Result<BTreeSet<UserId>, DbError> {
+    sql.texts("SELECT user_id FROM push_settings WHERE previews = 0", &[])
+        .await?
+        .iter()
+        .map(|t| {
+            t.parse()
+                .map_err(|_| DbError::Other(format!("a bad user id in push_settings: {t}")))
+        })
+        .collect()
+}
+
+async fn insert<S: Sql>(sql: &mut S, job: &PushJob, now: Timestamp) -> Result<(), DbError> {
+    // A second pending wake-up for a device is the same wake-up: the unique index drops it.
+    sql.execute(
+        "INSERT INTO pushes (message_id, token, user_id, kind, state, attempts, next_attempt_at, \
+         lease_until, last_error, created_at, doc) \
+         VALUES ($1, $2, $3, $4, 'pending', 0, $5, NULL, NULL, $5, $6) ON CONFLICT DO NOTHING",
+        &[
+            Arg::Text(job.message_id.clone()),
+            Arg::Text(job.token.clone()),
+            Arg::Text(job.user.to_string()),
+            Arg::Text(job.kind.clone()),
+            Arg::Int(now.timestamp_millis()),
+            Arg::Text(serde_json::to_string(job)?),
+        ],
+    )
+    .await?;
+    Ok(())
+}
+
+/// Turns the changes after the cursor into pushes; answers how many pushes were written.
+async fn dispatch<S: Sql>(sql: &mut S, now: Timestamp) -> Result<usize, DbError> {
+    let locked = format!(
+        "SELECT version FROM push_cursor WHERE id = 1{}",
+        sql.lock_rows()
+    );
+    let Some(from) = sql.integer(&locked, &[]).await? else {
+        // First start: pushes begin with what happens from now on.
+        let now_version = latest(sql).await?;
+        sql.execute(
+            "INSERT INTO push_cursor (id, version) VALUES (1, $1) ON CONFLICT DO NOTHING",
+            &[Arg::Int(now_version)],
+        )
+        .await?;
+        return Ok(0);
+    };
+    let upto = latest(sql).await?.min(from + VERSIONS_PER_ROUND);
+    if upto <= from {
+        return Ok(0);
+    }
+    let stamped = timeline::between(sql, from, upto).await?;
+    let workspace = rows::workspace(sql).await?;
+    let hidden = no_previews(sql).await?;
+    let mut written = 0;
+    let mut start = 0;
+    while start < stamped.len() {
+        let version = stamped[start].version;
+        let end = stamped[start..]
+            .iter()
+            .position(|s| s.version != version)
+            .map_or(stamped.len(), |n| start + n);
+        let events: Vec<_> = stamped[start..end]
+            .iter()
+            .map(|s| s.event.clone())
+            .collect();
+        start = end;
+        let mut conversations = BTreeMap::new();
+        let mut contacts = BTreeMap::new();
+        for id in events
+            .iter()
+            .filter_map(|e| e.conversation)
+            .collect::<BTreeSet<_>>()
+        {
+            if let Some(c) = rows::conversation(sql, id).await? {
+                if let Some(k) = rows::contact(sql, c.contact_id).await? {
+                    contacts.insert(k.id, k);
+                }
+                conversations.insert(id, c);
+            }
+        }
+        let pushes = alerts::pushes(
+            &events,
+            &Desk {
+                workspace: &workspace,
+                conversations: &conversations,
+                contacts: &contacts,
+                no_previews: &hidden,
+            },
+        );
+        let users = pushes
+            .wake
+            .iter()
+            .copied()
+            .chain(pushes.alerts.iter().map(|a| a.user));
+        let devices = devices(sql, users.collect::<BTreeSet<_>>().into_iter()).await?;
+        for alert in &pushes.alerts {
+            for (token, platform) in devices.get(&alert.user).into_iter().flatten() {
+                insert(sql, &message::alert(alert, token, platform), now).await?;
+                written += 1;
+            }
+        }
+        let alerted: BTreeSet<UserId> = pushes.alerts.iter().map(|a| a.user).collect();
+        for user in pushes.wake.iter().filter(|u| !alerted.contains(u)) {
+            for (token, platform) in devices.get(user).into_iter().flatten() {
+                insert(sql, &message::wake(*user, token, platform), now).await?;
+                written += 1;
+            }
+        }
+    }
+    sql.execute(
+        "UPDATE push_cursor SET version = $1 WHERE id = 1",
+        &[Arg::Int(upto)],
+    )
+    .await?;
+    Ok(written)
+}
+
+async fn finish<S: Sql>(
+    sql: &mut S,
+    claim: &PushClaim,
+    outcome: &Delivery,
+    now: Timestamp,
+) -> Result<&'static str, DbError> {
+    let id = Arg::Text(claim.job.message_id.clone());
+    let (state, next, error) = match outcome {
+        Delivery::Sent => ("sent", now.timestamp_millis(), None),
+        Delivery::Retry { reason, after } if claim.attempt < MAX_ATTEMPTS => {
+            let next = match after {
+                Some(after) => {
+                    now.timestamp_millis() + i64::try_from(after.as_millis()).unwrap_or(0)
+                }
+                None => next_attempt_at(now, claim.attempt),
+            };
+            if claim.job.kind == "wake" {
+                // A newer pending wake-up for the device does the same job: keep just one.
+                sql.execute(
+                    "DELETE FROM pushes WHERE token = $1 AND kind = 'wake' AND state = 'pending' \
+                     AND message_id <> $2",
+                    &[Arg::Text(claim.job.token.clone()), id.clone()],
+                )
+                .await?;
+            }
+            ("pending", next, Some(reason.clone()))
+        }
+        Delivery::TokenGone { reason } => {
+            sql.execute(
+                "DELETE FROM devices WHERE token = $1",
+                &[Arg::Text(claim.job.token.clone())],
+            )
+            .await?;
+            // Other pushes waiting for that device will not get through either.
+            sql.execute(
+                "UPDATE pushes SET state = 'dropped', last_error = $1, lease_until = NULL \
+                 WHERE token = $2 AND state = 'pending'",
+                &[
+                    Arg::Text(reason.clone()),
+                    Arg::Text(claim.job.token.clone()),
+                ],
+            )
+            .await?;
+            ("dropped", now.timestamp_millis(), Some(reason.clone()))
+        }
+        Delivery::Retry { reason, .. } | Delivery::Refused { reason } => {
+            ("failed", now.timestamp_millis(), Some(reason.clone()))
+        }
+    };
+    sql.execute(
+        "UPDATE pushes SET state = $1, next_attempt_at = $2, lease_until = NULL, last_error = $3 \
+         WHERE message_id = $4",
+        &[Arg::from(state), Arg::Int(next), Arg::OptText(error), id],
+    )
+    .await?;
+    Ok(state)
+}
+
+impl Store {
+    /// Whether changes wait to be turned into pushes (a read: checking never writes).
+    pub async fn pushes_behind(&self) -> Result<bool, DbError> {
+        in_read!(self, |sql| {
+            Ok(match cursor(sql).await? {
+                None => true,
+                Some(at) => at < latest(sql).await?,
+            })
+        })
+    }
+
+    /// Turns changes after the push cursor into pushes (one round); answers how many.
+    pub async fn dispatch_pushes(&self, now: Timestamp) -> Result<usize, DbError> {
+        in_transaction!(self, |sql| dispatch(sql, now).await)
+    }
+
+    /// Claims up to `limit` pushes due at `now`, each leased for `lease`.
+    pub async fn claim_pushes(
+        &self,
+        now: Timestamp,
+        lease: Duration,
+        limit: i64,
+    ) -> Result<Vec<PushClaim>, DbError> {
+        in_transaction!(self, |sql| {
+            let claimed = QUEUE.claim(sql, now, lease, limit).await?;
+            Ok(claimed
+                .into_iter()
+                .map(|(job, attempt)| PushClaim { job, attempt })
+                .collect())
+        })
+    }
+
+    /// Records how a push went; answers its new state (`sent`, `pending`, `failed`, `dropped`).
+    pub async fn finish_push(
+        &self,
+        claim: PushClaim,
+        outcome: Delivery,
+        now: Timestamp,
+    ) -> Result<&'static str, DbError> {
+        in_transaction!(self, |sql| finish(sql, &claim, &outcome, now).await)
+    }
+
+    /// Whether `user` wants customers' words in notifications (on unless turned off).
+    pub async fn push_previews(&self, user: UserId) -> Result<bool, DbError> {
+        in_read!(self, |sql| Ok(sql
+            .integer(
+                "SELECT previews FROM push_settings WHERE user_id = $1",
+                &[Arg::Text(user.to_string())]
+            )
+            .await?
+            .is_none_or(|p| p != 0)))
+    }
+
+    pub async fn set_push_previews(&self, user: UserId, previews: bool) -> Result<(), DbError> {
+        in_transaction!(self, |sql| {
+            sql.execute(
+                "INSERT INTO push_settings (user_id, previews) VALUES ($1, $2) \
+                 ON CONFLICT (user_id) DO UPDATE SET previews = $2",
+                &[Arg::Text(user.to_string()), Arg::Int(i64::from(previews))],
+            )
+            .await?;
+            Ok(())
+        })
+    }
+}
