@@ -71,12 +71,17 @@ async fn dispatch(store: Store, ready: Arc<Notify>) {
 /// Sends due pushes: at once when the dispatcher wrote some, and every second for retries.
 async fn send(store: Store, client: Arc<FcmClient>, ready: Arc<Notify>) {
     loop {
-        let claimed = match store.claim_pushes(chrono::Utc::now(), LEASE, BATCH).await {
-            Ok(claimed) => claimed,
-            Err(error) => {
-                tracing::error!(%error, "pushes cannot be claimed; trying again shortly");
-                Vec::new()
-            }
+        let now = chrono::Utc::now();
+        let due = store.pushes_due(now).await.unwrap_or(true);
+        let claimed = match due {
+            false => Vec::new(),
+            true => match store.claim_pushes(now, LEASE, BATCH).await {
+                Ok(claimed) => claimed,
+                Err(error) => {
+                    tracing::error!(%error, "pushes cannot be claimed; trying again shortly");
+                    Vec::new()
+                }
+            },
         };
         let full = i64::try_from(claimed.len()).unwrap_or(0) >= BATCH;
         let mut sends = tokio::task::JoinSet::new();

@@ -62,13 +62,33 @@ async fn latest<S: Sql>(sql: &mut S) -> Result<i64, DbError> {
         .unwrap_or(0))
 }
 
+/// The phones of `users` whose sessions are still live: a session that ran out (say, signed
+/// out while offline) pushes nothing more to its phone's lock screen.
 async fn devices<S: Sql>(
     sql: &mut S,
     users: impl Iterator<Item = UserId>,
+    now: Timestamp,
 ) -> Result<BTreeMap<UserId, Vec<(String, String)>>, DbError> {
     let mut found = BTreeMap::new();
     for user in users {
-        let of = super::accounts::devices_of(sql, user).await?;
+        let of: Vec<(String, String)> = sql
+            .rows(
+                "SELECT d.token, d.platform FROM devices d JOIN sessions s ON s.id = d.session_id \
+                 WHERE d.user_id = $1 AND s.expires_at > $2 ORDER BY d.updated_at",
+                &[
+                    Arg::Text(user.to_string()),
+                    Arg::Int(now.timestamp_millis()),
+                ],
+            )
+            .await?
+            .iter()
+            .map(|row| {
+                Ok((
+                    row[0].required_text("token")?.to_owned(),
+                    row[1].required_text("platform")?.to_owned(),
+                ))
+            })
+            .collect::<Result<_, DbError>>()?;
         if !of.is_empty() {
             found.insert(user, of);
         }
@@ -170,7 +190,7 @@ async fn dispatch<S: Sql>(sql: &mut S, now: Timestamp) -> Result<usize, DbError>
             .iter()
             .copied()
             .chain(pushes.alerts.iter().map(|a| a.user));
-        let devices = devices(sql, users.collect::<BTreeSet<_>>().into_iter()).await?;
+        let devices = devices(sql, users.collect::<BTreeSet<_>>().into_iter(), now).await?;
         for alert in &pushes.alerts {
             for (token, platform) in devices.get(&alert.user).into_iter().flatten() {
                 insert(sql, &message::alert(alert, token, platform), now).await?;
@@ -265,6 +285,22 @@ impl Store {
     /// Turns changes after the push cursor into pushes (one round); answers how many.
     pub async fn dispatch_pushes(&self, now: Timestamp) -> Result<usize, DbError> {
         in_transaction!(self, |sql| dispatch(sql, now).await)
+    }
+
+    /// Whether any push is due at `now` (a read: an idle sender does not write every second).
+    pub async fn pushes_due(&self, now: Timestamp) -> Result<bool, DbError> {
+        let now = now.timestamp_millis();
+        in_read!(self, |sql| {
+            Ok(sql
+            .integer(
+                "SELECT COUNT(*) FROM (SELECT 1 FROM pushes WHERE (state = 'pending' AND next_attempt_at <= $1) \
+                 OR (state = 'sending' AND lease_until < $1) LIMIT 1) AS due",
+                &[Arg::Int(now)],
+            )
+            .await?
+            .unwrap_or(0)
+            > 0)
+        })
     }
 
     /// Claims up to `limit` pushes due at `now`, each leased for `lease`.

@@ -396,6 +396,39 @@ async fn a_token_fcm_calls_unregistered_is_forgotten(api: Api) {
     );
 }
 
+async fn a_phone_whose_session_ran_out_is_not_pushed_to(api: Api) {
+    // Ana signed out of an old phone while it was offline: its session simply runs out.
+    let login: Value = api
+        .http
+        .post(format!("{}/api/v1/auth/login", api.base))
+        .json(&json!({ "email": api.ana.email, "password": crate::client::PASSWORD, "device": "old phone" }))
+        .send()
+        .await
+        .expect("answers")
+        .json()
+        .await
+        .expect("JSON");
+    let old = Person {
+        id: api.ana.id,
+        email: api.ana.email.clone(),
+        token: login["token"].as_str().expect("token").to_owned(),
+    };
+    phone(&api, &old, "old-phone").await;
+    phone(&api, &api.bruno, "bruno-phone").await;
+    pushed(&api).await;
+    let session = login["session"]["id"].as_str().expect("session").to_owned();
+    api.store
+        .touch_session(
+            session,
+            Utc::now() - chrono::Duration::days(31),
+            Utc::now() - chrono::Duration::days(1),
+        )
+        .await
+        .expect("expired");
+    api.customer_writes("5511900000806", "anyone?").await;
+    assert_eq!(woken(&pushed(&api).await), ["bruno-phone"]);
+}
+
 async fn a_person_keeps_at_most_ten_phones(api: Api) {
     for n in 0..12 {
         phone(&api, &api.ana, &format!("ana-phone-{n:02}")).await;
@@ -407,6 +440,7 @@ async fn a_person_keeps_at_most_ten_phones(api: Api) {
 }
 
 api_stories!(
+    a_phone_whose_session_ran_out_is_not_pushed_to,
     a_person_keeps_at_most_ten_phones,
     each_trigger_reaches_the_right_phones_and_no_one_else,
     previews_can_be_turned_off_and_wake_ups_are_coalesced,

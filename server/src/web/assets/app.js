@@ -46,7 +46,7 @@ let pendingSwap = null;
 async function refresh() {
   if (running) { again = true; return; }
   running = (async () => {
-    const answer = await fetch(location.href, { credentials: 'same-origin', headers: { 'X-Relaydesk-Live': '1' } });
+    const answer = await fetch(location.href, { credentials: 'same-origin' });
     if (answer.redirected && new URL(answer.url).pathname === '/login') { location.reload(); return; }
     if (answer.status === 404 && page === 'conversation') {
       notice('This conversation is no longer yours to see (it moved to another team or person).');
