@@ -101,11 +101,23 @@ async fn main() -> anyhow::Result<()> {
     .await?
     .user
     .id;
+    // Her phone, signed in (pushes go only to phones of live sessions).
+    let signed = accounts::login(
+        &store,
+        relaydesk_core::protocol::auth::LoginRequest {
+            email: "ana@example.test".into(),
+            password: "bench password 1".into(),
+            device: Some("bench phone".into()),
+        },
+        "127.0.0.1",
+        chrono::Utc::now(),
+    )
+    .await?;
     store
         .register_device(
             "ana-phone".into(),
             ana,
-            "bench-session".into(),
+            signed.session.id,
             "android".into(),
             chrono::Utc::now(),
         )
