@@ -364,3 +364,26 @@ impl Unreliable {
         *self.mode.lock().expect("the mode lock") = how;
     }
 }
+
+/// Runs each story (an `async fn(Backend)`) as two tests, `on_sqlite::…` and `on_postgres::…`.
+#[macro_export]
+macro_rules! on_both_backends {
+    ($($story:ident),* $(,)?) => {
+        mod on_sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $story() {
+                    super::$story($crate::desk::Backend::Sqlite).await;
+                }
+            )*
+        }
+        mod on_postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $story() {
+                    super::$story($crate::desk::Backend::Postgres).await;
+                }
+            )*
+        }
+    };
+}

@@ -541,28 +541,7 @@ async fn a_push_token_given_offline_is_registered_at_the_next_sync(backend: Back
     assert_eq!(devices, [("apns-token-bruno".to_owned(), "ios".to_owned())]);
 }
 
-macro_rules! on_both_backends {
-    ($($story:ident),* $(,)?) => {
-        mod on_sqlite {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $story() {
-                    super::$story(relaydesk_e2e::desk::Backend::Sqlite).await;
-                }
-            )*
-        }
-        mod on_postgres {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $story() {
-                    super::$story(relaydesk_e2e::desk::Backend::Postgres).await;
-                }
-            )*
-        }
-    };
-}
-
-on_both_backends!(
+relaydesk_e2e::on_both_backends!(
     an_offline_claim_loses_to_an_online_one_and_the_phone_converges,
     two_hundred_commands_written_offline_arrive_once_and_in_order,
     the_app_killed_between_writing_and_the_answer_loses_and_doubles_nothing,

@@ -111,25 +111,6 @@ async fn an_escalation_reaches_the_supervisors_pocket_and_the_decision_the_agent
     assert!(fcm.received().iter().all(|r| r.token() != "sol-phone"));
 }
 
-macro_rules! on_both_backends {
-    ($($story:ident),* $(,)?) => {
-        mod on_sqlite {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $story() {
-                    super::$story(relaydesk_e2e::desk::Backend::Sqlite).await;
-                }
-            )*
-        }
-        mod on_postgres {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $story() {
-                    super::$story(relaydesk_e2e::desk::Backend::Postgres).await;
-                }
-            )*
-        }
-    };
-}
-
-on_both_backends!(an_escalation_reaches_the_supervisors_pocket_and_the_decision_the_agents);
+relaydesk_e2e::on_both_backends!(
+    an_escalation_reaches_the_supervisors_pocket_and_the_decision_the_agents
+);

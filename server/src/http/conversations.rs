@@ -39,27 +39,27 @@ pub(super) fn router() -> OpenApiRouter<AppState> {
 /// `?view=&sort=&cursor=&limit=&inbox=&team=&label=&priority=&assignee=`, all optional.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
-pub(super) struct QueueParams {
+pub(crate) struct QueueParams {
     /// unassigned (default), mine, team, escalations, waiting, snoozed, resolved, all.
-    view: Option<String>,
+    pub(crate) view: Option<String>,
     /// longest_waiting (default) or window_closing_soonest.
-    sort: Option<String>,
+    pub(crate) sort: Option<String>,
     /// The `next_cursor` of the previous page.
-    cursor: Option<String>,
+    pub(crate) cursor: Option<String>,
     /// Rows per page, 1–200 (default 50).
-    limit: Option<String>,
+    pub(crate) limit: Option<String>,
     /// Only this inbox (id).
-    inbox: Option<String>,
+    pub(crate) inbox: Option<String>,
     /// Only this team (id).
-    team: Option<String>,
+    pub(crate) team: Option<String>,
     /// Only conversations with this label.
-    label: Option<String>,
+    pub(crate) label: Option<String>,
     /// low, normal, high or urgent.
-    priority: Option<String>,
+    pub(crate) priority: Option<String>,
     /// Only conversations owned by this person (id).
-    assignee: Option<String>,
+    pub(crate) assignee: Option<String>,
     /// Only this customer's conversations (contact id).
-    contact: Option<String>,
+    pub(crate) contact: Option<String>,
 }
 
 pub(crate) fn parse<T: std::str::FromStr>(
@@ -120,31 +120,14 @@ async fn queue(
     Signed(who): Signed,
     Params(params): Params<QueueParams>,
 ) -> Result<Json<QueuePage>, ApiError> {
-    let view = parse::<View>("view", params.view.as_deref())?.unwrap_or(View::Unassigned);
-    let sort = parse::<Order>("sort", params.sort.as_deref())?.unwrap_or_default();
-    let filters = QueueFilters {
-        inbox: parse::<InboxId>("inbox", params.inbox.as_deref())?,
-        team: parse::<TeamId>("team", params.team.as_deref())?,
-        label: params
-            .label
-            .as_deref()
-            .filter(|l| !l.is_empty())
-            .map(Label::parse)
-            .transpose()
-            .map_err(|e| ApiError::invalid("label", e))?,
-        priority: priority(params.priority.as_deref())?,
-        assignee: parse::<UserId>("assignee", params.assignee.as_deref())?,
-        contact: parse::<ContactId>("contact", params.contact.as_deref())?,
-    };
-    let after: Option<After> = decode_cursor(params.cursor.as_deref())?;
     let limit = limit(params.limit.as_deref())?;
     let now = Utc::now();
-    if after.is_some_and(|a| !a.fits(view, sort, now)) {
-        return Err(ApiError::invalid(
-            "cursor",
-            "this cursor belongs to another view, order or an old listing: start again",
-        ));
-    }
+    let Listing {
+        view,
+        sort,
+        filters,
+        after,
+    } = params.listing(now)?;
     let rows = state
         .store
         .queue(
@@ -170,6 +153,50 @@ async fn queue(
         items,
         next_cursor: rows.next.as_ref().map(encode_cursor),
     }))
+}
+
+/// A queue listing as asked for: view, order, filters and where the previous page ended. The
+/// API's queue and the web view's queue page read their query the same way.
+#[derive(Debug)]
+pub(crate) struct Listing {
+    pub view: View,
+    pub sort: Order,
+    pub filters: QueueFilters,
+    pub after: Option<After>,
+}
+
+impl QueueParams {
+    pub(crate) fn listing(&self, now: chrono::DateTime<Utc>) -> Result<Listing, ApiError> {
+        let view = parse::<View>("view", self.view.as_deref())?.unwrap_or(View::Unassigned);
+        let sort = parse::<Order>("sort", self.sort.as_deref())?.unwrap_or_default();
+        let filters = QueueFilters {
+            inbox: parse::<InboxId>("inbox", self.inbox.as_deref())?,
+            team: parse::<TeamId>("team", self.team.as_deref())?,
+            label: self
+                .label
+                .as_deref()
+                .filter(|l| !l.is_empty())
+                .map(Label::parse)
+                .transpose()
+                .map_err(|e| ApiError::invalid("label", e))?,
+            priority: priority(self.priority.as_deref())?,
+            assignee: parse::<UserId>("assignee", self.assignee.as_deref())?,
+            contact: parse::<ContactId>("contact", self.contact.as_deref())?,
+        };
+        let after: Option<After> = decode_cursor(self.cursor.as_deref())?;
+        if after.is_some_and(|a| !a.fits(view, sort, now)) {
+            return Err(ApiError::invalid(
+                "cursor",
+                "this cursor belongs to another view, order or an old listing: start again",
+            ));
+        }
+        Ok(Listing {
+            view,
+            sort,
+            filters,
+            after,
+        })
+    }
 }
 
 fn summary(

@@ -8,30 +8,16 @@ use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use chrono::Utc;
-use relaydesk_core::domain::{Direction, InboxId, Label, Order, UserId, View};
-use serde::Deserialize;
+use relaydesk_core::domain::{Direction, Order, View};
 
 use super::Nav;
 use super::error::PageError;
 use super::present::{self, Badge};
 use super::session::Agent;
-use crate::http::ApiError;
-use crate::http::conversations::{decode_cursor, encode_cursor, parse, priority};
+use crate::http::conversations::{Listing, QueueParams, encode_cursor};
 use crate::state::AppState;
-use crate::store::{After, QueueFilters};
 
 const ROWS_PER_PAGE: usize = 50;
-
-#[derive(Debug, Default, Deserialize)]
-pub struct QueueQuery {
-    view: Option<String>,
-    sort: Option<String>,
-    inbox: Option<String>,
-    label: Option<String>,
-    priority: Option<String>,
-    assignee: Option<String>,
-    cursor: Option<String>,
-}
 
 /// A tab of the queue.
 pub struct Tab {
@@ -113,35 +99,16 @@ fn query(pairs: &[(&str, &str)]) -> String {
 pub async fn page(
     State(state): State<AppState>,
     agent: Agent,
-    Query(q): Query<QueueQuery>,
+    Query(q): Query<QueueParams>,
 ) -> Result<Response, PageError> {
     let who = &agent.who;
-    let view = parse::<View>("view", q.view.as_deref())?.unwrap_or(View::Unassigned);
-    let sort = parse::<Order>("sort", q.sort.as_deref())?.unwrap_or_default();
-    let filters = QueueFilters {
-        inbox: parse::<InboxId>("inbox", q.inbox.as_deref())?,
-        team: None,
-        label: q
-            .label
-            .as_deref()
-            .map(str::trim)
-            .filter(|l| !l.is_empty())
-            .map(Label::parse)
-            .transpose()
-            .map_err(|e| ApiError::invalid("label", e))?,
-        priority: priority(q.priority.as_deref())?,
-        assignee: parse::<UserId>("assignee", q.assignee.as_deref())?,
-        contact: None,
-    };
     let now = Utc::now();
-    let after: Option<After> = decode_cursor(q.cursor.as_deref())?;
-    if after.is_some_and(|a| !a.fits(view, sort, now)) {
-        return Err(ApiError::invalid(
-            "cursor",
-            "this listing has moved on: start again from the first page",
-        )
-        .into());
-    }
+    let Listing {
+        view,
+        sort,
+        filters,
+        after,
+    } = q.listing(now)?;
     let rows = state
         .store
         .queue(

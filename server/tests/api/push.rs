@@ -27,14 +27,19 @@ async fn phone(api: &Api, who: &Person, token: &str) {
     assert_eq!(answer.status, 204, "{:?}", answer.body);
 }
 
-/// Everything the change since the last call asks for, as FCM would receive it (marked sent).
-async fn pushed(api: &Api) -> Vec<PushJob> {
+/// Turns every change so far into pushes.
+async fn dispatch_all(api: &Api) {
     while api.store.pushes_behind().await.expect("db") {
         api.store
             .dispatch_pushes(Utc::now())
             .await
             .expect("dispatched");
     }
+}
+
+/// Everything the change since the last call asks for, as FCM would receive it (marked sent).
+async fn pushed(api: &Api) -> Vec<PushJob> {
+    dispatch_all(api).await;
     let claimed = api
         .store
         .claim_pushes(Utc::now(), Duration::from_secs(60), 1000)
@@ -304,12 +309,7 @@ async fn a_token_fcm_calls_unregistered_is_forgotten(api: Api) {
     phone(&api, &api.bruno, "bruno-phone").await;
     pushed(&api).await;
     api.customer_writes("5511900000803", "hello").await;
-    while api.store.pushes_behind().await.expect("db") {
-        api.store
-            .dispatch_pushes(Utc::now())
-            .await
-            .expect("dispatched");
-    }
+    dispatch_all(&api).await;
     let claimed = api
         .store
         .claim_pushes(Utc::now(), Duration::from_secs(60), 10)
@@ -345,12 +345,7 @@ async fn a_token_fcm_calls_unregistered_is_forgotten(api: Api) {
     // A retry keeps the push, with FCM's Retry-After honoured.
     phone(&api, &api.bruno, "bruno-new-phone").await;
     api.customer_writes("5511900000805", "third").await;
-    while api.store.pushes_behind().await.expect("db") {
-        api.store
-            .dispatch_pushes(Utc::now())
-            .await
-            .expect("dispatched");
-    }
+    dispatch_all(&api).await;
     let now = Utc::now();
     let claim = api
         .store

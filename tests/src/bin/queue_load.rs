@@ -16,7 +16,7 @@ use relaydesk_core::domain::Role;
 use relaydesk_core::protocol::admin::{NewInbox, NewTeam, NewUser};
 use relaydesk_server::accounts;
 use relaydesk_server::state::{AppState, WhatsAppSettings};
-use relaydesk_server::store::{Database, Store};
+use relaydesk_server::store::Store;
 
 const PHONE_NUMBER_ID: &str = "410593826617204";
 
@@ -67,21 +67,7 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
 async fn main() -> anyhow::Result<()> {
     let args = Args::parse();
     let dir = tempfile::tempdir()?;
-    let database = if args.postgres {
-        let url = std::env::var("RELAYDESK_BENCH_DATABASE_URL")
-            .context("--postgres needs RELAYDESK_BENCH_DATABASE_URL")?;
-        Database::Postgres {
-            url,
-            // Named like the test schemas, which test runs drop after an hour.
-            schema: Some(format!(
-                "rd_test_{}_{}",
-                chrono::Utc::now().timestamp(),
-                uuid::Uuid::now_v7().simple()
-            )),
-        }
-    } else {
-        Database::Sqlite(dir.path().join("relaydesk.db"))
-    };
+    let database = relaydesk_e2e::bench_database(args.postgres, dir.path())?;
     let store = Store::open(&database).await?;
     let team = accounts::create_team(
         &store,
