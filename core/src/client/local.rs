@@ -402,20 +402,30 @@ impl Local {
         )
     }
 
-    /// The timeline of one conversation, in order.
+    /// The timeline of one conversation, in the order things happened (the domain's
+    /// [`crate::domain::Place`]: a message that arrived late sits where it was sent).
     pub(crate) fn events_of(
         &self,
         conversation: ConversationId,
     ) -> Result<Vec<crate::domain::Event>, ClientError> {
-        let mut statement = self.connection.prepare_cached(
-            "SELECT doc FROM events WHERE conversation_id = ?1 ORDER BY version, seq",
-        )?;
-        let texts = statement.query_map([conversation.to_string()], |r| r.get::<_, String>(0))?;
-        let mut events = Vec::new();
-        for text in texts {
-            events.push(read(&text?)?);
+        let mut statement = self
+            .connection
+            .prepare_cached("SELECT version, seq, doc FROM events WHERE conversation_id = ?1")?;
+        let rows = statement.query_map([conversation.to_string()], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, i64>(1)?,
+                r.get::<_, String>(2)?,
+            ))
+        })?;
+        let mut placed = Vec::new();
+        for row in rows {
+            let (version, seq, text) = row?;
+            let event: crate::domain::Event = read(&text)?;
+            placed.push((crate::domain::Place::of(&event, version, seq), event));
         }
-        Ok(events)
+        placed.sort_by_key(|(place, _)| *place);
+        Ok(placed.into_iter().map(|(_, event)| event).collect())
     }
 
     /// Forgets everything of the signed-in person (logout): the copy, the outbox, the session.

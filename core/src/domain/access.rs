@@ -1,12 +1,18 @@
-//! Who may see which conversation, and who has authority over it.
+//! Who may see which conversation, who may work it, and who has authority over it.
 //!
-//! One predicate, used by every door: the domain's decisions, the REST lists, the sync pull and
-//! the live event stream all ask [`can_see`]. Agents see the conversations of their teams'
-//! inboxes, of their teams, and those assigned to them; supervisors see their teams' (and
-//! escalations waiting for them); admins see everything.
+//! One predicate for seeing, used by every door: the domain's decisions, the REST lists, the
+//! sync pull and the live event stream all ask [`can_see`]. Agents see the conversations of
+//! their teams' inboxes, of their teams, and those assigned to them; supervisors see their
+//! teams' (and escalations waiting for them); admins see everything.
+//!
+//! Working a conversation — finding it under Unassigned, claiming it, being given it — is
+//! narrower ([`may_work`]): once a conversation sits in a team's queue (an escalation or a
+//! supervisor moved it there), that team works it; agents of the inbox's other teams may
+//! still read its history. While it has no team, any team of its inbox works it.
 
 use super::conversation::Conversation;
 use super::escalation::{Escalation, EscalationTarget};
+use super::ids::TeamId;
 use super::people::{Member, Role};
 use super::workspace::Workspace;
 
@@ -31,6 +37,51 @@ pub fn can_see(member: &Member, conversation: &Conversation, workspace: &Workspa
     conversation
         .pending_escalation()
         .is_some_and(|escalation| may_decide(member, escalation, workspace))
+}
+
+/// The teams whose queue `conversation` is in: its team once it has one; while it has none,
+/// every team its inbox feeds.
+pub fn working_teams<'w>(
+    conversation: &Conversation,
+    workspace: &'w Workspace,
+) -> impl Iterator<Item = TeamId> + 'w {
+    let (own, inbox) = match conversation.team {
+        Some(team) => (Some(team), None),
+        None => (None, workspace.inboxes.get(&conversation.inbox_id)),
+    };
+    own.into_iter()
+        .chain(inbox.into_iter().flat_map(|i| i.teams.iter().copied()))
+}
+
+/// Whether `conversation` is in the queue of one of `member`'s teams ([`working_teams`]).
+pub fn in_my_teams(member: &Member, conversation: &Conversation, workspace: &Workspace) -> bool {
+    working_teams(conversation, workspace).any(|team| member.is_in(team))
+}
+
+/// Whether `member` may work `conversation`: find it under Unassigned, claim it (also by
+/// replying), be assigned it. Its owner and admins may; otherwise only members of a team
+/// whose queue it is in. Seeing is wider: an agent of the inbox reads a conversation moved to
+/// another team but does not take it.
+pub fn may_work(member: &Member, conversation: &Conversation, workspace: &Workspace) -> bool {
+    member.active
+        && (member.role == Role::Admin
+            || conversation.assignee == Some(member.id)
+            || in_my_teams(member, conversation, workspace))
+}
+
+/// Why `member` may not work `conversation` (when [`may_work`] says no), in their words.
+pub fn not_working_reason(conversation: &Conversation, workspace: &Workspace) -> String {
+    let names: Vec<&str> = working_teams(conversation, workspace)
+        .filter_map(|t| workspace.teams.get(&t).map(|team| team.name.as_str()))
+        .collect();
+    match names.as_slice() {
+        [] => "no team of yours works this conversation".to_owned(),
+        [one] => format!("this conversation is in {one}'s queue: only {one} takes it"),
+        many => format!(
+            "this conversation is in the queue of {}: only they take it",
+            many.join(", ")
+        ),
+    }
 }
 
 /// Whether `member` leads the queue this conversation is in: a supervisor who can see it, or

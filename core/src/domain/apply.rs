@@ -44,15 +44,23 @@ pub fn apply(desk: &mut Desk, event: &Event) {
         Change::CustomerMessageReceived { message } => {
             if let Some(c) = desk.conversations.get_mut(&message.conversation_id) {
                 // Reactions and system notices neither open the window nor ask for an answer.
+                // Messages arrive in any order: the window runs from the latest one sent, the
+                // wait from the earliest one not yet answered.
                 if message.content.refreshes_window() {
                     c.last_inbound_at = c.last_inbound_at.max(Some(message.at));
-                    c.awaiting_reply_since = c.awaiting_reply_since.or(Some(message.at));
+                    c.awaiting_reply_since = Some(
+                        c.awaiting_reply_since
+                            .map_or(message.at, |since| since.min(message.at)),
+                    );
                 }
             }
             desk.put_message((**message).clone());
         }
+        // A person's reply answers every customer message that had arrived before it; one
+        // that arrives later still waits, whatever its time says.
         Change::ReplyQueued { message } => {
-            if !matches!(message.content, Content::Reaction { .. })
+            if matches!(event.by, By::Member(_))
+                && !matches!(message.content, Content::Reaction { .. })
                 && let Some(c) = desk.conversations.get_mut(&message.conversation_id)
             {
                 c.awaiting_reply_since = None;

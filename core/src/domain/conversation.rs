@@ -151,8 +151,10 @@ pub struct Conversation {
     /// When the customer last wrote: the 24-hour window counts from here.
     #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
     pub last_inbound_at: Option<Timestamp>,
-    /// Since when the customer has been waiting for an answer from us: their first message
-    /// after our last reply (reactions aside). `None` once we replied. The queue's "longest
+    /// Since when the customer has been waiting for an answer from a person: the time the
+    /// earliest customer message not yet answered was sent, whatever order messages arrived
+    /// in (reactions and WhatsApp's notices aside). A person's reply answers the messages that
+    /// had arrived before it; `None` until the customer writes again. The queue's "longest
     /// waiting" order reads it.
     #[serde(default)]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]

@@ -4,7 +4,9 @@
 //! State machine: `requested` → `approved` | `rejected` | `cancelled`; the last three are final.
 //! Only the conversation's owner or a supervisor may request; only a supervisor of the target
 //! (or an admin) decides; the requester, the owner or a supervisor may cancel while it waits.
-//! Approval moves the conversation's team/owner/priority; it never opens a new conversation.
+//! Approval moves the conversation to the request's target (and raises its priority when the
+//! request said it would, from its severity); it changes nothing else and never opens a new
+//! conversation.
 
 use serde::{Deserialize, Serialize};
 
@@ -95,6 +97,11 @@ pub struct Escalation {
     pub reason: String,
     pub severity: Severity,
     pub target: EscalationTarget,
+    /// The priority approval will raise the conversation to, decided when the request is made
+    /// from its severity (`None`: the conversation is already that urgent). Approval changes
+    /// only what the request says: the target, and this.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub raises_priority_to: Option<Priority>,
     pub state: EscalationState,
 }
 

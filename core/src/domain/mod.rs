@@ -10,7 +10,7 @@
 //!
 //! Map: identities ([`ids`]), people and teams ([`people`], [`workspace`]), customers and numbers
 //! ([`contact`]), the thread ([`conversation`], [`message`], [`content`], [`delivery`],
-//! [`escalation`]), reusable text ([`template`], [`canned`]), time ([`window`]), who may see
+//! [`escalation`], [`timeline`] order), reusable text ([`template`], [`canned`]), time ([`window`]), who may see
 //! what ([`access`]), the queue's views ([`queue`]), and the machinery ([`command`], [`event`], [`rejection`], [`desk`],
 //! `decide`, [`apply()`]).
 
@@ -33,10 +33,11 @@ mod placeholders;
 pub mod queue;
 pub mod rejection;
 pub mod template;
+pub mod timeline;
 pub mod window;
 pub mod workspace;
 
-pub use access::{can_see, leads, may_decide};
+pub use access::{can_see, leads, may_decide, may_work};
 pub use apply::apply;
 pub use canned::{CannedReply, CannedScope, MissingVariables, Variables};
 pub use command::{
@@ -64,5 +65,6 @@ pub use rejection::{Entity, Rejection};
 pub use template::{
     ParamsError, Template, TemplateButton, TemplateCategory, TemplateParams, TemplateStatus,
 };
+pub use timeline::Place;
 pub use window::{Timestamp, WINDOW, window_closes_at, window_is_open, window_time_left};
 pub use workspace::Workspace;

@@ -10,7 +10,7 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
-use super::access::{can_see, may_decide};
+use super::access::{can_see, in_my_teams, may_decide, may_work};
 use super::conversation::{Conversation, Status};
 use super::people::Member;
 use super::window::Timestamp;
@@ -21,11 +21,12 @@ use super::workspace::Workspace;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum View {
-    /// Open and nobody owns it: work to pick up.
+    /// Open, nobody owns it, and it is in a queue of mine: work to pick up.
     Unassigned,
     /// Open and mine.
     Mine,
-    /// Open, in one of my teams' queues (owned or not).
+    /// Open, in one of my teams' queues (owned or not): its team's, or while it has none, its
+    /// inbox's.
     Team,
     /// With an escalation waiting: ones I may decide, requested or owned by me.
     Escalations,
@@ -80,7 +81,9 @@ impl View {
         let status = conversation.status.at(now);
         let open = status == Status::Open;
         match self {
-            View::Unassigned => open && conversation.assignee.is_none(),
+            View::Unassigned => {
+                open && conversation.assignee.is_none() && may_work(member, conversation, workspace)
+            }
             View::Mine => open && conversation.assignee == Some(member.id),
             View::Team => open && in_my_teams(member, conversation, workspace),
             View::Escalations => conversation.pending_escalation().is_some_and(|e| {
@@ -94,16 +97,6 @@ impl View {
             View::All => true,
         }
     }
-}
-
-/// Whether the conversation sits in a queue of one of `member`'s teams: its team, or a team
-/// its inbox feeds.
-pub fn in_my_teams(member: &Member, conversation: &Conversation, workspace: &Workspace) -> bool {
-    conversation.team.is_some_and(|t| member.is_in(t))
-        || workspace
-            .inboxes
-            .get(&conversation.inbox_id)
-            .is_some_and(|inbox| member.shares_a_team(inbox.teams.iter()))
 }
 
 impl fmt::Display for View {

@@ -284,7 +284,7 @@ fn a_person_target_is_decided_by_a_supervisor_sharing_their_team_or_by_themselve
 }
 
 #[test]
-fn approval_reopens_a_waiting_conversation_and_never_lowers_priority() {
+fn approval_changes_only_what_was_asked_and_never_lowers_priority() {
     let mut w = World::new();
     let c = w.owned_by(w.ana);
     w.ok(
@@ -303,6 +303,13 @@ fn approval_reopens_a_waiting_conversation_and_never_lowers_priority() {
     );
     let (e, request) = escalate(c, EscalationTarget::Team(w.south));
     w.ok(w.ana, request);
+    assert_eq!(
+        w.conversation(c)
+            .pending_escalation()
+            .and_then(|e| e.raises_priority_to),
+        None,
+        "already urgent: the request raises nothing"
+    );
     let events = w.ok(
         w.sam,
         Command::ApproveEscalation {
@@ -311,29 +318,154 @@ fn approval_reopens_a_waiting_conversation_and_never_lowers_priority() {
         },
     );
     assert!(
-        !events
-            .iter()
-            .any(|ev| matches!(ev.change, Change::PriorityChanged { .. })),
-        "already urgent"
+        !events.iter().any(|ev| matches!(
+            ev.change,
+            Change::PriorityChanged { .. } | Change::StatusChanged { .. }
+        )),
+        "neither priority nor status was asked for: {events:?}"
     );
-    assert_eq!(w.conversation(c).status, Status::Open);
+    assert_eq!(
+        w.conversation(c).status,
+        Status::Pending,
+        "still waiting on the customer, now in South's queue"
+    );
     assert_eq!(w.conversation(c).priority, Priority::Urgent);
+}
 
-    let (e, request) = escalate(c, EscalationTarget::Team(w.north));
-    w.ok(w.sam, request);
+#[test]
+fn the_request_says_which_priority_approval_brings_and_the_reason_is_said_once() {
+    let mut w = World::new();
+    let c = w.owned_by(w.ana);
+    let (e, request) = escalate(c, EscalationTarget::Team(w.south));
+    let requested = w.ok(w.ana, request);
+    let Change::EscalationRequested { escalation } = &requested[0].change else {
+        panic!("{requested:?}");
+    };
+    assert_eq!(
+        escalation.raises_priority_to,
+        Some(Priority::Urgent),
+        "high severity: the request itself says the priority will become urgent"
+    );
     let events = w.ok(
-        w.sofia,
+        w.sam,
         Command::ApproveEscalation {
             escalation: e,
             note: None,
         },
     );
-    assert!(
-        !events
-            .iter()
-            .any(|ev| matches!(ev.change, Change::StatusChanged { .. })),
-        "already open"
+    for event in &events {
+        match &event.change {
+            Change::TeamChanged { reason, .. } | Change::AssignmentChanged { reason, .. } => {
+                assert_eq!(
+                    reason, &None,
+                    "the reason is the request's, shown with it: {event:?}"
+                );
+            }
+            Change::EscalationApproved { .. } | Change::PriorityChanged { .. } => {}
+            other => panic!("approval did something it was not asked: {other:?}"),
+        }
+    }
+    assert_eq!(w.conversation(c).priority, Priority::Urgent);
+}
+
+#[test]
+fn after_escalation_to_south_north_agents_read_it_but_only_south_takes_it() {
+    let mut w = World::new();
+    let c = w.owned_by(w.ana);
+    let (e, request) = escalate(c, EscalationTarget::Team(w.south));
+    w.ok(w.ana, request);
+    w.ok(
+        w.sam,
+        Command::ApproveEscalation {
+            escalation: e,
+            note: None,
+        },
     );
+    let moved = w.conversation(c).clone();
+    let workspace = w.desk.workspace.clone();
+    // Bruno works North, which feeds this number: he still reads the thread…
+    assert!(can_see(w.member(w.bruno), &moved, &workspace));
+    // …but it is not North's work any more.
+    assert!(!may_work(w.member(w.bruno), &moved, &workspace));
+    assert!(!View::Unassigned.includes(w.member(w.bruno), &moved, &workspace, w.now));
+    let refused = w.run(w.bruno, claim(c));
+    assert_eq!(outcome(&refused), "forbidden", "{refused:?}");
+    assert!(
+        format!("{refused:?}").contains("South"),
+        "the refusal names the team whose queue it is: {refused:?}"
+    );
+    assert_eq!(
+        outcome(&w.run(w.bruno, reply(c, "I can help"))),
+        "forbidden"
+    );
+    // Carla works South: it is hers to take.
+    assert!(View::Unassigned.includes(w.member(w.carla), &moved, &workspace, w.now));
+    w.ok(w.carla, claim(c));
+    assert_eq!(w.conversation(c).assignee, Some(w.carla));
+}
+
+#[test]
+fn a_supervisor_moves_it_back_and_north_takes_it_again() {
+    let mut w = World::new();
+    let c = w.owned_by(w.ana);
+    let (e, request) = escalate(c, EscalationTarget::Team(w.south));
+    w.ok(w.ana, request);
+    w.ok(
+        w.sam,
+        Command::ApproveEscalation {
+            escalation: e,
+            note: None,
+        },
+    );
+    w.ok(
+        w.sofia,
+        Command::Assign {
+            conversation: c,
+            to: AssignTarget::Team(w.north),
+            reason: Some("South says this is an ordinary order question".into()),
+            note: None,
+        },
+    );
+    assert_eq!(w.conversation(c).team, Some(w.north));
+    w.ok(w.bruno, claim(c));
+    assert_eq!(w.conversation(c).assignee, Some(w.bruno));
+}
+
+#[test]
+fn a_conversation_with_no_team_is_worked_by_any_team_of_its_inbox_until_it_gets_one() {
+    let mut w = World::new();
+    // The main number is shared by North and South.
+    let main = w.main_inbox;
+    w.desk
+        .workspace
+        .inboxes
+        .get_mut(&main)
+        .expect("main inbox")
+        .teams
+        .insert(w.south);
+    let c = w.customer_writes("Hello");
+    assert_eq!(w.conversation(c).team, None, "a shared number: no team yet");
+    let workspace = w.desk.workspace.clone();
+    let waiting = w.conversation(c).clone();
+    for someone in [w.bruno, w.carla] {
+        assert!(may_work(w.member(someone), &waiting, &workspace));
+        assert!(View::Unassigned.includes(w.member(someone), &waiting, &workspace, w.now));
+    }
+    // A supervisor puts it in North's queue: South still sees it, but no longer takes it.
+    w.ok(
+        w.sofia,
+        Command::Assign {
+            conversation: c,
+            to: AssignTarget::Team(w.north),
+            reason: None,
+            note: None,
+        },
+    );
+    let placed = w.conversation(c).clone();
+    assert!(can_see(w.member(w.carla), &placed, &workspace));
+    assert!(!View::Unassigned.includes(w.member(w.carla), &placed, &workspace, w.now));
+    assert_eq!(outcome(&w.run(w.carla, claim(c))), "forbidden");
+    w.ok(w.bruno, claim(c));
 }
 
 #[test]

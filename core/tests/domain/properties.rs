@@ -1,8 +1,9 @@
 //! Invariants that hold whatever members and WhatsApp do, in any order: never two owners
 //! (ownership only ever passes from the current owner), never a backward delivery status,
 //! the same inbound message twice changes nothing, a refused command changes nothing, a desk
-//! loaded by `Command::needs` decides like the whole desk, and the window function is
-//! monotonic.
+//! loaded by `Command::needs` decides like the whole desk, the window function is monotonic,
+//! and WhatsApp's deliveries in any order (redeliveries included) give the same timeline,
+//! waiting time, window and ticks.
 
 use chrono::Duration;
 use proptest::prelude::*;
@@ -438,5 +439,122 @@ proptest! {
         // As time passes, an open window may close but a closed one never reopens by itself.
         prop_assert!(window_is_open(Some(last), now) || !window_is_open(Some(last), then) || then < now);
         prop_assert!(window_time_left(Some(last), then) <= window_time_left(Some(last), now));
+    }
+
+    #[test]
+    fn any_order_of_the_same_deliveries_gives_the_same_timeline_wait_and_window(
+        // Seconds before "now" each customer message was sent (distinct: WhatsApp stamps to
+        // the second, and messages of the same second keep the order they arrived in).
+        sent in prop::collection::btree_set(1i64..3_000, 1..7),
+        reports in prop::collection::vec(1u8..4, 0..4),
+        redelivered in any::<prop::sample::Index>(),
+        order in any::<u64>(),
+    ) {
+        let sent: Vec<i64> = sent.into_iter().collect();
+        let (first, second) = (shuffled_deliveries(&sent, &reports, redelivered, 0), shuffled_deliveries(&sent, &reports, redelivered, order));
+        prop_assert_eq!(&first.timeline, &second.timeline);
+        prop_assert_eq!(first.awaiting_reply_since, second.awaiting_reply_since);
+        prop_assert_eq!(first.window_closes_at, second.window_closes_at);
+        prop_assert_eq!(&first.ours, &second.ours);
+        // And the facts are the right ones, not merely the same ones.
+        let earliest = sent.iter().max().expect("one message at least");
+        let latest = sent.iter().min().expect("one message at least");
+        prop_assert_eq!(first.awaiting_reply_since, Some(first.now - Duration::seconds(*earliest)));
+        prop_assert_eq!(first.window_closes_at, Some(first.now - Duration::seconds(*latest) + WINDOW));
+        let mut by_time = sent.clone();
+        by_time.sort_by(|a, b| b.cmp(a));
+        let expected: Vec<String> = by_time.iter().map(|s| format!("customer {s}")).collect();
+        prop_assert_eq!(&first.timeline, &expected);
+    }
+}
+
+/// What one order of deliveries left on the desk.
+#[derive(Debug)]
+struct AfterDeliveries {
+    now: Timestamp,
+    /// The delivered customer messages as their timeline places them, by the text they carry.
+    timeline: Vec<String>,
+    awaiting_reply_since: Option<Timestamp>,
+    window_closes_at: Option<Timestamp>,
+    /// Our reply's delivery status.
+    ours: DeliveryStatus,
+}
+
+/// A customer wrote, we replied; then WhatsApp delivers customer messages sent `sent` seconds
+/// before now and reports on our reply, shuffled by `order` (0: as generated), one message
+/// delivered twice.
+fn shuffled_deliveries(
+    sent: &[i64],
+    reports: &[u8],
+    redelivered: prop::sample::Index,
+    order: u64,
+) -> AfterDeliveries {
+    let mut w = World::new();
+    let c = w.customer_writes("first");
+    let (inbox, contact) = (w.conversation(c).inbox_id, w.conversation(c).contact_id);
+    w.ok(w.ana, reply(c, "Hello!"));
+    let ours = w
+        .desk
+        .messages_of(c)
+        .find(|m| m.direction == Direction::Outbound)
+        .expect("our reply")
+        .id;
+    w.advance(Duration::hours(1));
+    let now = w.now;
+    let mut deliveries: Vec<Command> = sent
+        .iter()
+        .map(|s| {
+            let mut inbound = w.inbound_on(inbox, contact, text_content(&format!("customer {s}")));
+            inbound.sent_at = now - Duration::seconds(*s);
+            Command::ReceiveCustomerMessage(Box::new(inbound))
+        })
+        .collect();
+    deliveries.push(deliveries[redelivered.index(deliveries.len())].clone());
+    for status in reports {
+        deliveries.push(Command::RecordDelivery {
+            message: MessageRef {
+                ours: Some(ours),
+                wamid: None,
+            },
+            wamid: Some(Wamid::new("wamid.OURS")),
+            report: report_status(*status),
+            at: now,
+        });
+    }
+    // A deterministic shuffle: a small linear congruential generator seeded by `order`.
+    let mut seed = order;
+    for i in (1..deliveries.len()).rev() {
+        seed = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        let j = usize::try_from(seed >> 33).expect("fits") % (i + 1);
+        deliveries.swap(i, j);
+    }
+    let mut placed = Vec::new();
+    for (version, command) in deliveries.iter().enumerate() {
+        w.advance(Duration::seconds(5));
+        let events = w
+            .desk
+            .execute(Actor::WhatsApp, w.now, command)
+            .expect("accepted");
+        for (seq, event) in events.into_iter().enumerate() {
+            placed.push((Place::of(&event, version as i64 + 1, seq as i64), event));
+        }
+    }
+    placed.sort_by_key(|(place, _)| *place);
+    let timeline = placed
+        .iter()
+        .filter_map(|(_, e)| match &e.change {
+            Change::CustomerMessageReceived { message } => Some(message.content.summary()),
+            _ => None,
+        })
+        .collect::<Vec<_>>();
+    let conversation = w.conversation(c);
+    AfterDeliveries {
+        now,
+        timeline,
+        awaiting_reply_since: conversation.awaiting_reply_since,
+        window_closes_at: conversation.window_closes_at(),
+        ours: w.desk.message(ours).expect("ours").delivery.clone(),
     }
 }

@@ -407,3 +407,86 @@ fn the_customer_waits_from_their_first_unanswered_message_until_we_reply() {
     w.customer_writes_to(inbox, contact, "Thanks, one more thing");
     assert_eq!(w.conversation(c).awaiting_reply_since, Some(again_at));
 }
+
+#[test]
+fn a_message_that_arrives_late_but_was_sent_first_is_where_the_wait_starts() {
+    let mut w = World::new();
+    let c = w.customer_writes("Is my order on its way?");
+    let (inbox, contact) = (w.conversation(c).inbox_id, w.conversation(c).contact_id);
+    let arrived_first_at = w.now;
+    // WhatsApp delivers, minutes late, a message the customer sent before the first one.
+    let mut late = w.inbound_on(inbox, contact, text_content("Hello, order 1234 here"));
+    late.sent_at = arrived_first_at - Duration::minutes(7);
+    w.advance(Duration::minutes(3));
+    w.receive(&late).expect("accepted");
+    assert_eq!(
+        w.conversation(c).awaiting_reply_since,
+        Some(arrived_first_at - Duration::minutes(7)),
+        "the customer has waited since the earliest unanswered message"
+    );
+    assert_eq!(
+        w.conversation(c).last_inbound_at,
+        Some(arrived_first_at),
+        "the window still runs from the latest message sent"
+    );
+}
+
+#[test]
+fn a_reply_answers_what_had_arrived_and_a_late_earlier_message_still_waits() {
+    let mut w = World::new();
+    let c = w.customer_writes("Where is my parcel?");
+    let (inbox, contact) = (w.conversation(c).inbox_id, w.conversation(c).contact_id);
+    w.advance(Duration::minutes(2));
+    let replied_at = w.now;
+    w.ok(w.ana, reply(c, "It left the warehouse today."));
+    assert_eq!(w.conversation(c).awaiting_reply_since, None);
+    // A message sent before our reply reaches us only after it: nobody has answered it.
+    let mut late = w.inbound_on(
+        inbox,
+        contact,
+        text_content("Also, can I change the address?"),
+    );
+    late.sent_at = replied_at - Duration::minutes(1);
+    w.advance(Duration::minutes(4));
+    w.receive(&late).expect("accepted");
+    assert_eq!(
+        w.conversation(c).awaiting_reply_since,
+        Some(replied_at - Duration::minutes(1)),
+        "the late question waits, from the time it was sent"
+    );
+}
+
+#[test]
+fn a_notice_that_the_customer_changed_number_neither_opens_the_window_nor_makes_them_wait() {
+    let mut w = World::new();
+    let c = w.customer_writes("Hi");
+    let (inbox, contact) = (w.conversation(c).inbox_id, w.conversation(c).contact_id);
+    w.ok(w.ana, reply(c, "Hello! Done, anything else?"));
+    w.ok(
+        w.ana,
+        Command::SetStatus {
+            conversation: c,
+            status: Status::Resolved,
+        },
+    );
+    let window_before = w.conversation(c).last_inbound_at;
+    w.advance(Duration::hours(30));
+    let notice = w.inbound_on(
+        inbox,
+        contact,
+        Content::System {
+            kind: "user_changed_number".into(),
+            body: "User A changed from +1 555 0100 to +1 555 0199".into(),
+            new_phone: Some("15550199".into()),
+            new_bsuid: None,
+        },
+    );
+    w.receive(&notice).expect("accepted");
+    let after = w.conversation(c);
+    assert_eq!(
+        after.last_inbound_at, window_before,
+        "the window stays closed"
+    );
+    assert_eq!(after.awaiting_reply_since, None, "nobody is waiting");
+    assert_eq!(after.status, Status::Resolved, "it does not reopen");
+}

@@ -8,8 +8,8 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::Utc;
 use relaydesk_core::domain::{
-    Change, ContactId, Content, Conversation, ConversationId, InboxId, Label, Order, Priority,
-    TeamId, UserId, View, can_see,
+    Change, ContactId, Content, Conversation, ConversationId, InboxId, Label, Order, Place,
+    Priority, TeamId, UserId, View, can_see,
 };
 use relaydesk_core::protocol::queue::{ConversationSummary, QueuePage};
 use relaydesk_core::protocol::thread::{ConversationDetail, TimelineEntry, TimelinePage};
@@ -20,7 +20,7 @@ use super::ApiError;
 use super::extract::{Id, Params, Signed};
 use crate::accounts;
 use crate::state::AppState;
-use crate::store::{After, QueueFilters};
+use crate::store::{After, QueueFilters, TimelineFrom};
 use relaydesk_core::protocol::errors::ErrorBody;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -289,16 +289,36 @@ async fn timeline(
     Params(params): Params<TimelineParams>,
 ) -> Result<Json<TimelinePage>, ApiError> {
     visible(&state, &who, id).await?;
-    let after: (i64, i64) = decode_cursor(params.cursor.as_deref())?.unwrap_or((0, -1));
+    // (time it sorts at, version, seq, as of): the keyset of the timeline's order.
+    let cursor: Option<(i64, i64, i64, i64)> = decode_cursor(params.cursor.as_deref())?;
     let limit = limit(params.limit.as_deref())?;
+    let from = match cursor {
+        Some((at_millis, version, seq, as_of)) => TimelineFrom {
+            after: Some(Place {
+                at_millis,
+                version,
+                seq,
+            }),
+            as_of,
+        },
+        None => TimelineFrom {
+            after: None,
+            as_of: state.store.version().await?,
+        },
+    };
     let mut stamped = state
         .store
-        .timeline(id, after, i64::try_from(limit).unwrap_or(50) + 1)
+        .timeline(id, from, i64::try_from(limit).unwrap_or(50) + 1)
         .await?;
     let more = stamped.len() > limit;
     stamped.truncate(limit);
     let next_cursor = more
-        .then(|| stamped.last().map(|s| encode_cursor(&(s.version, s.seq))))
+        .then(|| {
+            stamped.last().map(|s| {
+                let place = s.place();
+                encode_cursor(&(place.at_millis, place.version, place.seq, from.as_of))
+            })
+        })
         .flatten();
     let entries = stamped
         .into_iter()
@@ -306,12 +326,14 @@ async fn timeline(
             media_url: media_url(&s.event.change),
             version: s.version,
             seq: s.seq,
+            happened_at: s.event.happened_at(),
             event: s.event,
         })
         .collect();
     Ok(Json(TimelinePage {
         entries,
         next_cursor,
+        as_of: from.as_of,
     }))
 }
 

@@ -43,13 +43,21 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../../migrations/sqlite/0006_pushes.sql"),
         include_str!("../../migrations/postgres/0006_pushes.sql"),
     ),
+    (
+        7,
+        "timeline order",
+        include_str!("../../migrations/sqlite/0007_timeline_order.sql"),
+        include_str!("../../migrations/postgres/0007_timeline_order.sql"),
+    ),
 ];
 
 /// Work a migration needs done in Rust after its SQL (filling columns derived from documents,
 /// which neither dialect's JSON functions would do the same way).
 async fn after<S: Sql>(sql: &mut S, number: i64) -> Result<(), DbError> {
-    if number == 4 {
-        super::rows::refill_conversation_columns(sql).await?;
+    match number {
+        4 => super::rows::refill_conversation_columns(sql).await?,
+        7 => super::timeline::refill_places(sql).await?,
+        _ => {}
     }
     Ok(())
 }

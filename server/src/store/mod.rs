@@ -36,7 +36,7 @@ pub use send_queue::Claimed;
 pub use sql::DbError;
 use sql::Sql;
 pub use sync::{PulledPage, Pushed};
-pub use timeline::Stamped;
+pub use timeline::{Stamped, TimelineFrom};
 
 use crate::whatsapp::notification;
 use postgres::{PgDb, PgSql};

@@ -141,19 +141,31 @@ impl Viewer {
         s.push("(assignee = ")
             .arg(Arg::Text(self.me.clone()))
             .push(" OR ");
-        self.in_my_teams(s);
+        s.any_of("team_id", &self.teams);
+        s.push(" OR ");
+        s.any_of("inbox_id", &self.inboxes);
         s.push(" OR ");
         self.may_decide_pending(s);
         s.push(")");
     }
 
-    /// `queue::in_my_teams`, in SQL.
+    /// `access::in_my_teams`, in SQL: its team is mine, or it has none and its inbox feeds
+    /// one of mine.
     fn in_my_teams(&self, s: &mut Statement) {
         s.push("(");
         s.any_of("team_id", &self.teams);
-        s.push(" OR ");
+        s.push(" OR (team_id IS NULL AND ");
         s.any_of("inbox_id", &self.inboxes);
-        s.push(")");
+        s.push("))");
+    }
+
+    /// `access::may_work` for an unassigned conversation, in SQL.
+    fn may_work_unassigned(&self, s: &mut Statement) {
+        if self.admin {
+            s.push("1 = 1");
+        } else {
+            self.in_my_teams(s);
+        }
     }
 
     /// `may_decide` on the pending escalation, in SQL.
@@ -181,7 +193,8 @@ impl Viewer {
         match view {
             View::Unassigned => {
                 open(s);
-                s.push(" AND assignee IS NULL");
+                s.push(" AND assignee IS NULL AND ");
+                self.may_work_unassigned(s);
             }
             View::Mine => {
                 open(s);

@@ -3,7 +3,7 @@
 
 use relaydesk_core::domain::{
     Contact, ContactId, Conversation, ConversationId, EscalationId, EscalationTarget, Event,
-    InboxId, Message, MessageId, Note, NoteId, Status, Timestamp, Wamid, Workspace,
+    InboxId, Message, MessageId, Note, NoteId, Status, Timestamp, Wamid, Workspace, timeline,
 };
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -227,7 +227,7 @@ pub(crate) async fn events_of<S: Sql>(
 ) -> Result<Vec<Event>, DbError> {
     let texts = sql
         .texts(
-            "SELECT doc FROM events WHERE conversation_id = $1 ORDER BY version, seq",
+            "SELECT doc FROM events WHERE conversation_id = $1 ORDER BY placed_at, version, seq",
             &[Arg::Text(conversation.to_string())],
         )
         .await?;
@@ -491,12 +491,14 @@ pub(crate) async fn append_event<S: Sql>(
     event: &Event,
 ) -> Result<(), DbError> {
     sql.execute(
-        "INSERT INTO events (version, seq, conversation_id, at, doc) VALUES ($1, $2, $3, $4, $5)",
+        "INSERT INTO events (version, seq, conversation_id, at, placed_at, doc) \
+         VALUES ($1, $2, $3, $4, $5, $6)",
         &[
             Arg::Int(version),
             Arg::Int(seq),
             Arg::OptText(event.conversation.map(|c| c.to_string())),
             Arg::Int(millis(event.at)),
+            Arg::Int(timeline::sort_millis(event)),
             Arg::Text(super::event_docs::to_doc(event)?),
         ],
     )

@@ -26,7 +26,7 @@ use super::{Nav, render};
 use crate::http::conversations::{media_url, visible};
 use crate::library;
 use crate::state::AppState;
-use crate::store::QueueFilters;
+use crate::store::{QueueFilters, TimelineFrom};
 
 /// The most timeline entries one page shows (the newest are kept).
 const TIMELINE_LIMIT: usize = 2000;
@@ -188,22 +188,33 @@ async fn parts(state: &AppState, agent: &Agent, c: Conversation) -> Result<Parts
     let contact = state.store.contact(c.contact_id).await?;
     // Read in pages from the start, keeping only the newest entries: memory stays bounded
     // however long the conversation.
+    // As of the version the page's live stream starts from: what comes later arrives live.
     let mut entries: Vec<Entry> = Vec::new();
-    let mut after = (0, -1);
+    let mut approval = None;
+    let mut from = TimelineFrom {
+        after: None,
+        as_of: agent.since,
+    };
     loop {
-        let page = state.store.timeline(c.id, after, TIMELINE_PAGE).await?;
+        let page = state.store.timeline(c.id, from, TIMELINE_PAGE).await?;
         let read = page.len();
         if let Some(last) = page.last() {
-            after = (last.version, last.seq);
+            from.after = Some(last.place());
         }
         for s in page {
             let has_file = media_url(&s.event.change).is_some();
+            // What an approval carried out (same change, after it) is part of the escalation.
+            let of_approval = approval == Some(s.version);
+            if matches!(s.event.change, Change::EscalationApproved { .. }) {
+                approval = Some(s.version);
+            }
             entries.extend(entry(
                 workspace,
                 &s.event.by,
                 &s.event.change,
                 has_file,
-                s.event.at,
+                s.event.happened_at(),
+                of_approval,
             ));
         }
         if entries.len() > 2 * TIMELINE_LIMIT {
@@ -423,6 +434,7 @@ fn entry(
     change: &Change,
     has_file: bool,
     at: relaydesk_core::domain::Timestamp,
+    of_approval: bool,
 ) -> Option<Entry> {
     let blank = |kind, author: String| Entry {
         kind,
@@ -468,7 +480,7 @@ fn entry(
             Some(e)
         }
         other => {
-            let line = present::event_line(workspace, by, other)?;
+            let line = present::event_line(workspace, by, other, of_approval)?;
             let mut e = blank("event", String::new());
             e.line = Some(line);
             Some(e)

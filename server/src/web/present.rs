@@ -257,7 +257,17 @@ fn media_word(kind: MediaKind, voice: bool) -> &'static str {
 
 /// One line of the timeline for a change that is not a message or note ("Bo Chen claimed it").
 /// `None` for changes the timeline shows elsewhere (delivery ticks sit on their message).
-pub fn event_line(workspace: &Workspace, actor: &By, change: &Change) -> Option<String> {
+/// `of_approval`: the change carries out an escalation just approved — it is said as part of
+/// the escalation, not as a separate act of the approver, and without the reason again.
+pub fn event_line(
+    workspace: &Workspace,
+    actor: &By,
+    change: &Change,
+    of_approval: bool,
+) -> Option<String> {
+    if of_approval && let Some(line) = escalation_step(workspace, change) {
+        return Some(line);
+    }
     let who = by(workspace, actor);
     let because = |reason: &Option<String>| {
         reason
@@ -317,9 +327,13 @@ pub fn event_line(workspace: &Workspace, actor: &By, change: &Change) -> Option<
             to.as_str()
         ),
         Change::EscalationRequested { escalation } => format!(
-            "{who} asked to escalate to {} ({} severity) because: {}",
+            "{who} asked to escalate to {} ({} severity{}) because: {}",
             target_words(workspace, &escalation.target),
             severity_word(escalation.severity),
+            escalation
+                .raises_priority_to
+                .map(|p| format!("; approval makes it {} priority", p.as_str()))
+                .unwrap_or_default(),
             escalation.reason
         ),
         Change::EscalationApproved { note, .. } => format!(
@@ -344,6 +358,26 @@ pub fn event_line(workspace: &Workspace, actor: &By, change: &Change) -> Option<
         | Change::Played { .. }
         | Change::ReadReceiptQueued { .. }
         | Change::ReactionChanged { .. } => return None,
+    })
+}
+
+/// A move an approved escalation made, as part of it ("Escalation: moved from North to South").
+fn escalation_step(workspace: &Workspace, change: &Change) -> Option<String> {
+    Some(match change {
+        Change::TeamChanged { from, to, .. } => format!(
+            "Escalation: moved from {} to {}",
+            team_name(workspace, *from),
+            team_name(workspace, *to)
+        ),
+        Change::AssignmentChanged { from, to, .. } => format!(
+            "Escalation: {} → {}",
+            nobody_or(workspace, *from),
+            nobody_or(workspace, *to)
+        ),
+        Change::PriorityChanged { from, to } => {
+            format!("Escalation: priority {} → {}", from.as_str(), to.as_str())
+        }
+        _ => return None,
     })
 }
 

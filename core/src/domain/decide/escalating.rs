@@ -1,9 +1,11 @@
 //! Escalations: request (owner or supervisor), approve or reject (a supervisor of the target,
-//! or an admin), cancel (requester, owner or supervisor). Approval moves the same conversation
-//! — team, owner, priority, status — and never opens a new one.
+//! or an admin), cancel (requester, owner or supervisor). Approval carries out exactly what
+//! was requested — the team or person, and the priority the request named — on the same
+//! conversation, and never opens a new one. The reason is the request's, said once: the moves
+//! that follow an approval carry none of their own.
 
 use super::super::access::{leads, may_decide};
-use super::super::conversation::{Conversation, Status};
+use super::super::conversation::Conversation;
 use super::super::escalation::{Escalation, EscalationState, EscalationTarget, Severity};
 use super::super::event::{Change, Event, Handover};
 use super::super::ids::{ConversationId, EscalationId};
@@ -78,6 +80,8 @@ impl Decider<'_> {
             reason: reason.to_owned(),
             severity,
             target,
+            raises_priority_to: Some(severity.priority())
+                .filter(|raised| *raised > conversation.priority),
             state: EscalationState::Requested,
         };
         Ok(vec![
@@ -97,7 +101,8 @@ impl Decider<'_> {
             ));
         }
         let id = conversation.id;
-        let reason = Some(pending.reason.clone());
+        // The request's reason is on the timeline already, with the request.
+        let reason = None;
         let mut events = vec![self.event(
             id,
             Change::EscalationApproved {
@@ -113,7 +118,7 @@ impl Decider<'_> {
                         Change::TeamChanged {
                             from: conversation.team,
                             to: Some(team),
-                            reason: reason.clone(),
+                            reason: None,
                         },
                     ));
                 }
@@ -138,22 +143,15 @@ impl Decider<'_> {
                 }
             }
         }
-        let raised = pending.severity.priority();
-        if raised > conversation.priority {
+        if let Some(raised) = pending
+            .raises_priority_to
+            .filter(|raised| *raised > conversation.priority)
+        {
             events.push(self.event(
                 id,
                 Change::PriorityChanged {
                     from: conversation.priority,
                     to: raised,
-                },
-            ));
-        }
-        if conversation.status != Status::Open {
-            events.push(self.event(
-                id,
-                Change::StatusChanged {
-                    from: conversation.status,
-                    to: Status::Open,
                 },
             ));
         }

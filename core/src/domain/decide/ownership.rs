@@ -5,7 +5,7 @@
 //! conversation from its owner only explicitly and with a reason. Storage enforces the same
 //! "only if still unassigned" condition atomically, so two servers cannot both say yes.
 
-use super::super::access::{can_see, leads};
+use super::super::access::{leads, may_work, not_working_reason};
 use super::super::command::{AssignTarget, HandoffNote};
 use super::super::conversation::Conversation;
 use super::super::event::{Change, Event, Handover};
@@ -18,6 +18,9 @@ impl Decider<'_> {
     pub(super) fn claim(&self, id: ConversationId) -> Result<Vec<Event>, Rejection> {
         let conversation = self.visible(id)?;
         match conversation.assignee {
+            None if !may_work(self.member, conversation, &self.desk.workspace) => Err(
+                Rejection::forbidden(not_working_reason(conversation, &self.desk.workspace)),
+            ),
             None => Ok(vec![self.ownership(
                 conversation,
                 Some(self.member.id),
@@ -165,7 +168,8 @@ impl Decider<'_> {
         let Some(person) = self.desk.workspace.active_member(target) else {
             return Err(Rejection::invalid("to", "no active member with this id"));
         };
-        if self.member.role != Role::Admin && !can_see(person, conversation, &self.desk.workspace) {
+        if self.member.role != Role::Admin && !may_work(person, conversation, &self.desk.workspace)
+        {
             return Err(Rejection::invalid(
                 "to",
                 format!(

@@ -2,6 +2,7 @@
 //! claims it first, in the same decision); free text only inside the 24-hour window;
 //! templates at any time, if approved and filled exactly.
 
+use super::super::access::{may_work, not_working_reason};
 use super::super::command::ReplyBody;
 use super::super::content::{
     Content, MAX_CAPTION_CHARS, MAX_OUTBOUND_TEXT_CHARS, Media, MediaKind, MessageContext,
@@ -38,6 +39,13 @@ impl Decider<'_> {
 
         let mut events = Vec::new();
         match conversation.assignee {
+            // Replying to an unassigned conversation claims it: only who may work it.
+            None if !may_work(self.member, conversation, &self.desk.workspace) => {
+                return Err(Rejection::forbidden(not_working_reason(
+                    conversation,
+                    &self.desk.workspace,
+                )));
+            }
             None => events.push(self.ownership(
                 conversation,
                 Some(self.member.id),
