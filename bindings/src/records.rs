@@ -2,7 +2,7 @@
 //! Ids and times travel as text (UUIDs, RFC 3339).
 
 use relaydesk_core::client::{OutboxState, Pending, Thread, ViewPage};
-use relaydesk_core::domain::{Content, Conversation, Direction, Message, Order, View};
+use relaydesk_core::domain::{Conversation, Direction, Message, Order, View, Wamid, reading};
 use relaydesk_core::protocol::auth::UserInfo;
 
 /// A slice of the queue.
@@ -148,39 +148,54 @@ impl From<ViewPage> for QueuePage {
     }
 }
 
-/// One message of a thread.
+/// One message of a thread, read the way every screen reads it (`core::domain::reading`).
 #[derive(Debug, Clone, PartialEq, uniffi::Record)]
 pub struct MessageRow {
     pub id: String,
     pub from_customer: bool,
-    /// The text, a caption, or a placeholder naming what was sent ("[image]").
+    /// The words: text, caption, the option chosen, a template's preview; or a one-line
+    /// summary ("[image]") when there are none.
     pub text: String,
+    /// A label in front ("Photo", "Order", "Form answers", "Location" …).
+    pub tag: Option<String>,
+    /// Further lines: order items and total, a form's answers, a location, contact cards.
+    pub lines: Vec<String>,
+    /// Stands in for what cannot be shown ("The customer sent an unsupported message …").
+    pub placeholder: Option<String>,
+    /// How it travelled or where the customer came from ("Forwarded", "Came from an ad: …").
+    pub marks: Vec<String>,
+    /// The message it replies to, in a few words (or that it is not on this thread).
+    pub quote: Option<String>,
+    /// Our voice note was listened to.
+    pub played: bool,
+    /// A notice from WhatsApp (the customer changed number): show as a line, not a bubble.
+    pub notice: Option<String>,
+    /// When it was sent (a customer's message: when WhatsApp says the customer sent it).
     pub at: String,
     /// `queued`, `accepted`, `sent`, `delivered`, `read` or `failed`.
     pub delivery: String,
 }
 
-fn text_of(content: &Content) -> String {
-    match content {
-        Content::Text { body } => body.clone(),
-        other => serde_json::to_value(other)
-            .ok()
-            .and_then(|v| v["type"].as_str().map(|t| format!("[{t}]")))
-            .unwrap_or_else(|| "[message]".into()),
-    }
-}
-
-impl From<&Message> for MessageRow {
-    fn from(m: &Message) -> MessageRow {
+impl MessageRow {
+    /// `m` as a row; `quoted` finds a quoted message on the same thread by WhatsApp id.
+    fn read(m: &Message, quoted: impl Fn(&Wamid) -> Option<String>) -> MessageRow {
+        let read = reading::read(m);
         MessageRow {
             id: m.id.to_string(),
             from_customer: m.direction == Direction::Inbound,
-            text: text_of(&m.content),
+            text: read.text.clone().unwrap_or_else(|| m.content.summary()),
+            tag: read.tag,
+            lines: read.lines,
+            placeholder: read.placeholder,
+            marks: read.marks,
+            quote: read
+                .quotes
+                .as_ref()
+                .map(|w| quoted(w).unwrap_or_else(|| reading::UNRESOLVED_QUOTE.to_owned())),
+            played: read.played,
+            notice: reading::notice_line(&m.content),
             at: m.at.to_rfc3339(),
-            delivery: serde_json::to_value(&m.delivery)
-                .ok()
-                .and_then(|v| v["state"].as_str().map(str::to_owned))
-                .unwrap_or_default(),
+            delivery: m.delivery.as_str().to_owned(),
         }
     }
 }
@@ -207,7 +222,18 @@ impl From<Thread> for ThreadView {
                 .map(|e| e.id.to_string()),
             conversation: ConversationRow::from(&t.conversation),
             customer_name: t.contact.and_then(|c| c.profile_name),
-            messages: t.messages.iter().map(MessageRow::from).collect(),
+            messages: t
+                .messages
+                .iter()
+                .map(|m| {
+                    MessageRow::read(m, |wamid| {
+                        t.messages
+                            .iter()
+                            .find(|other| other.wamid.as_ref() == Some(wamid))
+                            .map(|other| other.content.summary())
+                    })
+                })
+                .collect(),
             notes: t.notes.into_iter().map(|n| n.body).collect(),
             window_seconds_left: t.window_seconds_left,
         }

@@ -49,12 +49,16 @@ pub enum Content {
         text: Option<String>,
         items: Vec<OrderItem>,
     },
-    /// A notice from WhatsApp itself (the customer changed number, identity or user id).
+    /// A notice from WhatsApp itself (the customer changed number, identity or user id): a
+    /// line on the timeline, never something the customer wrote.
     System {
         kind: String,
         body: String,
         new_phone: Option<String>,
         new_bsuid: Option<String>,
+        /// The number the customer wrote from before (`from` of a number change).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        old_phone: Option<String>,
     },
     /// The customer opened the chat for the first time and has not written yet.
     RequestWelcome,
@@ -110,11 +114,29 @@ impl Content {
             Content::System { body, .. } => body.clone(),
             Content::RequestWelcome => "[opened the chat]".to_owned(),
             Content::Unsupported { whatsapp_type, .. } => {
-                format!("[the customer sent a {whatsapp_type} message that cannot be shown here]")
+                format!(
+                    "[the customer sent {} that cannot be shown here]",
+                    unsupported_words(whatsapp_type)
+                )
             }
             Content::Template { preview, .. } => preview.clone(),
         }
     }
+}
+
+/// "an unsupported message", "a poll message", "an edit message": what WhatsApp's type names,
+/// with the right article ("unknown" and "unsupported" read as an unsupported message).
+pub fn unsupported_words(whatsapp_type: &str) -> String {
+    let kind = match whatsapp_type.trim() {
+        "" | "unknown" | "unsupported" => "unsupported",
+        other => other,
+    };
+    let article = if kind.starts_with(['a', 'e', 'i', 'o', 'u']) {
+        "an"
+    } else {
+        "a"
+    };
+    format!("{article} {kind} message")
 }
 
 /// Which kind of media.
@@ -200,11 +222,14 @@ pub enum InteractiveReply {
         title: String,
         description: Option<String>,
     },
-    /// A WhatsApp Flow's answer; `response_json` is the JSON text WhatsApp sent.
+    /// A WhatsApp Flow's answer; `response_json` is the JSON text WhatsApp sent, `fields`
+    /// what it says (`None` when it was not a JSON object: the raw text is all there is).
     Flow {
         name: Option<String>,
         body: Option<String>,
         response_json: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        fields: Option<Vec<FlowField>>,
     },
 }
 
@@ -218,6 +243,14 @@ impl InteractiveReply {
     }
 }
 
+/// One answer in a WhatsApp Flow's response: the field's name and its value as text.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FlowField {
+    pub name: String,
+    pub value: String,
+}
+
 /// One line of a catalog order. WhatsApp documents prices as integers but sends decimals.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -226,6 +259,22 @@ pub struct OrderItem {
     pub quantity: u32,
     pub item_price: f64,
     pub currency: String,
+}
+
+impl OrderItem {
+    /// Quantity × price.
+    pub fn line_total(&self) -> f64 {
+        f64::from(self.quantity) * self.item_price
+    }
+}
+
+/// What an order comes to, when all its lines are in one currency.
+pub fn order_total(items: &[OrderItem]) -> Option<(f64, &str)> {
+    let currency = items.first()?.currency.as_str();
+    items
+        .iter()
+        .all(|i| i.currency == currency)
+        .then(|| (items.iter().map(OrderItem::line_total).sum(), currency))
 }
 
 /// An error WhatsApp reported, on a message or a delivery status. Branch on `code`, show

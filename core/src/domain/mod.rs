@@ -10,7 +10,7 @@
 //!
 //! Map: identities ([`ids`]), people and teams ([`people`], [`workspace`]), customers and numbers
 //! ([`contact`]), the thread ([`conversation`], [`message`], [`content`], [`delivery`],
-//! [`escalation`], [`timeline`] order), reusable text ([`template`], [`canned`]), time ([`window`]), who may see
+//! [`escalation`], [`timeline`] order, how a message [`reading`] reads), reusable text ([`template`], [`canned`]), time ([`window`]), who may see
 //! what ([`access`]), the queue's views ([`queue`]), and the machinery ([`command`], [`event`], [`rejection`], [`desk`],
 //! `decide`, [`apply()`]).
 
@@ -31,6 +31,7 @@ pub mod message;
 pub mod people;
 mod placeholders;
 pub mod queue;
+pub mod reading;
 pub mod rejection;
 pub mod template;
 pub mod timeline;
@@ -45,8 +46,8 @@ pub use command::{
 };
 pub use contact::{Contact, CustomerIdentity, Inbox};
 pub use content::{
-    Content, Forwarded, InteractiveReply, Media, MediaKind, MessageContext, OrderItem, Referral,
-    ReferredProduct, SharedContact, SharedPhone, WhatsAppError,
+    Content, FlowField, Forwarded, InteractiveReply, Media, MediaKind, MessageContext, OrderItem,
+    Referral, ReferredProduct, SharedContact, SharedPhone, WhatsAppError,
 };
 pub use conversation::{Conversation, Label, Priority, Status};
 pub use decide::decide;

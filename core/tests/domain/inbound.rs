@@ -158,6 +158,7 @@ fn system_notices_neither_refresh_the_window_nor_reopen_the_conversation() {
         body: "User A changed from 12025550147 to 12025550148".into(),
         new_phone: Some("12025550148".into()),
         new_bsuid: None,
+        old_phone: None,
     };
     let inbound = w.inbound_on(w.main_inbox, contact, notice);
     w.receive(&inbound).expect("accepted");

@@ -45,6 +45,7 @@ fn every_kind_of_message_has_a_readable_one_line_summary() {
                 name: None,
                 body: None,
                 response_json: "{}".into(),
+                fields: None,
             }),
             "[form submitted]",
         ),
@@ -79,6 +80,20 @@ fn every_kind_of_message_has_a_readable_one_line_summary() {
                 error: None,
             },
             "[the customer sent a poll_creation message that cannot be shown here]",
+        ),
+        (
+            Content::Unsupported {
+                whatsapp_type: "unknown".into(),
+                error: None,
+            },
+            "[the customer sent an unsupported message that cannot be shown here]",
+        ),
+        (
+            Content::Unsupported {
+                whatsapp_type: "interactive".into(),
+                error: None,
+            },
+            "[the customer sent an interactive message that cannot be shown here]",
         ),
     ];
     for (content, expected) in cases {
@@ -130,4 +145,94 @@ fn ids_print_as_plain_text_where_people_and_logs_see_them() {
     assert_eq!(Role::Supervisor.to_string(), "supervisor");
     let id = UserId::new();
     assert_eq!(id.to_string().parse::<UserId>(), Ok(id));
+}
+
+fn inbound(content: Content, context: MessageContext) -> Message {
+    Message {
+        id: MessageId::new(),
+        conversation_id: ConversationId::new(),
+        direction: Direction::Inbound,
+        author: None,
+        wamid: Some(Wamid::new("wamid.R")),
+        content,
+        context,
+        at: chrono::Utc::now(),
+        delivery: DeliveryStatus::Delivered,
+        played: false,
+        reaction: None,
+        reaction_at: None,
+        read_by_us: false,
+    }
+}
+
+#[test]
+fn phones_and_the_web_read_orders_forms_quotes_and_notices_the_same_way() {
+    let order = inbound(
+        Content::Order {
+            catalog_id: "c".into(),
+            text: None,
+            items: vec![
+                OrderItem {
+                    product_retailer_id: "MUG".into(),
+                    quantity: 3,
+                    item_price: 2.5,
+                    currency: "BRL".into(),
+                },
+                OrderItem {
+                    product_retailer_id: "TEA".into(),
+                    quantity: 1,
+                    item_price: 10.0,
+                    currency: "BRL".into(),
+                },
+            ],
+        },
+        MessageContext::default(),
+    );
+    let read = reading::read(&order);
+    assert_eq!(read.tag.as_deref(), Some("Order"));
+    assert_eq!(
+        read.lines,
+        [
+            "3 × MUG — 2.50 BRL",
+            "1 × TEA — 10.00 BRL",
+            "Total: 17.50 BRL"
+        ]
+    );
+
+    let form = inbound(
+        Content::InteractiveReply(InteractiveReply::Flow {
+            name: Some("flow".into()),
+            body: Some("Sent".into()),
+            response_json: "{}".into(),
+            fields: Some(vec![FlowField {
+                name: "date".into(),
+                value: "Friday".into(),
+            }]),
+        }),
+        MessageContext {
+            reply_to: Some(Wamid::new("wamid.OURS")),
+            forwarded: Forwarded::Forwarded,
+            ..MessageContext::default()
+        },
+    );
+    let read = reading::read(&form);
+    assert_eq!(read.lines, ["date: Friday"]);
+    assert_eq!(read.quotes, Some(Wamid::new("wamid.OURS")));
+    assert_eq!(read.marks, ["Forwarded"]);
+
+    let moved = Content::System {
+        kind: "user_changed_number".into(),
+        body: "…".into(),
+        new_phone: Some("15550002".into()),
+        new_bsuid: None,
+        old_phone: Some("15550001".into()),
+    };
+    assert_eq!(
+        reading::notice_line(&moved).as_deref(),
+        Some("The customer's number changed from +15550001 to +15550002")
+    );
+    assert_eq!(
+        reading::notice_line(&Content::Text { body: "hi".into() }),
+        None
+    );
 }

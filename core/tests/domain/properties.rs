@@ -257,6 +257,7 @@ fn to_command(
                     body: "changed".into(),
                     new_phone: None,
                     new_bsuid: None,
+                    old_phone: None,
                 },
                 _ => {
                     let target = w.desk.messages_of(c.id).find_map(|m| m.wamid.clone())?;

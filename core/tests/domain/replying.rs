@@ -479,6 +479,7 @@ fn a_notice_that_the_customer_changed_number_neither_opens_the_window_nor_makes_
             body: "User A changed from +1 555 0100 to +1 555 0199".into(),
             new_phone: Some("15550199".into()),
             new_bsuid: None,
+            old_phone: None,
         },
     );
     w.receive(&notice).expect("accepted");

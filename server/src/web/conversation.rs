@@ -8,6 +8,8 @@
 //! fail, but the rules are enforced where they always are: the form becomes a command and the
 //! write path decides ([`super::actions`]).
 
+use std::collections::HashMap;
+
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -15,7 +17,7 @@ use axum::response::Response;
 use chrono::Utc;
 use relaydesk_core::domain::{
     By, Change, Conversation, ConversationId, Direction, EscalationTarget, Order, Role,
-    TemplateStatus, View, leads, may_decide,
+    TemplateStatus, View, Wamid, leads, may_decide, reading,
 };
 
 use super::error::PageError;
@@ -191,6 +193,7 @@ async fn parts(state: &AppState, agent: &Agent, c: Conversation) -> Result<Parts
     // As of the version the page's live stream starts from: what comes later arrives live.
     let mut entries: Vec<Entry> = Vec::new();
     let mut approval = None;
+    let mut said: HashMap<Wamid, String> = HashMap::new();
     let mut from = TimelineFrom {
         after: None,
         as_of: agent.since,
@@ -215,7 +218,15 @@ async fn parts(state: &AppState, agent: &Agent, c: Conversation) -> Result<Parts
                 has_file,
                 s.event.happened_at(),
                 of_approval,
+                &said,
             ));
+            // What each message said, so a later reply can quote it.
+            if let Change::CustomerMessageReceived { message } | Change::ReplyQueued { message } =
+                &s.event.change
+                && let Some(wamid) = &message.wamid
+            {
+                said.insert(wamid.clone(), quote_words(&message.content));
+            }
         }
         if entries.len() > 2 * TIMELINE_LIMIT {
             entries.drain(..entries.len() - TIMELINE_LIMIT);
@@ -262,7 +273,7 @@ async fn parts(state: &AppState, agent: &Agent, c: Conversation) -> Result<Parts
         severity: present::severity_word(e.severity),
         target: present::target_words(workspace, &e.target),
         requested_by: present::member_name(workspace, e.requested_by),
-        waiting: present::waited(now, e.requested_at),
+        waiting: present::waited_ago(now, e.requested_at),
         may_decide: may_decide(me, e, workspace),
         mine: e.requested_by == me.id,
     });
@@ -427,6 +438,15 @@ fn template_status(status: TemplateStatus) -> &'static str {
     }
 }
 
+/// A quoted message in a few words (at most 80 characters).
+fn quote_words(content: &relaydesk_core::domain::Content) -> String {
+    let summary = content.summary();
+    match summary.char_indices().nth(80) {
+        Some((cut, _)) => format!("{}…", &summary[..cut]),
+        None => summary,
+    }
+}
+
 /// A timeline entry for one change (`None`: shown elsewhere, such as ticks on their message).
 fn entry(
     workspace: &relaydesk_core::domain::Workspace,
@@ -435,6 +455,7 @@ fn entry(
     has_file: bool,
     at: relaydesk_core::domain::Timestamp,
     of_approval: bool,
+    said: &HashMap<Wamid, String>,
 ) -> Option<Entry> {
     let blank = |kind, author: String| Entry {
         kind,
@@ -449,6 +470,14 @@ fn entry(
         line: None,
     };
     match change {
+        // A notice from WhatsApp (the customer changed number) is a line, not their words.
+        Change::CustomerMessageReceived { message }
+            if let Some(line) = reading::notice_line(&message.content) =>
+        {
+            let mut e = blank("event", String::new());
+            e.line = Some(line);
+            Some(e)
+        }
         Change::CustomerMessageReceived { message } | Change::ReplyQueued { message } => {
             let inbound = message.direction == Direction::Inbound;
             let author = if inbound {
@@ -461,7 +490,7 @@ fn entry(
             };
             let mut e = blank(if inbound { "customer" } else { "agent" }, author);
             let url = has_file.then(|| format!("/media/{}", message.id));
-            e.body = present::body(message, url.as_deref());
+            e.body = present::body(message, url.as_deref(), |wamid| said.get(wamid).cloned());
             e.reaction = message.reaction.clone();
             if !inbound {
                 let (tick, words) = present::ticks(&message.delivery);

@@ -84,7 +84,7 @@ async fn show(
                 severity: present::severity_word(e.severity),
                 requested_by: present::member_name(workspace, e.requested_by),
                 target: present::target_words(workspace, &e.target),
-                waiting: present::waited(now, e.requested_at),
+                waiting: present::waited_ago(now, e.requested_at),
                 may_decide: may_decide(&who.member, e, workspace),
             })
         })

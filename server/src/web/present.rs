@@ -10,7 +10,7 @@
 use chrono::{DateTime, Utc};
 use relaydesk_core::domain::{
     By, Change, Contact, Content, DeliveryStatus, EscalationTarget, Handover, MediaKind, Member,
-    Message, Severity, Status, Timestamp, UserId, Workspace,
+    Message, Severity, Status, Timestamp, UserId, Workspace, reading,
 };
 
 /// "just now", "4 min", "2 h 5 min", "3 d 4 h": how long since `since`.
@@ -27,6 +27,14 @@ pub fn waited(now: Timestamp, since: Timestamp) -> String {
             0 => format!("{} d", minutes / 1440),
             h => format!("{} d {h} h", minutes / 1440),
         },
+    }
+}
+
+/// "just now", "4 min ago": how long since `since`, as a sentence ends ("asked 4 min ago").
+pub fn waited_ago(now: Timestamp, since: Timestamp) -> String {
+    match waited(now, since) {
+        just if just == "just now" => just,
+        other => format!("{other} ago"),
     }
 }
 
@@ -145,32 +153,59 @@ pub fn ticks(delivery: &DeliveryStatus) -> (&'static str, &'static str) {
 }
 
 /// A message body, piece by piece, for the template to lay out (every field is plain text
-/// except `image`/`file_url`, which are our own routes).
+/// except `image`/`file_url`/`map_url`, which are built from our own routes and numbers).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Body {
     pub text: Option<String>,
-    /// A label in front ("Location", "Contact card", "Template")
+    /// A label in front ("Location", "Contact card", "Template", "Order", "Form answers")
     pub tag: Option<String>,
     pub image: Option<String>,
+    /// A voice note or audio file to play in the page (our own route).
+    pub audio: Option<String>,
     pub file_url: Option<String>,
     pub file_name: Option<String>,
     pub map_url: Option<String>,
     pub lines: Vec<String>,
     /// Stands in for what cannot be shown here.
     pub placeholder: Option<String>,
+    /// How it travelled or where the customer came from ("Forwarded", "Came from an ad: …").
+    pub marks: Vec<String>,
+    /// The message it replies to, in a few words (or that it is not on this thread).
+    pub quote: Option<String>,
+    /// Our voice note, listened to by the customer.
+    pub played: bool,
 }
 
-/// A message as the timeline shows it.
-pub fn body(message: &Message, media_url: Option<&str>) -> Body {
-    let mut body = Body::default();
+/// A message as the timeline shows it: the shared reading ([`reading::read`]) plus this page's
+/// links. `quoted` finds the message a reply quotes on this thread, by its WhatsApp id.
+pub fn body(
+    message: &Message,
+    media_url: Option<&str>,
+    quoted: impl Fn(&relaydesk_core::domain::Wamid) -> Option<String>,
+) -> Body {
+    let read = reading::read(message);
+    let mut body = Body {
+        text: read.text,
+        tag: read.tag,
+        lines: read.lines,
+        placeholder: read.placeholder,
+        marks: read.marks,
+        quote: read
+            .quotes
+            .as_ref()
+            .map(|w| quoted(w).unwrap_or_else(|| reading::UNRESOLVED_QUOTE.to_owned())),
+        played: read.played,
+        ..Body::default()
+    };
     match &message.content {
-        Content::Text { body: text } => body.text = Some(text.clone()),
         Content::Media(media) => {
-            body.tag = Some(media_word(media.kind, media.voice).to_owned());
-            body.text = media.caption.clone().filter(|c| !c.trim().is_empty());
             match media_url {
                 Some(url) if media.kind == MediaKind::Image || media.kind == MediaKind::Sticker => {
                     body.image = Some(url.to_owned());
+                    body.file_url = Some(url.to_owned());
+                }
+                Some(url) if media.kind == MediaKind::Audio => {
+                    body.audio = Some(url.to_owned());
                     body.file_url = Some(url.to_owned());
                 }
                 Some(url) => body.file_url = Some(url.to_owned()),
@@ -180,79 +215,22 @@ pub fn body(message: &Message, media_url: Option<&str>) -> Body {
                 media
                     .filename
                     .as_deref()
-                    .unwrap_or(media_word(media.kind, media.voice)),
+                    .unwrap_or(reading::media_word(media.kind, media.voice)),
             ));
         }
         Content::Location {
             latitude,
             longitude,
-            name,
-            address,
             ..
         } => {
-            body.tag = Some("Location".to_owned());
-            body.lines = [name.clone(), address.clone()]
-                .into_iter()
-                .flatten()
-                .collect();
-            body.lines.push(format!("{latitude:.5}, {longitude:.5}"));
             // Built from two numbers only: the customer's own `url` is never made a link.
             body.map_url = Some(format!(
                 "https://www.openstreetmap.org/?mlat={latitude}&mlon={longitude}#map=16/{latitude}/{longitude}"
             ));
         }
-        Content::Contacts { cards } => {
-            body.tag = Some(
-                if cards.len() == 1 {
-                    "Contact card"
-                } else {
-                    "Contact cards"
-                }
-                .to_owned(),
-            );
-            body.lines = cards
-                .iter()
-                .map(|card| {
-                    let phones: Vec<&str> = card.phones.iter().map(|p| p.phone.as_str()).collect();
-                    if phones.is_empty() {
-                        card.formatted_name.clone()
-                    } else {
-                        format!("{} — {}", card.formatted_name, phones.join(", "))
-                    }
-                })
-                .collect();
-        }
-        Content::InteractiveReply(reply) => {
-            body.tag = Some("Chose".to_owned());
-            body.text = Some(reply.title().to_owned());
-        }
-        Content::TemplateButton { text, .. } => {
-            body.tag = Some("Tapped".to_owned());
-            body.text = Some(text.clone());
-        }
-        Content::Template { name, preview, .. } => {
-            body.tag = Some(format!("Template {name}"));
-            body.text = Some(preview.clone());
-        }
-        Content::Unsupported { whatsapp_type, .. } => {
-            body.placeholder = Some(format!(
-                "The customer sent a {whatsapp_type} message that cannot be shown here; ask them to send it another way."
-            ));
-        }
-        other => body.text = Some(other.summary()),
+        _ => {}
     }
     body
-}
-
-fn media_word(kind: MediaKind, voice: bool) -> &'static str {
-    match kind {
-        MediaKind::Image => "Photo",
-        MediaKind::Audio if voice => "Voice message",
-        MediaKind::Audio => "Audio",
-        MediaKind::Video => "Video",
-        MediaKind::Document => "Document",
-        MediaKind::Sticker => "Sticker",
-    }
 }
 
 /// One line of the timeline for a change that is not a message or note ("Bo Chen claimed it").
@@ -400,6 +378,12 @@ mod tests {
     #[test]
     fn waiting_times_read_like_a_person_would_say_them() {
         assert_eq!(waited(at(10, 0), at(10, 0)), "just now");
+        assert_eq!(
+            waited_ago(at(10, 0), at(10, 0)),
+            "just now",
+            "never 'just now ago'"
+        );
+        assert_eq!(waited_ago(at(10, 4), at(10, 0)), "4 min ago");
         assert_eq!(waited(at(10, 4), at(10, 0)), "4 min");
         assert_eq!(waited(at(12, 5), at(10, 0)), "2 h 5 min");
         assert_eq!(waited(at(12, 0), at(10, 0)), "2 h");

@@ -7,9 +7,9 @@
 
 use chrono::{DateTime, Utc};
 use relaydesk_core::domain::{
-    Content, CustomerIdentity, DeliveryReport, DeliveryStatus, Forwarded, InteractiveReply, Media,
-    MediaKind, MessageContext, MessageId, OrderItem, Referral, ReferredProduct, SharedContact,
-    SharedPhone, Timestamp, Wamid, WhatsAppError,
+    Content, CustomerIdentity, DeliveryReport, DeliveryStatus, FlowField, Forwarded,
+    InteractiveReply, Media, MediaKind, MessageContext, MessageId, OrderItem, Referral,
+    ReferredProduct, SharedContact, SharedPhone, Timestamp, Wamid, WhatsAppError,
 };
 use serde_json::Value;
 
@@ -191,6 +191,33 @@ fn read_message(
 }
 
 /// The content of a message of `kind`, or `None` if its object is missing or malformed.
+/// What a Flow's `response_json` says, field by field (its `flow_token` aside): `None` when
+/// it is not a JSON object, and the raw text is all an agent can be shown.
+fn flow_fields(response_json: &str) -> Option<Vec<FlowField>> {
+    let Ok(Value::Object(answers)) = serde_json::from_str::<Value>(response_json) else {
+        return None;
+    };
+    let words = |value: &Value| match value {
+        Value::String(s) => s.clone(),
+        Value::Array(items) => items
+            .iter()
+            .map(|i| i.as_str().map_or_else(|| i.to_string(), str::to_owned))
+            .collect::<Vec<_>>()
+            .join(", "),
+        other => other.to_string(),
+    };
+    Some(
+        answers
+            .iter()
+            .filter(|(name, _)| name.as_str() != "flow_token")
+            .map(|(name, value)| FlowField {
+                name: name.clone(),
+                value: words(value),
+            })
+            .collect(),
+    )
+}
+
 fn content(kind: &str, raw: &Value) -> Option<Content> {
     let object = raw.get(kind);
     let text = |v: Option<&Value>, key: &str| {
@@ -249,11 +276,15 @@ fn content(kind: &str, raw: &Value) -> Option<Content> {
                     title: text(object.get("list_reply"), "title")?,
                     description: text(object.get("list_reply"), "description"),
                 },
-                "nfm_reply" => InteractiveReply::Flow {
-                    name: text(object.get("nfm_reply"), "name"),
-                    body: text(object.get("nfm_reply"), "body"),
-                    response_json: text(object.get("nfm_reply"), "response_json")?,
-                },
+                "nfm_reply" => {
+                    let response_json = text(object.get("nfm_reply"), "response_json")?;
+                    InteractiveReply::Flow {
+                        name: text(object.get("nfm_reply"), "name"),
+                        body: text(object.get("nfm_reply"), "body"),
+                        fields: flow_fields(&response_json),
+                        response_json,
+                    }
+                }
                 _ => return None,
             };
             Content::InteractiveReply(reply)
@@ -289,6 +320,7 @@ fn content(kind: &str, raw: &Value) -> Option<Content> {
             body: text(object, "body").unwrap_or_default(),
             new_phone: text(object, "wa_id"),
             new_bsuid: text(object, "user_id"),
+            old_phone: text(Some(raw), "from"),
         },
         "request_welcome" => Content::RequestWelcome,
         "unsupported" => Content::Unsupported {
