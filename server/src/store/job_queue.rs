@@ -20,14 +20,15 @@ pub(crate) struct Queue {
 
 impl Queue {
     /// Claims up to `limit` jobs due at `now` (and jobs whose worker vanished: lease expired);
-    /// returns each job's document with the attempt this is (1 for the first).
+    /// returns each job's document with the attempt this is (1 for the first) and the lease
+    /// (its end, in epoch milliseconds: the token that says this claim still holds the job).
     pub(crate) async fn claim<S: Sql, J: DeserializeOwned>(
         self,
         sql: &mut S,
         now: Timestamp,
         lease: Duration,
         limit: i64,
-    ) -> Result<Vec<(J, i64)>, DbError> {
+    ) -> Result<Vec<(J, i64, i64)>, DbError> {
         let Queue { table, working } = self;
         let now_ms = now.timestamp_millis();
         let lease_until = now_ms + i64::try_from(lease.as_millis()).unwrap_or(i64::MAX / 2);
@@ -66,9 +67,36 @@ impl Queue {
                 )
                 .await?
                 .unwrap_or(1);
-            claimed.push((serde_json::from_str(&doc)?, attempt));
+            claimed.push((serde_json::from_str(&doc)?, attempt, lease_until));
         }
         Ok(claimed)
+    }
+}
+
+impl Queue {
+    /// Whether the claim that got `lease` still holds job `id` (locked until commit): its
+    /// lease may have run out and another worker taken the job, whose outcome then counts.
+    pub(crate) async fn holds<S: Sql>(
+        self,
+        sql: &mut S,
+        id: &str,
+        lease: i64,
+    ) -> Result<bool, DbError> {
+        let Queue { table, working } = self;
+        let query = format!(
+            "SELECT COUNT(*) FROM {table} WHERE message_id = $1 AND state = '{working}'              AND lease_until = $2"
+        );
+        // Lock the row first, so no claim slips in between the check and the finish.
+        let lock = format!(
+            "SELECT state FROM {table} WHERE message_id = $1{}",
+            sql.lock_rows()
+        );
+        sql.texts(&lock, &[Arg::from(id)]).await?;
+        Ok(sql
+            .integer(&query, &[Arg::from(id), Arg::Int(lease)])
+            .await?
+            .unwrap_or(0)
+            > 0)
     }
 }
 

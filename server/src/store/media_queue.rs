@@ -31,7 +31,13 @@ pub struct MediaJob {
 pub struct MediaClaim {
     pub job: MediaJob,
     pub attempt: i64,
+    /// The claim's lease (its end in epoch milliseconds): finishing checks it still holds.
+    pub lease: i64,
 }
+
+/// What finishing a fetch says when this claim no longer holds the job (its lease ran out
+/// and another fetcher took it): nothing was recorded.
+pub const LEASE_LOST: &str = "lease lost";
 
 /// How a fetch went.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -100,7 +106,11 @@ pub(crate) async fn claim<S: Sql>(
     let claimed = QUEUE.claim(sql, now, lease, limit).await?;
     Ok(claimed
         .into_iter()
-        .map(|(job, attempt)| MediaClaim { job, attempt })
+        .map(|(job, attempt, lease)| MediaClaim {
+            job,
+            attempt,
+            lease,
+        })
         .collect())
 }
 
@@ -110,6 +120,12 @@ pub(crate) async fn finish<S: Sql>(
     outcome: MediaOutcome,
     now: Timestamp,
 ) -> Result<&'static str, DbError> {
+    if !QUEUE
+        .holds(sql, &claim.job.message_id.to_string(), claim.lease)
+        .await?
+    {
+        return Ok(LEASE_LOST);
+    }
     let (state, mime_type, size, error) = match outcome {
         MediaOutcome::Fetched { mime_type, size } => {
             ("fetched", Some(mime_type), i64::try_from(size).ok(), None)

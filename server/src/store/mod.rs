@@ -32,7 +32,7 @@ pub use library::ShortcutTaken;
 pub use media_queue::{MediaClaim, MediaJob, MediaOutcome, MediaState};
 pub use push_queue::{PushClaim, PushJob};
 pub use queue::{After, QueueFilters, QueueRows};
-pub use send_queue::Claimed;
+pub use send_queue::{Claimed, SendState};
 pub use sql::DbError;
 use sql::Sql;
 pub use sync::{PulledPage, Pushed};
@@ -109,29 +109,33 @@ pub struct Store {
 }
 
 /// Runs `$body` (which uses `$sql: &mut impl Sql`) in one transaction on whichever backend;
-/// after a commit, wakes this instance's live streams (other instances hear PostgreSQL's
-/// NOTIFY, sent inside the transaction by whatever took a version).
+/// after a commit that took a version, wakes this instance's live streams (other instances
+/// hear PostgreSQL's NOTIFY, sent inside the transaction by whatever took a version). A
+/// transaction that took none — an idle worker's poll — wakes nobody.
 macro_rules! in_transaction {
     ($store:expr, |$sql:ident| $body:expr) => {{
         let result = match &*$store.backend {
             Backend::Sqlite(db) => {
-                db.transaction(move |$sql| run_ready(async move { $body }))
+                db.transaction_noting(move |$sql| run_ready(async move { $body }))
                     .await
             }
             Backend::Postgres(db) => {
                 let mut tx = db.pool.begin().await?;
+                let mut pg = PgSql {
+                    connection: &mut *tx,
+                    read_only: false,
+                    channel: &db.channel,
+                    announced: false,
+                };
                 let result = {
-                    let $sql = &mut PgSql {
-                        connection: &mut *tx,
-                        read_only: false,
-                        channel: &db.channel,
-                    };
+                    let $sql = &mut pg;
                     async move { $body }.await
                 };
+                let announced = pg.announced;
                 match result {
                     Ok(value) => {
                         tx.commit().await?;
-                        Ok(value)
+                        Ok((value, announced))
                     }
                     Err(error) => {
                         let _ = tx.rollback().await;
@@ -140,10 +144,15 @@ macro_rules! in_transaction {
                 }
             }
         };
-        if result.is_ok() {
-            $store.changes.send_modify(|n| *n = n.wrapping_add(1));
+        match result {
+            Ok((value, announced)) => {
+                if announced {
+                    $store.changes.send_modify(|n| *n = n.wrapping_add(1));
+                }
+                Ok(value)
+            }
+            Err(error) => Err(error),
         }
-        result
     }};
 }
 
@@ -160,6 +169,7 @@ macro_rules! in_read {
                         connection: &mut *tx,
                         read_only: true,
                         channel: &db.channel,
+                        announced: false,
                     };
                     async move { $body }.await
                 };
@@ -264,14 +274,14 @@ impl Store {
         in_transaction!(self, |sql| send_queue::claim(sql, now, lease, limit).await)
     }
 
-    /// Records how a claimed send went; returns the job's new state
-    /// (`sent`, `pending` for a retry, `failed`).
+    /// Records how a claimed send went (if the claim still holds the job); returns where the
+    /// send stands now.
     pub async fn finish_send(
         &self,
         claimed: Claimed,
         outcome: crate::whatsapp::outbound::SendOutcome,
         now: Timestamp,
-    ) -> Result<&'static str, DbError> {
+    ) -> Result<SendState, DbError> {
         in_transaction!(self, |sql| send_queue::finish(sql, &claimed, outcome, now)
             .await)
     }

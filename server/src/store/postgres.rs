@@ -73,6 +73,8 @@ pub(crate) struct PgSql<'c> {
     /// A read takes no row locks.
     pub(crate) read_only: bool,
     pub(crate) channel: &'c str,
+    /// A version was taken (and announced) in this transaction.
+    pub(crate) announced: bool,
 }
 
 fn arguments(args: &[Arg]) -> Result<PgArguments, DbError> {
@@ -163,6 +165,7 @@ impl Sql for PgSql<'_> {
             .bind(self.channel)
             .execute(&mut *self.connection)
             .await?;
+        self.announced = true;
         Ok(())
     }
 

@@ -48,6 +48,8 @@ pub struct PushJob {
 pub struct PushClaim {
     pub job: PushJob,
     pub attempt: i64,
+    /// The claim's lease (its end in epoch milliseconds): finishing checks it still holds.
+    pub lease: i64,
 }
 
 async fn cursor<S: Sql>(sql: &mut S) -> Result<Option<i64>, DbError> {
@@ -220,6 +222,10 @@ async fn finish<S: Sql>(
     now: Timestamp,
 ) -> Result<&'static str, DbError> {
     let id = Arg::Text(claim.job.message_id.clone());
+    if !QUEUE.holds(sql, &claim.job.message_id, claim.lease).await? {
+        // Its lease ran out and another sender took it over: that one's outcome counts.
+        return Ok("lease lost");
+    }
     let (state, next, error) = match outcome {
         Delivery::Sent => ("sent", now.timestamp_millis(), None),
         Delivery::Retry { reason, after } if claim.attempt < MAX_ATTEMPTS => {
@@ -314,7 +320,11 @@ impl Store {
             let claimed = QUEUE.claim(sql, now, lease, limit).await?;
             Ok(claimed
                 .into_iter()
-                .map(|(job, attempt)| PushClaim { job, attempt })
+                .map(|(job, attempt, lease)| PushClaim {
+                    job,
+                    attempt,
+                    lease,
+                })
                 .collect())
         })
     }

@@ -95,6 +95,33 @@ pub(crate) async fn enqueue_replies<S: Sql>(
 pub struct Claimed {
     pub job: SendJob,
     pub attempt: i64,
+    /// The claim's lease (its end in epoch milliseconds): finishing checks it still holds.
+    pub lease: i64,
+}
+
+/// Where a send stands after its outcome was recorded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SendState {
+    /// Accepted by WhatsApp (or a read receipt done).
+    Sent,
+    /// To be tried again later.
+    Retrying,
+    /// Given up: the failure is on the message.
+    Failed,
+    /// This claim's lease ran out and another sender took the job: nothing was recorded (the
+    /// holder's outcome counts).
+    LeaseLost,
+}
+
+impl SendState {
+    /// The word stored in the queue's `state` column.
+    fn column(self) -> &'static str {
+        match self {
+            SendState::Sent => "sent",
+            SendState::Retrying => "pending",
+            SendState::Failed | SendState::LeaseLost => "failed",
+        }
+    }
 }
 
 /// Claims up to `limit` jobs due at `now` (and jobs whose sender vanished: lease expired).
@@ -107,19 +134,26 @@ pub(crate) async fn claim<S: Sql>(
     let claimed = QUEUE.claim(sql, now, lease, limit).await?;
     Ok(claimed
         .into_iter()
-        .map(|(job, attempt)| Claimed { job, attempt })
+        .map(|(job, attempt, lease)| Claimed {
+            job,
+            attempt,
+            lease,
+        })
         .collect())
 }
 
-/// Records how a claimed send went; returns the queue state it ended in.
+/// Records how a claimed send went; returns where the send stands now.
 pub(crate) async fn finish<S: Sql>(
     sql: &mut S,
     claimed: &Claimed,
     outcome: SendOutcome,
     now: Timestamp,
-) -> Result<&'static str, DbError> {
+) -> Result<SendState, DbError> {
     rows::lock_versions(sql).await?;
     let id = claimed.job.message_id;
+    if !QUEUE.holds(sql, &id.to_string(), claimed.lease).await? {
+        return Ok(SendState::LeaseLost);
+    }
     let receipt = claimed.job.kind == SendKind::ReadReceipt;
     let outcome = match outcome {
         // A message send must come back with its wamid; without one, try again.
@@ -133,31 +167,33 @@ pub(crate) async fn finish<S: Sql>(
         other => other,
     };
     let (state, report, wamid, error): (
-        &str,
+        SendState,
         Option<DeliveryReport>,
         Option<Wamid>,
         Option<WhatsAppError>,
     ) = match outcome {
-        SendOutcome::Accepted { .. } | SendOutcome::Done if receipt => ("sent", None, None, None),
+        SendOutcome::Accepted { .. } | SendOutcome::Done if receipt => {
+            (SendState::Sent, None, None, None)
+        }
         SendOutcome::Accepted { wamid } => (
-            "sent",
+            SendState::Sent,
             Some(DeliveryReport::Status {
                 status: DeliveryStatus::Accepted,
             }),
             Some(Wamid::new(wamid)),
             None,
         ),
-        SendOutcome::Done => ("sent", None, None, None),
+        SendOutcome::Done => (SendState::Sent, None, None, None),
         SendOutcome::Retry { error } if claimed.attempt < MAX_ATTEMPTS => {
-            ("pending", None, None, Some(error))
+            (SendState::Retrying, None, None, Some(error))
         }
         // A read receipt that cannot be sent is logged, not shown: the customer's message
         // is not ours to mark failed.
         SendOutcome::Retry { error } | SendOutcome::Permanent { error } if receipt => {
-            ("failed", None, None, Some(error))
+            (SendState::Failed, None, None, Some(error))
         }
         SendOutcome::Retry { error } | SendOutcome::Permanent { error } => (
-            "failed",
+            SendState::Failed,
             Some(DeliveryReport::Status {
                 status: DeliveryStatus::Failed {
                     error: error.clone(),
@@ -196,7 +232,7 @@ pub(crate) async fn finish<S: Sql>(
         "UPDATE send_queue SET state = $1, next_attempt_at = $2, lease_until = NULL, last_error = $3 \
          WHERE message_id = $4",
         &[
-            Arg::from(state),
+            Arg::from(state.column()),
             Arg::Int(next_attempt_at),
             Arg::OptText(error.map(|e| format!("{} {}", e.code, e.explanation()))),
             Arg::Text(id.to_string()),

@@ -34,7 +34,9 @@ trait Job: Send {
 struct Work<R, W> {
     work: Option<W>,
     outcome: Option<Result<R, DbError>>,
-    reply: oneshot::Sender<Result<R, DbError>>,
+    /// Whether the work took a version (announced a change), so the commit wakes readers.
+    announced: bool,
+    reply: oneshot::Sender<Result<(R, bool), DbError>>,
 }
 
 impl<R, W> Job for Work<R, W>
@@ -45,6 +47,7 @@ where
     fn run(&mut self, sql: &mut SqliteSql<'_>) {
         if let Some(work) = self.work.take() {
             self.outcome = Some(work(sql));
+            self.announced = sql.announced;
         }
     }
 
@@ -55,7 +58,7 @@ where
     fn answer(self: Box<Self>, committed: Result<(), String>) {
         let result = match (self.outcome, committed) {
             (Some(Err(error)), _) => Err(error),
-            (Some(Ok(value)), Ok(())) => Ok(value),
+            (Some(Ok(value)), Ok(())) => Ok((value, self.announced)),
             (Some(Ok(_)), Err(error)) => Err(DbError::Other(format!("the commit failed: {error}"))),
             (None, Err(error)) => Err(DbError::Other(format!("the transaction failed: {error}"))),
             (None, Ok(())) => Err(DbError::Other(
@@ -159,7 +162,18 @@ impl SqliteDb {
 
     /// Runs `work` in a transaction on the writer thread (possibly shared with other jobs
     /// queued at the same moment, each isolated by a savepoint); answers after the commit.
+    #[cfg(test)]
     pub(crate) async fn transaction<R, W>(&self, work: W) -> Result<R, DbError>
+    where
+        R: Send + 'static,
+        W: FnOnce(&mut SqliteSql<'_>) -> Result<R, DbError> + Send + 'static,
+    {
+        Ok(self.transaction_noting(work).await?.0)
+    }
+
+    /// [`SqliteDb::transaction`], also answering whether the work took a version (a
+    /// transaction that took none changed nothing anyone follows, and wakes nobody).
+    pub(crate) async fn transaction_noting<R, W>(&self, work: W) -> Result<(R, bool), DbError>
     where
         R: Send + 'static,
         W: FnOnce(&mut SqliteSql<'_>) -> Result<R, DbError> + Send + 'static,
@@ -168,6 +182,7 @@ impl SqliteDb {
         let job: Box<dyn Job> = Box::new(Work {
             work: Some(work),
             outcome: None,
+            announced: false,
             reply,
         });
         self.jobs.send(job).map_err(|_| DbError::WriterGone)?;
@@ -189,6 +204,7 @@ impl SqliteDb {
             connection.execute_batch("BEGIN")?;
             let result = work(&mut SqliteSql {
                 connection: &mut connection,
+                announced: false,
             });
             let _ = connection.execute_batch("COMMIT");
             readers.give_back(connection);
@@ -213,6 +229,7 @@ fn run_group(connection: &mut Connection, group: &mut [Box<dyn Job>]) -> Result<
         let ran = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
             job.run(&mut SqliteSql {
                 connection: &mut *connection,
+                announced: false,
             });
         }));
         if ran.is_err() {
@@ -275,6 +292,8 @@ pub(crate) fn run_ready<F: Future>(future: F) -> F::Output {
 /// A transaction on the writer thread's connection.
 pub(crate) struct SqliteSql<'c> {
     connection: &'c mut Connection,
+    /// A version was taken in this job.
+    announced: bool,
 }
 
 fn values(sql: &str, args: &[Arg]) -> Vec<Value> {
@@ -337,7 +356,8 @@ impl Sql for SqliteSql<'_> {
     }
 
     async fn announce_change(&mut self) -> Result<(), DbError> {
-        // One process owns a SQLite file: the store's own wake-up is enough.
+        // One process owns a SQLite file: the store's own wake-up (after commit) is enough.
+        self.announced = true;
         Ok(())
     }
 

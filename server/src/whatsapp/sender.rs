@@ -11,7 +11,7 @@ use tokio::sync::Mutex;
 use tokio::time::Instant;
 
 use crate::config::Secret;
-use crate::store::{Claimed, DbError, Store};
+use crate::store::{Claimed, DbError, SendState, Store};
 use crate::whatsapp::outbound::{SendOutcome, outcome};
 use relaydesk_core::domain::{Timestamp, WhatsAppError};
 
@@ -145,9 +145,14 @@ impl Sender {
         let attempt = claimed.attempt;
         let state = self.store.finish_send(claimed, outcome, Utc::now()).await?;
         match state {
-            "failed" => tracing::warn!(%message, attempt, "a message could not be sent"),
-            "pending" => tracing::info!(%message, attempt, "a send will be retried"),
-            _ => tracing::debug!(%message, "sent"),
+            SendState::Failed => tracing::warn!(%message, attempt, "a message could not be sent"),
+            SendState::Retrying => tracing::info!(%message, attempt, "a send will be retried"),
+            SendState::LeaseLost => tracing::warn!(
+                %message,
+                attempt,
+                "a send took longer than its lease and another sender took it over; its outcome counts"
+            ),
+            SendState::Sent => tracing::debug!(%message, "sent"),
         }
         Ok(())
     }

@@ -415,7 +415,102 @@ async fn a_read_receipt_goes_out_for_the_customers_message(store: Store) {
     assert_eq!(body["message_id"], "wamid.READ.ME");
 }
 
+/// A sender stalls past its lease; another takes the job over and sends it. When the first
+/// wakes up, its outcome is not recorded over the second's.
+async fn a_sender_that_outlived_its_lease_records_nothing_over_the_one_that_took_over(
+    store: Store,
+) {
+    use relaydesk_server::store::SendState;
+    use relaydesk_server::whatsapp::outbound::SendOutcome;
+    let desk = workspace(&store).await;
+    let (_, id) = ana_replies(&store, &desk, "12025550190", "Your refund is on its way").await;
+    let now = Utc::now();
+    let stalled = store
+        .claim_sends(now, Duration::from_secs(30), 10)
+        .await
+        .expect("db");
+    assert_eq!(stalled.len(), 1);
+    // A minute later the lease has run out: another sender claims the job.
+    let later = now + chrono::Duration::minutes(1);
+    let fresh = store
+        .claim_sends(later, Duration::from_secs(30), 10)
+        .await
+        .expect("db");
+    assert_eq!(fresh.len(), 1, "an expired lease frees the job");
+    let taken_over = store
+        .finish_send(
+            fresh.into_iter().next().expect("one"),
+            SendOutcome::Accepted {
+                wamid: "wamid.SECOND".into(),
+            },
+            later,
+        )
+        .await
+        .expect("db");
+    assert_eq!(taken_over, SendState::Sent);
+    let late = store
+        .finish_send(
+            stalled.into_iter().next().expect("one"),
+            SendOutcome::Permanent {
+                error: WhatsAppError {
+                    code: 131026,
+                    title: "undeliverable".into(),
+                    details: None,
+                },
+            },
+            later,
+        )
+        .await
+        .expect("db");
+    assert_eq!(
+        late,
+        SendState::LeaseLost,
+        "the stalled sender no longer holds the job"
+    );
+    let conversation = conversation_of(&store, "12025550190").await;
+    let message = our_message(&store, conversation.id, id).await;
+    assert_eq!(
+        message.delivery,
+        DeliveryStatus::Accepted,
+        "the holder's outcome stands"
+    );
+    assert_eq!(
+        message.wamid.as_ref().map(Wamid::as_str),
+        Some("wamid.SECOND")
+    );
+    assert_eq!(
+        depth(store.send_queue_depth().await.expect("db"), "sent"),
+        1
+    );
+}
+
+/// Live streams and followers wait on the store's change signal; an idle sender polling the
+/// queue changes nothing and must not wake them.
+async fn an_idle_sender_polling_the_queue_wakes_no_live_stream(store: Store) {
+    let desk = workspace(&store).await;
+    let mut changes = store.changes();
+    changes.borrow_and_update();
+    for _ in 0..5 {
+        let claimed = store
+            .claim_sends(Utc::now(), Duration::from_secs(30), 10)
+            .await
+            .expect("db");
+        assert!(claimed.is_empty());
+    }
+    assert!(
+        !changes.has_changed().expect("open"),
+        "nothing changed, nobody is woken"
+    );
+    ana_replies(&store, &desk, "12025550191", "Hello").await;
+    assert!(
+        changes.has_changed().expect("open"),
+        "a real change wakes them"
+    );
+}
+
 contract!(
+    a_sender_that_outlived_its_lease_records_nothing_over_the_one_that_took_over,
+    an_idle_sender_polling_the_queue_wakes_no_live_stream,
     a_read_receipt_goes_out_for_the_customers_message,
     a_throughput_warning_from_whatsapp_pauses_that_numbers_sends,
     a_reply_goes_out_once_carrying_our_id_and_learns_its_wamid,
