@@ -247,6 +247,8 @@ pub enum CommandState {
     Sending,
     Applied,
     Rejected,
+    /// Done long ago; the server no longer knows whether it was applied (the thread shows).
+    Unknown,
 }
 
 /// A command in the outbox.
@@ -275,6 +277,7 @@ impl From<Pending> for OutboxItem {
                 OutboxState::Sending => CommandState::Sending,
                 OutboxState::Applied => CommandState::Applied,
                 OutboxState::Rejected => CommandState::Rejected,
+                OutboxState::Unknown => CommandState::Unknown,
             },
             rejection_code: p.rejection.as_ref().map(|r| r.code().to_owned()),
             rejection_message: p.rejection.as_ref().map(ToString::to_string),

@@ -47,6 +47,9 @@ pub enum OutboxState {
     Applied,
     /// The server refused it (the reason is kept).
     Rejected,
+    /// The server had consumed it so long ago that it no longer knows how it went: done, and
+    /// the copy shows what it left.
+    Unknown,
 }
 
 impl OutboxState {
@@ -56,6 +59,7 @@ impl OutboxState {
             OutboxState::Sending => "sending",
             OutboxState::Applied => "applied",
             OutboxState::Rejected => "rejected",
+            OutboxState::Unknown => "unknown",
         }
     }
 
@@ -64,6 +68,7 @@ impl OutboxState {
             "sending" => OutboxState::Sending,
             "applied" => OutboxState::Applied,
             "rejected" => OutboxState::Rejected,
+            "unknown" => OutboxState::Unknown,
             _ => OutboxState::Queued,
         }
     }

@@ -451,6 +451,9 @@ impl Client {
                         report.rejected += 1;
                         local.mark(result.id, OutboxState::Rejected, Some(rejection))?;
                     }
+                    MutationOutcome::UnknownOutcome => {
+                        local.mark(result.id, OutboxState::Unknown, None)?;
+                    }
                 }
             }
             if answer.results.len() < batch.len() {

@@ -45,13 +45,19 @@ pub struct MutationResult {
 }
 
 /// A consumed command: applied, or refused with the domain's reason (not retried; the next
-/// pull restores the server's truth). A command pushed again answers its first outcome.
+/// pull restores the server's truth). A command pushed again answers its first outcome — or,
+/// when that was consumed so long ago that its outcome is no longer kept, `unknown_outcome`:
+/// it is done either way, and the next pull shows what it left.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "outcome", rename_all = "snake_case")]
 pub enum MutationOutcome {
     Applied,
-    Rejected { rejection: Rejection },
+    Rejected {
+        rejection: Rejection,
+    },
+    /// Consumed long ago; whether it was applied or refused is no longer kept.
+    UnknownOutcome,
 }
 
 /// `GET /api/v1/sync/pull` answers one page of this.

@@ -65,9 +65,11 @@ async fn push_one<S: Sql>(
                 &[Arg::from(client), Arg::Int(mutation)],
             )
             .await?;
+        // Outcomes are kept for the last thousand: an older one is done, but how is not known
+        // any more — never claim it was applied.
         let outcome = match stored.first() {
             Some(text) => serde_json::from_str(text)?,
-            None => MutationOutcome::Applied,
+            None => MutationOutcome::UnknownOutcome,
         };
         return Ok(Pushed::Repeated(outcome));
     }

@@ -364,7 +364,51 @@ async fn a_deleted_canned_reply_leaves_the_phones_too(api: Api) {
     );
 }
 
+/// A phone that was offline for a very long time pushes its first commands again: the server
+/// consumed them long ago and keeps outcomes only for the last thousand, so it says it does not
+/// know how they went — never "applied" for what it cannot vouch for.
+async fn a_command_consumed_a_thousand_commands_ago_answers_unknown_outcome(api: Api) {
+    let c = api.customer_writes("5511900000092", "hello").await;
+    let phone = client();
+    let mut next = 1;
+    for _ in 0..3 {
+        let batch: Vec<_> = (next..next + 350)
+            .map(|id| json!({ "id": id, "command": { "command": "add_label", "conversation": c, "label": format!("batch {}", id % 7) } }))
+            .collect();
+        next += 350;
+        let answer = push(&api, &api.ana, &phone, Value::Array(batch)).await;
+        assert_eq!(answer.status, 200, "{}", answer.body);
+    }
+    // The first command again (with the last, whose outcome is still kept).
+    let again = push(
+        &api,
+        &api.ana,
+        &phone,
+        json!([
+            { "id": 1, "command": { "command": "add_label", "conversation": c, "label": "batch 1" } },
+        ]),
+    )
+    .await;
+    assert_eq!(again.status, 200, "{}", again.body);
+    assert_eq!(outcomes(&again), ["unknown_outcome"]);
+    let recent = push(
+        &api,
+        &api.ana,
+        &phone,
+        json!([
+            { "id": next - 1, "command": { "command": "add_label", "conversation": c, "label": "batch 1" } },
+        ]),
+    )
+    .await;
+    assert_eq!(
+        outcomes(&recent),
+        ["applied"],
+        "a recent one still answers its outcome"
+    );
+}
+
 api_stories!(
+    a_command_consumed_a_thousand_commands_ago_answers_unknown_outcome,
     a_deleted_canned_reply_leaves_the_phones_too,
     a_repeated_push_applies_nothing_twice_and_answers_the_same,
     an_offline_claim_loses_to_an_online_one_and_is_told_who_won,
