@@ -4,7 +4,7 @@
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use relaydesk_core::domain::{Command, ConversationId, Timestamp, can_see};
+use relaydesk_core::domain::{Command, ConversationId, Timestamp, can_see, lost_sight};
 use relaydesk_core::protocol::sync::{
     MutationResult, PullResponse, PushRequest, PushResponse, WorkspaceCopy,
 };
@@ -188,9 +188,16 @@ pub async fn pull(
         if can_see(member, &conversation, workspace) {
             shown.insert(conversation.id);
             response.conversations.push(conversation);
-        } else if cursor > 0 && pulled.moved.contains(&conversation.id) {
-            // Only a change of owner, team or escalation takes a conversation out of someone's
-            // sight; others they never saw are not named (their ids are none of their business).
+        } else if cursor > 0
+            && pulled.moved.contains(&conversation.id)
+            && pulled.events.iter().any(|e| {
+                e.version > cursor
+                    && e.event.conversation == Some(conversation.id)
+                    && lost_sight(member, &e.event.change, Some(&conversation), workspace)
+            })
+        {
+            // Named only to whom a change since their cursor took it from (the domain's
+            // `lost_sight`): conversations they never saw are none of their business.
             response.removed.push(conversation.id);
         }
     }

@@ -12,6 +12,7 @@
 
 use super::conversation::Conversation;
 use super::escalation::{Escalation, EscalationTarget};
+use super::event::Change;
 use super::ids::TeamId;
 use super::people::{Member, Role};
 use super::workspace::Workspace;
@@ -81,6 +82,31 @@ pub fn not_working_reason(conversation: &Conversation, workspace: &Workspace) ->
             "this conversation is in the queue of {}: only they take it",
             many.join(", ")
         ),
+    }
+}
+
+/// Whether `change` took its conversation away from `member`: they owned it, it left one of
+/// their teams, or an escalation they could decide (and so see) was decided. `conversation`
+/// is the conversation as it is after the change (it carries the decided escalation). Such a
+/// member still hears of the change that took it — a line on their screen, a wake-up on their
+/// phone, a removal in their next pull — and, if they cannot see it now, of nothing after.
+/// Every door asks this one rule: the live stream, pushes and sync pulls.
+pub fn lost_sight(
+    member: &Member,
+    change: &Change,
+    conversation: Option<&Conversation>,
+    workspace: &Workspace,
+) -> bool {
+    match change {
+        Change::AssignmentChanged { from, .. } => *from == Some(member.id),
+        Change::TeamChanged { from, .. } => from.is_some_and(|team| member.is_in(team)),
+        Change::EscalationApproved { escalation, .. }
+        | Change::EscalationRejected { escalation, .. }
+        | Change::EscalationCancelled { escalation } => conversation
+            .and_then(|c| c.escalation.as_ref())
+            .filter(|e| e.id == *escalation)
+            .is_some_and(|e| may_decide(member, e, workspace)),
+        _ => false,
     }
 }
 

@@ -17,7 +17,9 @@ use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::IntoResponse;
 use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
-use relaydesk_core::domain::{Change, Conversation, ConversationId, Event, Member, can_see};
+use relaydesk_core::domain::{
+    Conversation, ConversationId, Event, Member, Workspace, can_see, lost_sight,
+};
 use relaydesk_core::protocol::live::{CHANGE_EVENT, LiveChange};
 use serde::Deserialize;
 use tokio::sync::mpsc;
@@ -152,8 +154,16 @@ async fn catch_up(
                                 read
                             }
                         };
-                        conversation.is_some_and(|c| can_see(&member, &c, &workspace))
-                            || saw_it_before(&member, id, &events)
+                        conversation
+                            .as_ref()
+                            .is_some_and(|c| can_see(&member, c, &workspace))
+                            || saw_it_before(
+                                &member,
+                                id,
+                                &events,
+                                conversation.as_ref(),
+                                &workspace,
+                            )
                     }
                 };
                 if shown {
@@ -180,17 +190,19 @@ async fn catch_up(
     Ok(true)
 }
 
-/// Whether this change took conversation `id` away from `member` — they owned it, or it left
-/// one of their teams — so they hear of the change that removed it (then see it no more).
-fn saw_it_before(member: &Member, id: ConversationId, events: &[Event]) -> bool {
+/// Whether these events took conversation `id` away from `member` (the domain's
+/// [`lost_sight`]), so they hear of the change that removed it, then see it no more.
+fn saw_it_before(
+    member: &Member,
+    id: ConversationId,
+    events: &[Event],
+    conversation: Option<&Conversation>,
+    workspace: &Workspace,
+) -> bool {
     events
         .iter()
         .filter(|e| e.conversation == Some(id))
-        .any(|e| match &e.change {
-            Change::AssignmentChanged { from, .. } => *from == Some(member.id),
-            Change::TeamChanged { from, .. } => from.is_some_and(|team| member.is_in(team)),
-            _ => false,
-        })
+        .any(|e| lost_sight(member, &e.change, conversation, workspace))
 }
 
 fn by_version(stamped: Vec<Stamped>) -> Vec<(i64, Vec<Event>)> {

@@ -17,7 +17,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use relaydesk_core::domain::{
     By, Change, Contact, Conversation, ConversationId, DeliveryStatus, EscalationState, Event,
-    Handover, Member, Role, UserId, Workspace, can_see, may_decide,
+    Handover, Role, UserId, Workspace, can_see, lost_sight, may_decide,
 };
 
 /// Longest preview of anyone's words in a notification, in characters.
@@ -99,7 +99,9 @@ pub fn pushes(events: &[Event], desk: &Desk<'_>) -> Pushes {
             continue;
         };
         for member in members() {
-            if can_see(member, conversation, desk.workspace) || lost_sight(member, &event.change) {
+            if can_see(member, conversation, desk.workspace)
+                || lost_sight(member, &event.change, Some(conversation), desk.workspace)
+            {
                 out.wake.insert(member.id);
             }
         }
@@ -134,15 +136,6 @@ pub fn pushes(events: &[Event], desk: &Desk<'_>) -> Pushes {
         }
     }
     out
-}
-
-/// Whether this change took the conversation away from `member` (they still hear of it).
-fn lost_sight(member: &Member, change: &Change) -> bool {
-    match change {
-        Change::AssignmentChanged { from, .. } => *from == Some(member.id),
-        Change::TeamChanged { from, .. } => from.is_some_and(|t| member.is_in(t)),
-        _ => false,
-    }
 }
 
 /// Who a change needs, and why.

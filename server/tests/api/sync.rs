@@ -407,7 +407,40 @@ async fn a_command_consumed_a_thousand_commands_ago_answers_unknown_outcome(api:
     );
 }
 
+/// Sol works South. A North conversation changes hands twice while Sol's phone syncs: Sol's
+/// pull never names it, not even as a removal — its id is none of South's business.
+async fn a_pull_never_names_a_conversation_the_caller_could_not_see(api: Api) {
+    let phone = client();
+    let first = pull(&api, &api.sol, &phone, "cursor=0").await;
+    let cursor = first["cursor"].as_i64().expect("cursor");
+    let c = api
+        .customer_writes("5511900000093", "where is my order?")
+        .await;
+    let path = format!("/api/v1/conversations/{c}");
+    assert_eq!(
+        api.post(&api.ana, &format!("{path}/claim"), Value::Null)
+            .await
+            .status,
+        200
+    );
+    let moved = api
+        .post(
+            &api.sara,
+            &format!("{path}/assign"),
+            json!({ "to": { "kind": "agent", "id": api.bruno.id }, "reason": "Ana is at lunch" }),
+        )
+        .await;
+    assert_eq!(moved.status, 200, "{}", moved.body);
+    let after = pull(&api, &api.sol, &phone, &format!("cursor={cursor}")).await;
+    let named = after.to_string();
+    assert!(
+        !named.contains(&c.to_string()),
+        "Sol's pull names nothing of it: {named}"
+    );
+}
+
 api_stories!(
+    a_pull_never_names_a_conversation_the_caller_could_not_see,
     a_command_consumed_a_thousand_commands_ago_answers_unknown_outcome,
     a_deleted_canned_reply_leaves_the_phones_too,
     a_repeated_push_applies_nothing_twice_and_answers_the_same,
