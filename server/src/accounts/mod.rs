@@ -325,6 +325,15 @@ pub async fn change_password(
     Ok(())
 }
 
+/// Ends the session this token opens, if it is still there (signing out needs no more than
+/// the token: also a session that must still change its one-time password can end itself).
+pub async fn sign_out(store: &Store, token: &str) -> Result<(), AccountError> {
+    if let Some(session) = store.session_by_token_hash(token::hash(token)).await? {
+        store.delete_session(session.id).await?;
+    }
+    Ok(())
+}
+
 /// Ends a session: one's own, or (admins) anyone's.
 pub async fn revoke_session(
     store: &Store,

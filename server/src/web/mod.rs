@@ -13,7 +13,7 @@
 //! | `GET/POST /conversations/{id}` | a conversation: timeline, side panel, composer; its forms ([`conversation`], [`actions`]) |
 //! | `GET/POST /escalations` | requests waiting for a supervisor ([`escalations`]) |
 //! | `GET /live` | the live stream (the API's, signed in by cookie) |
-//! | `GET /media/{message}` | a customer's file, to those who may see it |
+//! | `GET /media/{message}` | a customer's file, to those who may see it (`no-store`, like the pages) |
 //! | `GET /assets/*` | the script and the style sheet |
 
 mod actions;
@@ -167,7 +167,12 @@ async fn media(
         status: StatusCode::NOT_FOUND,
         message: "There is no such file.".into(),
     })?;
-    Ok(crate::http::media::file(&state, &agent.who, id).await?)
+    let mut file = crate::http::media::file(&state, &agent.who, id).await?;
+    // A customer's file is as private as the page showing it: not kept by the browser after
+    // sign-out on a shared computer (the API's own answer may be cached by a phone's client).
+    file.headers_mut()
+        .insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    Ok(file)
 }
 
 async fn script() -> Response {
