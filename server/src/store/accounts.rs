@@ -325,17 +325,21 @@ pub(crate) async fn delete_sessions_of<S: Sql>(sql: &mut S, user: UserId) -> Res
     .await
 }
 
-/// Failed logins since `since` for this email and for this address.
+/// Failed logins since `since` for this email from this address, and for this address.
 pub(crate) async fn recent_failures<S: Sql>(
     sql: &mut S,
     email: &str,
     address: &str,
     since: Timestamp,
 ) -> Result<(i64, i64), DbError> {
-    let by_email = sql
+    let by_pair = sql
         .integer(
-            "SELECT COUNT(*) FROM login_failures WHERE email = $1 AND at > $2",
-            &[Arg::from(email), Arg::Int(millis(since))],
+            "SELECT COUNT(*) FROM login_failures WHERE email = $1 AND address = $2 AND at > $3",
+            &[
+                Arg::from(email),
+                Arg::from(address),
+                Arg::Int(millis(since)),
+            ],
         )
         .await?
         .unwrap_or(0);
@@ -346,26 +350,26 @@ pub(crate) async fn recent_failures<S: Sql>(
         )
         .await?
         .unwrap_or(0);
-    Ok((by_email, by_address))
+    Ok((by_pair, by_address))
 }
 
-/// The oldest failure counted since `since` for this email or address (when the limit lifts).
+/// The oldest failure counted since `since` for this address — for this email only when
+/// `only_email`, else for any (when the limit that was reached lifts).
 pub(crate) async fn oldest_failure<S: Sql>(
     sql: &mut S,
     email: &str,
     address: &str,
+    only_email: bool,
     since: Timestamp,
 ) -> Result<Option<Timestamp>, DbError> {
-    let rows = sql
-        .rows(
-            "SELECT MIN(at) FROM login_failures WHERE (email = $1 OR address = $2) AND at > $3",
-            &[
-                Arg::from(email),
-                Arg::from(address),
-                Arg::Int(millis(since)),
-            ],
-        )
-        .await?;
+    let mut args = vec![Arg::from(address), Arg::Int(millis(since))];
+    let query = if only_email {
+        args.push(Arg::from(email));
+        "SELECT MIN(at) FROM login_failures WHERE address = $1 AND at > $2 AND email = $3"
+    } else {
+        "SELECT MIN(at) FROM login_failures WHERE address = $1 AND at > $2"
+    };
+    let rows = sql.rows(query, &args).await?;
     Ok(rows.first().and_then(|row| row[0].int()).map(instant))
 }
 
@@ -395,11 +399,25 @@ pub(crate) async fn record_failure<S: Sql>(
     Ok(())
 }
 
-/// Forgets an account's failures after it signed in.
+/// Forgets an account's failures from every address.
 pub(crate) async fn clear_failures<S: Sql>(sql: &mut S, email: &str) -> Result<(), DbError> {
     sql.execute(
         "DELETE FROM login_failures WHERE email = $1",
         &[Arg::from(email)],
+    )
+    .await?;
+    Ok(())
+}
+
+/// Forgets an account's failures from one address (it signed in from there).
+pub(crate) async fn clear_failures_from<S: Sql>(
+    sql: &mut S,
+    email: &str,
+    address: &str,
+) -> Result<(), DbError> {
+    sql.execute(
+        "DELETE FROM login_failures WHERE email = $1 AND address = $2",
+        &[Arg::from(email), Arg::from(address)],
     )
     .await?;
     Ok(())

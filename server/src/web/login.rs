@@ -1,6 +1,6 @@
 //! Signing in and out of the web view, and choosing a password after a one-time one. The
-//! rules (Argon2id, per-account and per-address limits, one-time passwords) are `accounts`'s,
-//! shared with phones; only the cookie is the browser's own.
+//! rules (Argon2id, limits per account-and-address and per address, one-time passwords) are
+//! `accounts`'s, shared with phones; only the cookie is the browser's own.
 
 use askama::Template;
 use axum::Form;
@@ -121,9 +121,14 @@ pub async fn submit(
     let signed_in = accounts::login(&state.store, request, &address, Utc::now()).await;
     let login = match signed_in {
         Ok(login) => login,
-        Err(error @ (AccountError::InvalidCredentials | AccountError::TooManyAttempts { .. })) => {
+        Err(
+            error @ (AccountError::InvalidCredentials
+            | AccountError::TooManyAttempts { .. }
+            | AccountError::Invalid { .. }),
+        ) => {
             let status = match error {
                 AccountError::TooManyAttempts { .. } => StatusCode::TOO_MANY_REQUESTS,
+                AccountError::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
                 _ => StatusCode::UNAUTHORIZED,
             };
             let message = match &error {
@@ -131,6 +136,9 @@ pub async fn submit(
                     "Too many failed sign-ins. Try again in {} minute(s).",
                     (retry_after_secs + 59) / 60
                 ),
+                AccountError::Invalid { field, reason } => {
+                    format!("That {field} is too long to be anyone's ({reason}).")
+                }
                 _ => "Wrong email or password.".to_owned(),
             };
             return Ok(show(
