@@ -175,7 +175,8 @@ impl Store {
         })
     }
 
-    /// Records a device's push token for the session that registered it.
+    /// Records a device's push token for the session that registered it; a different
+    /// session that held the token is ended (see `accounts::register_device`) and named.
     pub async fn register_device(
         &self,
         token: String,
@@ -183,7 +184,7 @@ impl Store {
         session: String,
         platform: String,
         now: Timestamp,
-    ) -> Result<(), DbError> {
+    ) -> Result<Option<String>, DbError> {
         in_transaction!(self, |sql| accounts::register_device(
             sql, &token, user, &session, &platform, now
         )

@@ -257,7 +257,19 @@ pub(crate) async fn delete_session<S: Sql>(sql: &mut S, id: &str) -> Result<bool
         == 1)
 }
 
-/// Records (or moves to this session) a device's push token.
+/// Records a device's push token for `session` (again: refreshes it). A token names one app
+/// on one phone, and that app holds one session at a time: when another session registers a
+/// token that a session still holds, the phone was signed into afresh (someone else took it
+/// over, or the app lost its session without signing out), so the session that held it has
+/// left that phone and is **ended** — never silently robbed of its pushes while it goes on
+/// working, and never sharing the phone's pushes with the newcomer. Answers the ended
+/// session's id.
+///
+/// Why not refuse instead: the phone changing hands is the common case, and a refusal would
+/// leave its new user without notifications until the old session ran out (30 days), while
+/// someone who learnt another person's token gains nothing by ending their session but a
+/// visible sign-out, which signing in again undoes (and which ends the intruder's session in
+/// turn).
 pub(crate) async fn register_device<S: Sql>(
     sql: &mut S,
     token: &str,
@@ -265,7 +277,20 @@ pub(crate) async fn register_device<S: Sql>(
     session: &str,
     platform: &str,
     now: Timestamp,
-) -> Result<(), DbError> {
+) -> Result<Option<String>, DbError> {
+    let holder = sql
+        .rows(
+            "SELECT session_id FROM devices WHERE token = $1",
+            &[Arg::from(token)],
+        )
+        .await?
+        .first()
+        .map(|row| row[0].required_text("session_id").map(str::to_owned))
+        .transpose()?
+        .filter(|held_by| held_by != session);
+    if let Some(previous) = &holder {
+        delete_session(sql, previous).await?;
+    }
     sql.execute(
         "INSERT INTO devices (token, user_id, session_id, platform, updated_at)          VALUES ($1, $2, $3, $4, $5) ON CONFLICT (token) DO UPDATE SET          user_id = excluded.user_id, session_id = excluded.session_id,          platform = excluded.platform, updated_at = excluded.updated_at",
         &[
@@ -285,7 +310,7 @@ pub(crate) async fn register_device<S: Sql>(
         &[Arg::Text(user.to_string()), Arg::Int(MAX_DEVICES_PER_USER)],
     )
     .await?;
-    Ok(())
+    Ok(holder)
 }
 
 /// The most push tokens kept per person.
