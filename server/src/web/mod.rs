@@ -155,7 +155,9 @@ async fn live(
         .or_else(|| version(query.since.as_deref()))
         .unwrap_or(agent.since)
         .min(agent.since);
-    Ok(crate::http::events::live(state, agent.who, start).into_response())
+    // Refused (too many streams) it answers the API's JSON error: the page's script reads it.
+    Ok(crate::http::events::live(state, agent.who, start)
+        .unwrap_or_else(IntoResponse::into_response))
 }
 
 async fn media(
