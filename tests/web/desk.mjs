@@ -196,6 +196,8 @@ export async function openDesk({ serverArgs = [] } = {}) {
       return page;
     },
     browser,
+    /** Runs `relaydesk admin …` on this desk's data (answers what it prints). */
+    admin,
     async newContext(options) { return browser.newContext(options); },
     async shoot(page, name) {
       const path = join(ARTIFACTS, `${name}.png`);
