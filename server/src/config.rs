@@ -133,6 +133,23 @@ pub struct ServeArgs {
     #[arg(long, env = "RELAYDESK_FCM_BASE_URL", default_value = crate::push::fcm::GOOGLE_FCM_URL)]
     pub fcm_base_url: String,
 
+    /// Most live streams (`/api/v1/events`, the web view's `/live`) one session may hold open
+    /// at once; more are refused with 429 `too_many_streams`.
+    #[arg(long, env = "RELAYDESK_LIVE_STREAMS_PER_SESSION", default_value_t = 8,
+        value_parser = clap::value_parser!(u32).range(1..))]
+    pub live_streams_per_session: u32,
+
+    /// Most live streams this instance serves at once, everyone's together.
+    #[arg(long, env = "RELAYDESK_LIVE_STREAMS_PER_INSTANCE", default_value_t = 2000,
+        value_parser = clap::value_parser!(u32).range(1..))]
+    pub live_streams_per_instance: u32,
+
+    /// A live stream resuming more than this many versions behind is not replayed: it gets one
+    /// `reset` event (reload) and goes on from the latest version.
+    #[arg(long, env = "RELAYDESK_LIVE_CATCH_UP_VERSIONS", default_value_t = 1000,
+        value_parser = clap::value_parser!(u32).range(1..))]
+    pub live_catch_up_versions: u32,
+
     /// A demo workspace: seeded people and number, simulated customers, and a stand-in for
     /// WhatsApp on this server (no Meta account needed). For trying Relaydesk locally.
     #[arg(long, env = "RELAYDESK_DEMO")]
@@ -161,7 +178,19 @@ impl ServeArgs {
             fcm_service_account_json: None,
             fcm_token_url: None,
             fcm_base_url: crate::push::fcm::GOOGLE_FCM_URL.into(),
+            live_streams_per_session: 8,
+            live_streams_per_instance: 2000,
+            live_catch_up_versions: 1000,
             demo: false,
+        }
+    }
+
+    /// The limits on live streams these settings name.
+    pub fn live_limits(&self) -> crate::http::live_streams::LiveLimits {
+        crate::http::live_streams::LiveLimits {
+            per_session: self.live_streams_per_session as usize,
+            per_instance: self.live_streams_per_instance as usize,
+            catch_up_versions: i64::from(self.live_catch_up_versions),
         }
     }
 
@@ -265,4 +294,50 @@ pub fn init_tracing(format: LogFormat) {
         LogFormat::Text => builder.try_init(),
         LogFormat::Json => builder.json().try_init(),
     };
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::http::live_streams::LiveLimits;
+
+    #[test]
+    fn live_stream_limits_default_to_the_codes_and_refuse_zero() {
+        let Command::Serve(args) = Cli::try_parse_from(["relaydesk", "serve"])
+            .expect("parses")
+            .command
+        else {
+            panic!("serve");
+        };
+        assert_eq!(args.live_limits(), LiveLimits::default());
+        assert_eq!(
+            ServeArgs::for_data_dir("data".into()).live_limits(),
+            LiveLimits::default()
+        );
+        let set = Cli::try_parse_from([
+            "relaydesk",
+            "serve",
+            "--live-streams-per-session",
+            "3",
+            "--live-streams-per-instance",
+            "50",
+            "--live-catch-up-versions",
+            "10",
+        ])
+        .expect("parses");
+        let Command::Serve(args) = set.command else {
+            panic!("serve");
+        };
+        assert_eq!(
+            args.live_limits(),
+            LiveLimits {
+                per_session: 3,
+                per_instance: 50,
+                catch_up_versions: 10
+            }
+        );
+        assert!(
+            Cli::try_parse_from(["relaydesk", "serve", "--live-streams-per-session", "0"]).is_err()
+        );
+    }
 }

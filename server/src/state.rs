@@ -5,6 +5,7 @@ use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use crate::config::{Secret, ServeArgs};
+use crate::http::live_streams::{LiveLimits, LiveStreams};
 use crate::store::{DbError, Store};
 
 /// Shared by all handlers; cheap to clone.
@@ -19,6 +20,8 @@ pub struct AppState {
     pub trust_forwarded_for: bool,
     /// Whether the web view's cookies are always `Secure`.
     pub secure_cookies: bool,
+    /// The live streams open on this instance and their limits.
+    pub live: Arc<LiveStreams>,
 }
 
 /// How we talk to Meta.
@@ -145,7 +148,8 @@ impl AppState {
         )
         .with_media_dir(args.storage.data_dir.join("media"))
         .trusting_forwarded_for(args.trust_forwarded_for)
-        .with_secure_cookies(args.secure_cookies))
+        .with_secure_cookies(args.secure_cookies)
+        .with_live_limits(args.live_limits()))
     }
 
     pub fn new(store: Store, whatsapp: WhatsAppSettings) -> AppState {
@@ -156,7 +160,14 @@ impl AppState {
             media_dir: Arc::new(std::path::PathBuf::from("data/media")),
             trust_forwarded_for: false,
             secure_cookies: false,
+            live: Arc::new(LiveStreams::new(LiveLimits::default())),
         }
+    }
+
+    /// Limits live streams per session, per instance, and how far back one may resume.
+    pub fn with_live_limits(mut self, limits: LiveLimits) -> AppState {
+        self.live = Arc::new(LiveStreams::new(limits));
+        self
     }
 
     /// Takes clients' addresses from `X-Forwarded-For` (set only behind a trusted proxy).

@@ -108,8 +108,9 @@ export async function stopServer(child) {
   await new Promise((r) => child.once('exit', r));
 }
 
-/** A desk: server, fake Graph API, people, and helpers to play the customer and WhatsApp. */
-export async function openDesk() {
+/** A desk: server (with `serverArgs` added to `relaydesk serve`), fake Graph API, people, and
+ * helpers to play the customer and WhatsApp. */
+export async function openDesk({ serverArgs = [] } = {}) {
   const data = mkdtempSync(join(tmpdir(), 'relaydesk-web-'));
   const graph = await fakeGraph();
   if (!BIN) throw new Error('RELAYDESK_BIN must name the relaydesk binary (scripts/web-test sets it)');
@@ -127,7 +128,8 @@ export async function openDesk() {
     admin('create-user', '--email', email, '--name', name, '--role', role, '--team', team, '--password', PASSWORD);
   }
   const { child, base } = await startServer(['--data-dir', data,
-    '--whatsapp-app-secret', SECRET, '--whatsapp-access-token', 'web-suite-token', '--graph-api-base', graph.url]);
+    '--whatsapp-app-secret', SECRET, '--whatsapp-access-token', 'web-suite-token', '--graph-api-base', graph.url,
+    ...serverArgs]);
   const browser = await launchBrowser();
 
   async function webhook(value) {
@@ -151,6 +153,15 @@ export async function openDesk() {
         messages: [{ from: phone, id: wamid, timestamp: String(Math.floor(Date.now() / 1000 - hoursAgo * 3600)), ...message }],
       });
       return wamid;
+    },
+    /** Several customers write, delivered by WhatsApp in one webhook POST (`[{ phone, name, text }]`). */
+    async customersAtOnce(list) {
+      const now = String(Math.floor(Date.now() / 1000));
+      await webhook({
+        messaging_product: 'whatsapp', metadata,
+        contacts: list.map(({ phone, name }) => ({ profile: { name }, wa_id: phone })),
+        messages: list.map(({ phone, text }) => ({ from: phone, id: `wamid.IN${randomUUID().replaceAll('-', '')}`, timestamp: now, type: 'text', text: { body: text } })),
+      });
     },
     /** WhatsApp reports on one of our sends. */
     async status(wamid, status, recipient) {
@@ -185,6 +196,8 @@ export async function openDesk() {
       return page;
     },
     browser,
+    /** Runs `relaydesk admin …` on this desk's data (answers what it prints). */
+    admin,
     async newContext(options) { return browser.newContext(options); },
     async shoot(page, name) {
       const path = join(ARTIFACTS, `${name}.png`);

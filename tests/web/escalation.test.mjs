@@ -28,7 +28,8 @@ test('an agent requests an escalation; a supervisor approves it; the conversatio
   await ana.selectOption('#escalate-target', { label: 'team Billing' });
   await ana.click('#escalate form button[type=submit]');
   await ana.waitForSelector('#escalation-title');
-  assert.match(await ana.textContent('#timeline'), /Ana Lima asked to escalate to team Billing \(high severity\) because: Double charge: Billing must refund/);
+  // The request says, when it is made, what approval will do to the priority.
+  assert.match(await ana.textContent('#timeline'), /Ana Lima asked to escalate to team Billing \(high severity; approval makes it urgent priority\) because: Double charge: Billing must refund/);
 
   // It appears on the supervisor's page by itself, with who asked, why, and how severe.
   const request = bea.locator('.request', { hasText: 'Daniel Okafor' });
@@ -51,6 +52,11 @@ test('an agent requests an escalation; a supervisor approves it; the conversatio
   assert.match(timeline, /I was charged twice for order #9001/);
   assert.match(timeline, /Checked the payment log: two captures\./);
   assert.match(timeline, /Bea Billing approved the escalation: Billing handles refunds; I will call the bank/);
+  // What the approval carried out reads as part of the escalation, and the reason is said once.
+  assert.match(timeline, /Escalation: moved from Orders to Billing/);
+  assert.match(timeline, /Escalation: priority normal → urgent/);
+  assert.doesNotMatch(timeline, /Bea Billing changed the priority/);
+  assert.equal((timeline.match(/Double charge: Billing must refund/g) || []).length, 1, 'the reason appears once');
   assert.match(await bea.textContent('.facts'), /Billing/);
   await desk.shoot(bea, 'escalation-approved');
 

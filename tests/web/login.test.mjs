@@ -41,6 +41,41 @@ test('a wrong password says so; repeated failures are slowed down with a clear m
   await desk.shoot(ana, 'login-signed-out');
 });
 
+test('a sign-in link crafted to lead elsewhere lands on the desk, and sign-out works before the new password is chosen', async () => {
+  // A phisher's link: Chromium drops the tab in `/%09/evil.example`, which would make it
+  // `//evil.example` — another site.
+  for (const next of ['/%09/evil.example', '//evil.example', '/%5Cevil.example', 'https://evil.example/']) {
+    const context = await desk.newContext();
+    const page = await context.newPage();
+    await page.goto(`${desk.base}/login?next=${next}`);
+    await page.fill('#email', 'bea@web.test');
+    await page.fill('#password', PASSWORD);
+    await page.click('form button[type=submit]');
+    await page.waitForURL(`${desk.base}/`);
+    assert.equal(new URL(page.url()).origin, desk.base, `next=${next} stays on the desk`);
+    await context.close();
+  }
+
+  // Sara's password is reset: she signs in with the one-time password on a shared computer,
+  // does not choose a new one yet, and signs out.
+  const oneTime = /one-time password: (\S+)/i.exec(desk.admin('reset-password', '--email', 'sara@web.test'))?.[1];
+  assert.ok(oneTime, 'the CLI prints a one-time password');
+  const context = await desk.newContext();
+  const page = await context.newPage();
+  await page.goto(`${desk.base}/login`);
+  await page.fill('#email', 'sara@web.test');
+  await page.fill('#password', oneTime);
+  await page.click('form button[type=submit]');
+  await page.waitForURL(`${desk.base}/password`);
+  const cookie = (await context.cookies()).find((c) => c.name === 'relaydesk_session').value;
+  await page.click('text=Sign out');
+  await page.waitForURL(/\/login/);
+  const replay = await fetch(`${desk.base}/password`, { headers: { cookie: `relaydesk_session=${cookie}` }, redirect: 'manual' });
+  assert.equal(replay.status, 303, 'the server ended the session: its cookie opens nothing');
+  await desk.shoot(page, 'login-signed-out-before-new-password');
+  await context.close();
+});
+
 test('on a narrow screen the queue and a conversation stack into one column, with labelled controls and visible focus', async () => {
   const ana = await desk.signIn('ana', { viewport: { width: 390, height: 844 } });
   await desk.customer('5215555550001', 'Narrow Screen', { type: 'text', text: { body: 'Hello from a phone-sized window' } });

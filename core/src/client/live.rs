@@ -1,12 +1,15 @@
 //! Live while in the foreground: the server's event stream (`GET /api/v1/events`) pokes a sync
-//! on every change; a broken connection is retried with growing pauses (1 s, 2 s, 4 s … up to a
-//! minute) and the connection state is reported to listeners. Dropping the handle stops it.
+//! on every change, and on a `reset` (the server skipped what this stream missed instead of
+//! replaying it: the pull brings the phone up to date); a broken or refused connection is
+//! retried with growing pauses (1 s, 2 s, 4 s … up to a minute) and the connection state is
+//! reported to listeners. Dropping the handle stops it.
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use super::listeners::Connection;
 use super::{Client, ClientError};
+use crate::protocol::live::{CHANGE_EVENT, RESET_EVENT};
 
 /// Keeps the client live until dropped.
 #[derive(Debug)]
@@ -65,12 +68,37 @@ async fn follow(client: &Arc<Client>) -> Result<(), ClientError> {
         let mut poked = false;
         while let Some(end) = buffer.find("\n\n") {
             let block: String = buffer.drain(..end + 2).collect();
-            poked |= block
-                .lines()
-                .any(|l| l.starts_with("event:") && l.contains("change"));
+            poked |= pokes_a_sync(&block);
         }
         if poked {
             let _ = client.sync().await;
         }
+    }
+}
+
+/// Whether one SSE message asks for a sync: a change, or a reset (what was missed is not
+/// replayed, so only a pull brings the copy up to date). Keep-alives and unknown events do not.
+fn pokes_a_sync(block: &str) -> bool {
+    block
+        .lines()
+        .filter_map(|line| line.strip_prefix("event:"))
+        .any(|name| matches!(name.trim(), CHANGE_EVENT | RESET_EVENT))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::pokes_a_sync;
+
+    #[test]
+    fn a_change_or_a_reset_makes_the_phone_pull_and_nothing_else_does() {
+        assert!(pokes_a_sync(
+            "event: change\nid: 7\ndata: {\"version\":7,\"events\":[]}\n\n"
+        ));
+        assert!(pokes_a_sync(
+            "event: reset\nid: 912\ndata: {\"version\":912}\n\n"
+        ));
+        assert!(!pokes_a_sync(": keep-alive\n\n"));
+        assert!(!pokes_a_sync("event: typing\ndata: {}\n\n"));
+        assert!(!pokes_a_sync("event: changed_somehow\ndata: {}\n\n"));
     }
 }

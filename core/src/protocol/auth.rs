@@ -11,7 +11,9 @@ use crate::domain::{Availability, Capacity, Role, TeamId, Timestamp, UserId};
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LoginRequest {
+    #[cfg_attr(feature = "openapi", schema(max_length = 254))]
     pub email: String,
+    #[cfg_attr(feature = "openapi", schema(max_length = 1024))]
     pub password: String,
     /// What the session is called in the user's list ("Pixel 8", "office laptop").
     #[serde(default)]

@@ -20,10 +20,19 @@ use crate::store::{Account, AccountConflict, DbError, Session, Setup, Store};
 
 /// Failed logins counted over this window.
 pub const FAILURE_WINDOW: Duration = Duration::minutes(15);
-/// Failed logins per account within the window before the account is paused.
-pub const MAX_FAILURES_PER_ACCOUNT: i64 = 5;
-/// Failed logins per address within the window before the address is paused.
+/// Failed logins for one account from one address within the window before that address is
+/// paused for that account. Counted per account *and* address, so someone who knows an email
+/// cannot lock its owner out: the owner's own address keeps its own count.
+pub const MAX_FAILURES_PER_ACCOUNT_AND_ADDRESS: i64 = 5;
+/// Failed logins per address (whatever the accounts) within the window before the address is
+/// paused (one client trying many accounts).
 pub const MAX_FAILURES_PER_ADDRESS: i64 = 30;
+/// Longest email a sign-in is checked with (RFC 5321's limit on a path); longer ones are
+/// refused before any work.
+pub const MAX_EMAIL_CHARS: usize = 254;
+/// Longest password a sign-in is checked with; longer ones are refused before any work (no
+/// database read, no Argon2). Far above what can be set (`password::MAX_CHARS`).
+pub const MAX_PASSWORD_CHARS: usize = 1024;
 /// A session not used for this long ends.
 pub const SESSION_IDLE_LIFETIME: Duration = Duration::days(30);
 /// Sessions record their use at most this often (a read does not become a write each time).
@@ -185,8 +194,8 @@ fn check_name(field: &str, name: &str) -> Result<String, AccountError> {
     Ok(name.to_owned())
 }
 
-/// Records a password attempt for `email` from `address` before it is checked, unless one of
-/// them is over its limit (then: when to try again).
+/// Records a password attempt for `email` from `address` before it is checked, unless this
+/// account from this address, or this address, is over its limit (then: when to try again).
 async fn begin_attempt(
     store: &Store,
     email: &str,
@@ -194,7 +203,10 @@ async fn begin_attempt(
     now: Timestamp,
 ) -> Result<(), AccountError> {
     let since = now - FAILURE_WINDOW;
-    let limits = (MAX_FAILURES_PER_ACCOUNT, MAX_FAILURES_PER_ADDRESS);
+    let limits = (
+        MAX_FAILURES_PER_ACCOUNT_AND_ADDRESS,
+        MAX_FAILURES_PER_ADDRESS,
+    );
     match store
         .begin_password_attempt(email.to_owned(), address.to_owned(), limits, now, since)
         .await?
@@ -206,13 +218,32 @@ async fn begin_attempt(
     }
 }
 
-/// Signs in: checks the rate limits, then the password; answers a new token for this device.
+/// Refuses an email or password too long to be anyone's, before any work is done for it.
+pub fn check_credential_lengths(email: &str, password: &str) -> Result<(), AccountError> {
+    if email.chars().count() > MAX_EMAIL_CHARS {
+        return Err(invalid(
+            "email",
+            format!("at most {MAX_EMAIL_CHARS} characters"),
+        ));
+    }
+    if password.chars().count() > MAX_PASSWORD_CHARS {
+        return Err(invalid(
+            "password",
+            format!("at most {MAX_PASSWORD_CHARS} characters"),
+        ));
+    }
+    Ok(())
+}
+
+/// Signs in: bounds the lengths, checks the rate limits, then the password; answers a new
+/// token for this device.
 pub async fn login(
     store: &Store,
     request: LoginRequest,
     address: &str,
     now: Timestamp,
 ) -> Result<LoginResponse, AccountError> {
+    check_credential_lengths(request.email.trim(), &request.password)?;
     let email = request.email.trim().to_lowercase();
     begin_attempt(store, &email, address, now).await?;
     let account = store.account_by_email(email.clone()).await?;
@@ -245,7 +276,7 @@ pub async fn login(
         expires_at: now + SESSION_IDLE_LIFETIME,
     };
     store
-        .create_session(session.clone(), token_hash, email)
+        .create_session(session.clone(), token_hash, email, address.to_owned())
         .await?;
     Ok(LoginResponse {
         token,
@@ -302,6 +333,7 @@ pub async fn change_password(
     now: Timestamp,
 ) -> Result<(), AccountError> {
     // Guessing the current password with a stolen token is limited like a login.
+    check_credential_lengths("", &current)?;
     begin_attempt(store, &signed.account.email, address, now).await?;
     if !password::verify(current, signed.account.password_hash.clone()).await {
         return Err(invalid("current_password", "does not match"));
@@ -322,6 +354,15 @@ pub async fn change_password(
             now,
         )
         .await?;
+    Ok(())
+}
+
+/// Ends the session this token opens, if it is still there (signing out needs no more than
+/// the token: also a session that must still change its one-time password can end itself).
+pub async fn sign_out(store: &Store, token: &str) -> Result<(), AccountError> {
+    if let Some(session) = store.session_by_token_hash(token::hash(token)).await? {
+        store.delete_session(session.id).await?;
+    }
     Ok(())
 }
 
@@ -396,7 +437,9 @@ fn check_teams(workspace: &Workspace, teams: &BTreeSet<TeamId>) -> Result<(), Ac
     }
 }
 
-/// Gives a user a new one-time password and signs them out everywhere.
+/// Gives a user a new one-time password and signs them out everywhere. The account's failed
+/// sign-ins are forgotten (guesses at the old password say nothing about the new one), so a
+/// person paused at an address — a shared office, say — gets in with the new password.
 pub async fn reset_password(
     store: &Store,
     user: UserId,
@@ -406,6 +449,7 @@ pub async fn reset_password(
     let made = password::one_time()?;
     let hashed = password::hash(made.clone()).await?;
     store.set_password(user, hashed, true, None, now).await?;
+    store.clear_password_failures(account.email.clone()).await?;
     Ok(CreatedUser {
         user: user_info(
             &member,

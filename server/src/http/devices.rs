@@ -24,9 +24,12 @@ pub(super) fn router() -> OpenApiRouter<AppState> {
 const MAX_TOKEN_CHARS: usize = 4096;
 
 /// Registers this device's push token for the session making the request; signing out of the
-/// session forgets it.
+/// session forgets it. The same session registering it again refreshes it. A token held by
+/// another session means the phone was signed into afresh: that session is ended (signed
+/// out), so its owner's pushes never go on arriving on a phone someone else now uses and the
+/// change is never silent (the rule and why: `store::accounts::register_device`).
 #[utoipa::path(post, path = "/api/v1/devices", tag = "auth", request_body = DeviceRequest,
-    responses((status = 204, description = "Registered"),
+    responses((status = 204, description = "Registered. If another session held this token, that session has been ended: a token names one app on one phone, which holds one session"),
         (status = "default", description = "An error: `{\"error\":{\"code\",\"message\",…}}`", body = ErrorBody)))]
 async fn register(
     State(state): State<AppState>,
@@ -43,7 +46,7 @@ async fn register(
             "the push service's token, as given",
         ));
     }
-    state
+    let ended = state
         .store
         .register_device(
             token.to_owned(),
@@ -53,6 +56,13 @@ async fn register(
             Utc::now(),
         )
         .await?;
+    if let Some(session) = ended {
+        tracing::info!(
+            %session,
+            by = %who.session.id,
+            "a phone was signed into afresh: the session that held its push token ended"
+        );
+    }
     Ok(StatusCode::NO_CONTENT)
 }
 

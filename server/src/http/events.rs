@@ -8,6 +8,12 @@
 //! session ends it) and, when the version moved, their teams (a deactivated person's stream
 //! ends). Events are filtered by the domain's `can_see` — plus the change that takes a
 //! conversation away from someone (reassigned, moved to another team), which they still hear.
+//!
+//! Streams are limited per session and per instance (`live_streams`: 429 `too_many_streams`
+//! beyond), and a stream never replays more than `catch_up_versions` versions: starting (or
+//! falling) further behind — `since=0`, a week-old `Last-Event-ID`, a version this database
+//! never sent — it gets one `reset` event carrying the latest version and goes on live from
+//! there; the client reloads what it shows instead.
 
 use std::collections::BTreeMap;
 use std::convert::Infallible;
@@ -20,13 +26,14 @@ use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
 use relaydesk_core::domain::{
     Conversation, ConversationId, Event, Member, Workspace, can_see, lost_sight,
 };
-use relaydesk_core::protocol::live::{CHANGE_EVENT, LiveChange};
+use relaydesk_core::protocol::live::{CHANGE_EVENT, LiveChange, LiveReset, RESET_EVENT};
 use serde::Deserialize;
 use tokio::sync::mpsc;
 use tokio_stream::wrappers::ReceiverStream;
 
 use super::ApiError;
 use super::extract::{Params, Signed};
+use super::live_streams::Ticket;
 use crate::accounts;
 use crate::state::{AppState, SseClient};
 use crate::store::{DbError, Stamped};
@@ -56,7 +63,7 @@ fn version_from(field: &str, raw: &str) -> Result<i64, ApiError> {
         .ok_or_else(|| ApiError::invalid(field, "a version this server sent (a whole number)"))
 }
 
-#[utoipa::path(get, path = "/api/v1/events", tag = "live", params(EventParams, ("Last-Event-ID" = Option<String>, Header, description = "Resume after this version")), responses((status = 200, description = "`text/event-stream`: one `change` event per committed change you may see, `id` = its version, `data` = LiveChange", content_type = "text/event-stream", body = LiveChange), (status = "default", description = "An error: `{\"error\":{\"code\",\"message\",…}}`", body = ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/events", tag = "live", params(EventParams, ("Last-Event-ID" = Option<String>, Header, description = "Resume after this version")), responses((status = 200, description = "`text/event-stream`: one `change` event per committed change you may see, `id` = its version, `data` = LiveChange. A stream asked to resume further behind than the server replays (`relaydesk serve --live-catch-up-versions`, default 1,000 versions), or after a version it never sent, instead gets one `reset` event, `id` = the latest version, `data` = LiveReset: reload what you show (a phone pulls), then changes follow live", content_type = "text/event-stream", body = LiveChange), (status = 429, description = "Too many live streams open, for this session (default 8) or on this server (default 2,000): `too_many_streams` with `scope` and `limit`; `Retry-After` says when to try again", body = ErrorBody), (status = "default", description = "An error: `{\"error\":{\"code\",\"message\",…}}`", body = ErrorBody)))]
 async fn events(
     State(state): State<AppState>,
     Signed(who): Signed,
@@ -71,24 +78,37 @@ async fn events(
         (None, Some(since)) => version_from("since", since)?,
         (None, None) => state.store.version().await?,
     };
-    Ok(live(state, who, start))
+    live(state, who, start)
 }
 
 /// The stream of what `who` may see after version `start` (the API's route and the web
-/// view's share it; only how the person signed in differs).
-pub(crate) fn live(state: AppState, who: accounts::Signed, start: i64) -> axum::response::Response {
+/// view's share it; only how the person signed in differs) — unless the session or this
+/// instance holds as many streams as it may.
+pub(crate) fn live(
+    state: AppState,
+    who: accounts::Signed,
+    start: i64,
+) -> Result<axum::response::Response, ApiError> {
+    let ticket = state.live.open(&who.session.id)?;
     let (sender, receiver) = mpsc::channel(32);
-    tokio::spawn(stream(state, who, start, sender));
-    Sse::new(ReceiverStream::new(receiver))
+    tokio::spawn(stream(state, who, start, sender, ticket));
+    Ok(Sse::new(ReceiverStream::new(receiver))
         .keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
-        .into_response()
+        .into_response())
 }
 
 type Outbox = mpsc::Sender<Result<SseEvent, Infallible>>;
 
-/// Feeds one client until it goes away, its session ends, or the database fails.
-async fn stream(state: AppState, who: accounts::Signed, mut cursor: i64, out: Outbox) {
-    let _counted = SseClient::connected(&state.metrics);
+/// Feeds one client until it goes away, its session ends, or the database fails; its place
+/// among the open streams (`ticket`) is given back then.
+async fn stream(
+    state: AppState,
+    who: accounts::Signed,
+    mut cursor: i64,
+    out: Outbox,
+    ticket: Ticket,
+) {
+    let _counted = (SseClient::connected(&state.metrics), ticket);
     let mut changes = state.store.changes();
     loop {
         changes.borrow_and_update();
@@ -124,6 +144,13 @@ async fn catch_up(
         return Ok(false);
     }
     let latest = store.version().await?;
+    if let Some(reset) = too_far_behind(*cursor, latest, state.live.limits().catch_up_versions) {
+        if out.send(Ok(reset)).await.is_err() {
+            return Ok(false);
+        }
+        *cursor = latest;
+        return Ok(true);
+    }
     if latest <= *cursor {
         return Ok(true); // woken by a commit that changed nothing anyone sees
     }
@@ -188,6 +215,20 @@ async fn catch_up(
         *cursor = upto;
     }
     Ok(true)
+}
+
+/// The `reset` message for a stream at `cursor` when it is more than `bound` versions behind
+/// `latest`, or ahead of it (a version this database never sent: a restored backup, another
+/// server): replaying would cost a read of every event in between, for every such stream.
+fn too_far_behind(cursor: i64, latest: i64, bound: i64) -> Option<SseEvent> {
+    if cursor <= latest && latest - cursor <= bound {
+        return None;
+    }
+    SseEvent::default()
+        .event(RESET_EVENT)
+        .id(latest.to_string())
+        .json_data(LiveReset { version: latest })
+        .ok()
 }
 
 /// Whether these events took conversation `id` away from `member` (the domain's

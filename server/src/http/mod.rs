@@ -10,6 +10,7 @@ mod error;
 pub(crate) mod events;
 pub(crate) mod extract;
 mod library;
+pub mod live_streams;
 pub(crate) mod media;
 mod openapi;
 mod operations;

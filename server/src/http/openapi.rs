@@ -25,6 +25,8 @@ pub(super) fn base() -> OpenApi {
             ComponentsBuilder::new()
                 .schema_from::<relaydesk_core::domain::Rejection>()
                 .schema_from::<relaydesk_core::domain::Entity>()
+                // The live stream's `reset` event (its route names only `change`'s data).
+                .schema_from::<relaydesk_core::protocol::live::LiveReset>()
                 .build(),
         ))
         .build()

@@ -63,16 +63,18 @@ impl Store {
         })
     }
 
-    /// Records a new session; the login's failures are forgotten.
+    /// Records a new session; the failures of this account from this address are forgotten
+    /// (not those from elsewhere: signing in does not give a guesser new tries).
     pub async fn create_session(
         &self,
         session: Session,
         token_hash: String,
         email: String,
+        address: String,
     ) -> Result<(), DbError> {
         in_transaction!(self, |sql| {
             accounts::create_session(sql, &session, &token_hash).await?;
-            accounts::clear_failures(sql, &email).await
+            accounts::clear_failures_from(sql, &email, &address).await
         })
     }
 
@@ -115,9 +117,10 @@ impl Store {
         in_transaction!(self, |sql| accounts::delete_sessions_of(sql, user).await)
     }
 
-    /// Starts a password check for `email` from `address`: unless either is over its limit
-    /// of failures since `since`, the attempt is recorded as a failure *before* the password
-    /// is verified (a success clears it), so concurrent guesses cannot all pass the check.
+    /// Starts a password check for `email` from `address`: unless this account from this
+    /// address (`limits.0`) or this address for any account (`limits.1`) is over its limit of
+    /// failures since `since`, the attempt is recorded as a failure *before* the password is
+    /// verified (a success clears it), so concurrent guesses cannot all pass the check.
     /// Answers when the limit lifts if it is reached.
     pub async fn begin_password_attempt(
         &self,
@@ -130,10 +133,12 @@ impl Store {
         in_transaction!(self, |sql| {
             // Serialises attempts on PostgreSQL (SQLite's one writer already does).
             rows::lock_versions(sql).await?;
-            let (by_email, by_address) =
+            let (by_pair, by_address) =
                 accounts::recent_failures(sql, &email, &address, since).await?;
-            if by_email >= limits.0 || by_address >= limits.1 {
-                let oldest = accounts::oldest_failure(sql, &email, &address, since).await?;
+            if by_pair >= limits.0 || by_address >= limits.1 {
+                let only_pair = by_address < limits.1;
+                let oldest =
+                    accounts::oldest_failure(sql, &email, &address, only_pair, since).await?;
                 return Ok(Err(oldest.unwrap_or(now)));
             }
             accounts::record_failure(sql, &email, &address, now, since).await?;
@@ -170,7 +175,8 @@ impl Store {
         })
     }
 
-    /// Records a device's push token for the session that registered it.
+    /// Records a device's push token for the session that registered it; a different
+    /// session that held the token is ended (see `accounts::register_device`) and named.
     pub async fn register_device(
         &self,
         token: String,
@@ -178,7 +184,7 @@ impl Store {
         session: String,
         platform: String,
         now: Timestamp,
-    ) -> Result<(), DbError> {
+    ) -> Result<Option<String>, DbError> {
         in_transaction!(self, |sql| accounts::register_device(
             sql, &token, user, &session, &platform, now
         )
@@ -190,7 +196,8 @@ impl Store {
         in_read!(self, |sql| accounts::devices_of(sql, user).await)
     }
 
-    /// Forgets an account's failures (after a correct password).
+    /// Forgets an account's failures from every address (a correct current password, an
+    /// admin's reset).
     pub async fn clear_password_failures(&self, email: String) -> Result<(), DbError> {
         in_transaction!(self, |sql| accounts::clear_failures(sql, &email).await)
     }

@@ -257,7 +257,19 @@ pub(crate) async fn delete_session<S: Sql>(sql: &mut S, id: &str) -> Result<bool
         == 1)
 }
 
-/// Records (or moves to this session) a device's push token.
+/// Records a device's push token for `session` (again: refreshes it). A token names one app
+/// on one phone, and that app holds one session at a time: when another session registers a
+/// token that a session still holds, the phone was signed into afresh (someone else took it
+/// over, or the app lost its session without signing out), so the session that held it has
+/// left that phone and is **ended** — never silently robbed of its pushes while it goes on
+/// working, and never sharing the phone's pushes with the newcomer. Answers the ended
+/// session's id.
+///
+/// Why not refuse instead: the phone changing hands is the common case, and a refusal would
+/// leave its new user without notifications until the old session ran out (30 days), while
+/// someone who learnt another person's token gains nothing by ending their session but a
+/// visible sign-out, which signing in again undoes (and which ends the intruder's session in
+/// turn).
 pub(crate) async fn register_device<S: Sql>(
     sql: &mut S,
     token: &str,
@@ -265,7 +277,20 @@ pub(crate) async fn register_device<S: Sql>(
     session: &str,
     platform: &str,
     now: Timestamp,
-) -> Result<(), DbError> {
+) -> Result<Option<String>, DbError> {
+    let holder = sql
+        .rows(
+            "SELECT session_id FROM devices WHERE token = $1",
+            &[Arg::from(token)],
+        )
+        .await?
+        .first()
+        .map(|row| row[0].required_text("session_id").map(str::to_owned))
+        .transpose()?
+        .filter(|held_by| held_by != session);
+    if let Some(previous) = &holder {
+        delete_session(sql, previous).await?;
+    }
     sql.execute(
         "INSERT INTO devices (token, user_id, session_id, platform, updated_at)          VALUES ($1, $2, $3, $4, $5) ON CONFLICT (token) DO UPDATE SET          user_id = excluded.user_id, session_id = excluded.session_id,          platform = excluded.platform, updated_at = excluded.updated_at",
         &[
@@ -285,7 +310,7 @@ pub(crate) async fn register_device<S: Sql>(
         &[Arg::Text(user.to_string()), Arg::Int(MAX_DEVICES_PER_USER)],
     )
     .await?;
-    Ok(())
+    Ok(holder)
 }
 
 /// The most push tokens kept per person.
@@ -325,17 +350,21 @@ pub(crate) async fn delete_sessions_of<S: Sql>(sql: &mut S, user: UserId) -> Res
     .await
 }
 
-/// Failed logins since `since` for this email and for this address.
+/// Failed logins since `since` for this email from this address, and for this address.
 pub(crate) async fn recent_failures<S: Sql>(
     sql: &mut S,
     email: &str,
     address: &str,
     since: Timestamp,
 ) -> Result<(i64, i64), DbError> {
-    let by_email = sql
+    let by_pair = sql
         .integer(
-            "SELECT COUNT(*) FROM login_failures WHERE email = $1 AND at > $2",
-            &[Arg::from(email), Arg::Int(millis(since))],
+            "SELECT COUNT(*) FROM login_failures WHERE email = $1 AND address = $2 AND at > $3",
+            &[
+                Arg::from(email),
+                Arg::from(address),
+                Arg::Int(millis(since)),
+            ],
         )
         .await?
         .unwrap_or(0);
@@ -346,26 +375,26 @@ pub(crate) async fn recent_failures<S: Sql>(
         )
         .await?
         .unwrap_or(0);
-    Ok((by_email, by_address))
+    Ok((by_pair, by_address))
 }
 
-/// The oldest failure counted since `since` for this email or address (when the limit lifts).
+/// The oldest failure counted since `since` for this address — for this email only when
+/// `only_email`, else for any (when the limit that was reached lifts).
 pub(crate) async fn oldest_failure<S: Sql>(
     sql: &mut S,
     email: &str,
     address: &str,
+    only_email: bool,
     since: Timestamp,
 ) -> Result<Option<Timestamp>, DbError> {
-    let rows = sql
-        .rows(
-            "SELECT MIN(at) FROM login_failures WHERE (email = $1 OR address = $2) AND at > $3",
-            &[
-                Arg::from(email),
-                Arg::from(address),
-                Arg::Int(millis(since)),
-            ],
-        )
-        .await?;
+    let mut args = vec![Arg::from(address), Arg::Int(millis(since))];
+    let query = if only_email {
+        args.push(Arg::from(email));
+        "SELECT MIN(at) FROM login_failures WHERE address = $1 AND at > $2 AND email = $3"
+    } else {
+        "SELECT MIN(at) FROM login_failures WHERE address = $1 AND at > $2"
+    };
+    let rows = sql.rows(query, &args).await?;
     Ok(rows.first().and_then(|row| row[0].int()).map(instant))
 }
 
@@ -395,11 +424,25 @@ pub(crate) async fn record_failure<S: Sql>(
     Ok(())
 }
 
-/// Forgets an account's failures after it signed in.
+/// Forgets an account's failures from every address.
 pub(crate) async fn clear_failures<S: Sql>(sql: &mut S, email: &str) -> Result<(), DbError> {
     sql.execute(
         "DELETE FROM login_failures WHERE email = $1",
         &[Arg::from(email)],
+    )
+    .await?;
+    Ok(())
+}
+
+/// Forgets an account's failures from one address (it signed in from there).
+pub(crate) async fn clear_failures_from<S: Sql>(
+    sql: &mut S,
+    email: &str,
+    address: &str,
+) -> Result<(), DbError> {
+    sql.execute(
+        "DELETE FROM login_failures WHERE email = $1 AND address = $2",
+        &[Arg::from(email), Arg::from(address)],
     )
     .await?;
     Ok(())

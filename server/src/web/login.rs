@@ -1,6 +1,6 @@
 //! Signing in and out of the web view, and choosing a password after a one-time one. The
-//! rules (Argon2id, per-account and per-address limits, one-time passwords) are `accounts`'s,
-//! shared with phones; only the cookie is the browser's own.
+//! rules (Argon2id, limits per account-and-address and per address, one-time passwords) are
+//! `accounts`'s, shared with phones; only the cookie is the browser's own.
 
 use askama::Template;
 use axum::Form;
@@ -72,7 +72,7 @@ fn show(
             nav: None,
             csrf: csrf.clone(),
             email,
-            next: session::safe_next(next),
+            next: safe_next(next),
             error,
         },
     );
@@ -121,9 +121,14 @@ pub async fn submit(
     let signed_in = accounts::login(&state.store, request, &address, Utc::now()).await;
     let login = match signed_in {
         Ok(login) => login,
-        Err(error @ (AccountError::InvalidCredentials | AccountError::TooManyAttempts { .. })) => {
+        Err(
+            error @ (AccountError::InvalidCredentials
+            | AccountError::TooManyAttempts { .. }
+            | AccountError::Invalid { .. }),
+        ) => {
             let status = match error {
                 AccountError::TooManyAttempts { .. } => StatusCode::TOO_MANY_REQUESTS,
+                AccountError::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
                 _ => StatusCode::UNAUTHORIZED,
             };
             let message = match &error {
@@ -131,6 +136,9 @@ pub async fn submit(
                     "Too many failed sign-ins. Try again in {} minute(s).",
                     (retry_after_secs + 59) / 60
                 ),
+                AccountError::Invalid { field, reason } => {
+                    format!("That {field} is too long to be anyone's ({reason}).")
+                }
                 _ => "Wrong email or password.".to_owned(),
             };
             return Ok(show(
@@ -147,7 +155,7 @@ pub async fn submit(
     let to = if login.user.must_change_password {
         "/password".to_owned()
     } else {
-        session::safe_next(form.next.as_deref())
+        safe_next(form.next.as_deref())
     };
     let secure = session::secure(&state, &headers);
     let response = with_cookie(
@@ -166,14 +174,14 @@ pub async fn submit(
     ))
 }
 
-/// Ends this browser's session.
+/// Ends this browser's session — whatever state it is in, also before a one-time password
+/// was replaced (the form guard already checked that the form came from this session).
 pub async fn logout(
     State(state): State<AppState>,
     headers: HeaderMap,
-    agent: Result<Agent, PageError>,
 ) -> Result<Response, PageError> {
-    if let Ok(agent) = agent {
-        accounts::revoke_session(&state.store, &agent.who, agent.who.session.id.clone()).await?;
+    if let Some(token) = session::cookie(&headers, SESSION_COOKIE) {
+        accounts::sign_out(&state.store, token).await?;
     }
     Ok(with_cookie(
         see_other("/login"),
@@ -185,6 +193,36 @@ pub async fn logout(
             "Lax",
         ),
     ))
+}
+
+/// Where a browser goes after signing in: a path of this site, or `/`.
+///
+/// `next` is read the way a browser would read it in a `Location` header — resolved against
+/// our origin by the WHATWG URL rules, which drop tabs and newlines and take `\` for `/` — and
+/// kept only when it stays on our origin. Control characters anywhere refuse it outright (a
+/// tab is valid in a header yet vanishes in the browser: `/\t/evil.example` is
+/// `//evil.example` there). The answer is the resolved URL's own path, query and fragment,
+/// re-serialised, so what the browser follows is exactly what was checked.
+pub fn safe_next(next: Option<&str>) -> String {
+    const ORIGIN: &str = "http://relaydesk.invalid/";
+    let Some(next) = next.filter(|n| n.starts_with('/') && !n.chars().any(char::is_control)) else {
+        return "/".to_owned();
+    };
+    let Ok(origin) = url::Url::parse(ORIGIN) else {
+        return "/".to_owned();
+    };
+    match origin.join(next) {
+        Ok(target) if target.origin() == origin.origin() => {
+            let path = &target[url::Position::BeforePath..];
+            // A path beginning `//` would be read as another host if it were ever sent alone.
+            if path.starts_with("//") {
+                "/".to_owned()
+            } else {
+                path.to_owned()
+            }
+        }
+        _ => "/".to_owned(),
+    }
 }
 
 #[derive(Template)]
@@ -249,5 +287,64 @@ pub async fn change_password(
             ))
         }
         Err(other) => Err(other.into()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_next;
+
+    /// Where a browser would really go from `location` on our page.
+    fn followed(location: &str) -> url::Url {
+        url::Url::parse("https://desk.example/login")
+            .and_then(|page| page.join(location))
+            .expect("a location a browser can follow")
+    }
+
+    #[test]
+    fn after_sign_in_only_paths_of_this_site_are_followed() {
+        let table: &[(Option<&str>, &str)] = &[
+            (Some("/conversations/1"), "/conversations/1"),
+            (
+                Some("/?view=mine&sort=longest_waiting"),
+                "/?view=mine&sort=longest_waiting",
+            ),
+            (Some("/escalations#top"), "/escalations#top"),
+            (None, "/"),
+            (Some(""), "/"),
+            (Some("//evil.example"), "/"),
+            (Some("///evil.example"), "/"),
+            (Some("/\\evil.example"), "/"),
+            (Some("\\\\evil.example"), "/"),
+            (Some("/\t/evil.example"), "/"),
+            (Some("/\n/evil.example"), "/"),
+            (Some("/\r\n/evil.example"), "/"),
+            (Some("/\u{0}/evil.example"), "/"),
+            (Some("/\u{7f}/evil.example"), "/"),
+            (Some("https://evil.example"), "/"),
+            (Some("https://evil.example/"), "/"),
+            (Some("http://relaydesk.invalid/x"), "/"),
+            (Some("javascript:alert(1)"), "/"),
+            (Some("evil.example"), "/"),
+            (Some(" /conversations"), "/"),
+            // Encoded slashes stay encoded: a path of ours that finds nothing.
+            (Some("/%2F%2Fevil.example"), "/%2F%2Fevil.example"),
+            (Some("/%5C%5Cevil.example"), "/%5C%5Cevil.example"),
+            (Some("/%09/evil.example"), "/%09/evil.example"),
+            // Dots and backslashes inside a path resolve on this site.
+            (Some("/a/../b"), "/b"),
+            (Some("/a\\b"), "/a/b"),
+            (Some("/./\\evil.example"), "/"),
+            (Some("/.//evil.example"), "/"),
+        ];
+        for (next, expected) in table {
+            let answer = safe_next(*next);
+            assert_eq!(&answer, expected, "next = {next:?}");
+            assert_eq!(
+                followed(&answer).host_str(),
+                Some("desk.example"),
+                "next = {next:?} must stay on this site"
+            );
+        }
     }
 }

@@ -13,7 +13,7 @@
 //! | `GET/POST /conversations/{id}` | a conversation: timeline, side panel, composer; its forms ([`conversation`], [`actions`]) |
 //! | `GET/POST /escalations` | requests waiting for a supervisor ([`escalations`]) |
 //! | `GET /live` | the live stream (the API's, signed in by cookie) |
-//! | `GET /media/{message}` | a customer's file, to those who may see it |
+//! | `GET /media/{message}` | a customer's file, to those who may see it (`no-store`, like the pages) |
 //! | `GET /assets/*` | the script and the style sheet |
 
 mod actions;
@@ -155,7 +155,9 @@ async fn live(
         .or_else(|| version(query.since.as_deref()))
         .unwrap_or(agent.since)
         .min(agent.since);
-    Ok(crate::http::events::live(state, agent.who, start).into_response())
+    // Refused (too many streams) it answers the API's JSON error: the page's script reads it.
+    Ok(crate::http::events::live(state, agent.who, start)
+        .unwrap_or_else(IntoResponse::into_response))
 }
 
 async fn media(
@@ -167,7 +169,12 @@ async fn media(
         status: StatusCode::NOT_FOUND,
         message: "There is no such file.".into(),
     })?;
-    Ok(crate::http::media::file(&state, &agent.who, id).await?)
+    let mut file = crate::http::media::file(&state, &agent.who, id).await?;
+    // A customer's file is as private as the page showing it: not kept by the browser after
+    // sign-out on a shared computer (the API's own answer may be cached by a phone's client).
+    file.headers_mut()
+        .insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    Ok(file)
 }
 
 async fn script() -> Response {

@@ -127,7 +127,7 @@ async fn repeated_wrong_passwords_pause_the_account_with_a_clear_answer(api: Api
             .await
         }
     };
-    for _ in 0..accounts::MAX_FAILURES_PER_ACCOUNT {
+    for _ in 0..accounts::MAX_FAILURES_PER_ACCOUNT_AND_ADDRESS {
         let wrong = attempt("not the password").await;
         assert_eq!(wrong.status, 401);
         assert_eq!(wrong.code(), "invalid_credentials");
@@ -179,7 +179,7 @@ async fn a_burst_of_simultaneous_guesses_gets_no_more_tries_than_the_limit(api: 
     }
     assert_eq!(
         checked,
-        accounts::MAX_FAILURES_PER_ACCOUNT,
+        accounts::MAX_FAILURES_PER_ACCOUNT_AND_ADDRESS,
         "each guess is counted before its password is checked"
     );
 }
@@ -370,7 +370,129 @@ async fn bad_requests_get_the_json_error_shape_and_never_a_500(api: Api) {
     assert_eq!((answer.status, answer.code()), (409, "conflict"));
 }
 
+/// Signs in through a server behind a proxy, as the client at `address`.
+async fn sign_in_from(
+    api: &Api,
+    proxied: &str,
+    address: &str,
+    email: &str,
+    password: &str,
+) -> (u16, Value) {
+    let answer = api
+        .http
+        .post(format!("{proxied}/api/v1/auth/login"))
+        .header("x-forwarded-for", address)
+        .json(&json!({ "email": email, "password": password }))
+        .send()
+        .await
+        .expect("answers");
+    let status = answer.status().as_u16();
+    (status, answer.json().await.expect("JSON"))
+}
+
+const ANAS_DESK: &str = "198.51.100.10";
+const ATTACKER: &str = "203.0.113.66";
+
+async fn an_attacker_guessing_ana_s_password_does_not_lock_ana_out_at_her_desk(api: Api) {
+    let proxied = crate::client::serve_behind_proxy(api.store.clone()).await;
+    for i in 0..accounts::MAX_FAILURES_PER_ACCOUNT_AND_ADDRESS {
+        let (status, body) = sign_in_from(
+            &api,
+            &proxied,
+            ATTACKER,
+            &api.ana.email,
+            &format!("guess {i}"),
+        )
+        .await;
+        assert_eq!(
+            (status, body["error"]["code"].as_str()),
+            (401, Some("invalid_credentials"))
+        );
+    }
+    let (status, body) = sign_in_from(&api, &proxied, ATTACKER, &api.ana.email, PASSWORD).await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (429, Some("too_many_attempts")),
+        "the guesser's address is paused for Ana's account, even with the right password"
+    );
+
+    // Ana at her desk signs in as every morning.
+    let (status, body) = sign_in_from(&api, &proxied, ANAS_DESK, &api.ana.email, PASSWORD).await;
+    assert_eq!(status, 200, "{body}");
+    // Her signing in gives the guesser no new tries.
+    let (status, _) = sign_in_from(&api, &proxied, ATTACKER, &api.ana.email, "guess 9").await;
+    assert_eq!(status, 429);
+    // A typo of hers at her desk is hers alone: she still has her own tries left.
+    let (status, _) = sign_in_from(&api, &proxied, ANAS_DESK, &api.ana.email, "typo").await;
+    assert_eq!(status, 401);
+    let (status, _) = sign_in_from(&api, &proxied, ANAS_DESK, &api.ana.email, PASSWORD).await;
+    assert_eq!(status, 200);
+}
+
+async fn an_admin_reset_lets_a_person_paused_at_an_address_back_in(api: Api) {
+    // Bruno forgot his password and tried it too often from the office.
+    let proxied = crate::client::serve_behind_proxy(api.store.clone()).await;
+    let office = "192.0.2.40";
+    for _ in 0..accounts::MAX_FAILURES_PER_ACCOUNT_AND_ADDRESS {
+        let (status, _) = sign_in_from(&api, &proxied, office, &api.bruno.email, "old one?").await;
+        assert_eq!(status, 401);
+    }
+    let (status, _) = sign_in_from(&api, &proxied, office, &api.bruno.email, PASSWORD).await;
+    assert_eq!(status, 429);
+
+    let reset = api
+        .post(
+            &api.admin,
+            &format!("/api/v1/admin/users/{}/reset-password", api.bruno.id),
+            Value::Null,
+        )
+        .await;
+    assert_eq!(reset.status, 200, "{:?}", reset.body);
+    let one_time = reset.body["one_time_password"].as_str().expect("shown");
+    let (status, body) = sign_in_from(&api, &proxied, office, &api.bruno.email, one_time).await;
+    assert_eq!(status, 200, "the reset forgot his failures: {body}");
+    assert_eq!(body["user"]["must_change_password"], true);
+}
+
+async fn an_overlong_email_or_password_is_refused_before_any_work(api: Api) {
+    let attempt = |email: String, password: String| {
+        let api = &api;
+        async move {
+            api.call(
+                None,
+                "POST",
+                "/api/v1/auth/login",
+                Some(json!({ "email": email, "password": password })),
+            )
+            .await
+        }
+    };
+    let long_email = format!("{}@example.test", "b".repeat(accounts::MAX_EMAIL_CHARS));
+    let long_password = "p".repeat(accounts::MAX_PASSWORD_CHARS + 1);
+    for _ in 0..accounts::MAX_FAILURES_PER_ACCOUNT_AND_ADDRESS + 1 {
+        let answer = attempt(api.bruno.email.clone(), long_password.clone()).await;
+        assert_eq!((answer.status, answer.code()), (422, "invalid"));
+        assert_eq!(answer.body["error"]["field"], "password");
+        let answer = attempt(long_email.clone(), PASSWORD.into()).await;
+        assert_eq!((answer.status, answer.code()), (422, "invalid"));
+        assert_eq!(answer.body["error"]["field"], "email");
+    }
+    // None of them was counted as a try: Bruno is not paused.
+    let answer = attempt(api.bruno.email.clone(), PASSWORD.into()).await;
+    assert_eq!(answer.status, 200, "{:?}", answer.body);
+    // The longest password that can be anyone's is still checked (and is wrong).
+    let answer = attempt(
+        api.bruno.email.clone(),
+        "p".repeat(accounts::MAX_PASSWORD_CHARS),
+    )
+    .await;
+    assert_eq!((answer.status, answer.code()), (401, "invalid_credentials"));
+}
+
 api_stories!(
+    an_attacker_guessing_ana_s_password_does_not_lock_ana_out_at_her_desk,
+    an_admin_reset_lets_a_person_paused_at_an_address_back_in,
+    an_overlong_email_or_password_is_refused_before_any_work,
     the_first_admin_must_change_the_one_time_password_before_anything_else,
     each_device_has_its_own_session_that_its_owner_can_end,
     repeated_wrong_passwords_pause_the_account_with_a_clear_answer,

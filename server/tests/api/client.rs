@@ -86,6 +86,14 @@ pub async fn serve_behind_proxy(store: Store) -> String {
         .await
 }
 
+/// Serves with these limits on live streams.
+pub async fn serve_with_live_limits(
+    store: Store,
+    limits: relaydesk_server::http::live_streams::LiveLimits,
+) -> String {
+    serve_state(AppState::new(store, WhatsAppSettings::default()).with_live_limits(limits)).await
+}
+
 async fn serve_state(state: AppState) -> String {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await

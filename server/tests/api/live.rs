@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use relaydesk_core::domain::*;
 use relaydesk_core::protocol::live::LiveChange;
+use relaydesk_server::http::live_streams::LiveLimits;
 use relaydesk_server::store::Store;
 use serde_json::{Value, json};
 
@@ -20,35 +21,81 @@ pub struct Live {
     buffer: String,
 }
 
+/// One message of the stream: its event name, SSE id and data.
+#[derive(Debug)]
+pub struct Message {
+    pub event: String,
+    pub id: String,
+    pub data: Value,
+}
+
+/// A refused stream: status, `Retry-After` and the JSON error.
+#[derive(Debug)]
+pub struct Refused {
+    pub status: u16,
+    pub retry_after: Option<String>,
+    pub body: Value,
+}
+
 impl Live {
     pub async fn open(base: &str, who: &Person, last_event_id: Option<&str>) -> Live {
+        Live::try_open(base, who, last_event_id, None)
+            .await
+            .expect("the stream opens")
+    }
+
+    /// Opens `/api/v1/events` (after `Last-Event-ID`, or `?since=`), or says why not.
+    pub async fn try_open(
+        base: &str,
+        who: &Person,
+        last_event_id: Option<&str>,
+        since: Option<&str>,
+    ) -> Result<Live, Refused> {
+        let query = since.map_or_else(String::new, |s| format!("?since={s}"));
         let mut request = reqwest::Client::new()
-            .get(format!("{base}/api/v1/events"))
+            .get(format!("{base}/api/v1/events{query}"))
             .bearer_auth(&who.token);
         if let Some(id) = last_event_id {
             request = request.header("Last-Event-ID", id);
         }
-        let response = request.send().await.expect("the stream opens");
-        assert_eq!(response.status(), 200);
+        let response = request.send().await.expect("the server answers");
+        if response.status() != 200 {
+            return Err(Refused {
+                status: response.status().as_u16(),
+                retry_after: response
+                    .headers()
+                    .get("retry-after")
+                    .map(|v| v.to_str().expect("text").to_owned()),
+                body: response.json().await.expect("a JSON error"),
+            });
+        }
         assert_eq!(
             response.headers()["content-type"],
             "text/event-stream",
             "an SSE stream"
         );
-        Live {
+        Ok(Live {
             response,
             buffer: String::new(),
-        }
+        })
     }
 
     /// The next change message: its SSE id and data. `None` when the server ended the stream.
     pub async fn next(&mut self) -> Option<(String, LiveChange)> {
-        tokio::time::timeout(PATIENCE, self.read())
-            .await
-            .expect("a change arrives in time")
+        let message = self.message().await?;
+        assert_eq!(message.event, "change", "expected a change: {message:?}");
+        let change = serde_json::from_value(message.data).expect("change JSON");
+        Some((message.id, change))
     }
 
-    async fn read(&mut self) -> Option<(String, LiveChange)> {
+    /// The next message of any kind (`change`, `reset`); `None` when the stream ended.
+    pub async fn message(&mut self) -> Option<Message> {
+        tokio::time::timeout(PATIENCE, self.read())
+            .await
+            .expect("a message arrives in time")
+    }
+
+    async fn read(&mut self) -> Option<Message> {
         loop {
             if let Some(end) = self.buffer.find("\n\n") {
                 let block: String = self.buffer.drain(..end + 2).collect();
@@ -62,11 +109,14 @@ impl Live {
                         data.push_str(v.trim_start());
                     }
                 }
-                if event.as_deref() == Some("change") {
-                    let change = serde_json::from_str(&data).expect("change JSON");
-                    return Some((id.expect("every change has an id"), change));
-                }
-                continue; // a keep-alive comment
+                let Some(event) = event else {
+                    continue; // a keep-alive comment
+                };
+                return Some(Message {
+                    id: id.unwrap_or_else(|| panic!("every {event} has an id")),
+                    data: serde_json::from_str(&data).expect("JSON data"),
+                    event,
+                });
             }
             let chunk = self.response.chunk().await.expect("the stream reads")?;
             self.buffer.push_str(&String::from_utf8_lossy(&chunk));
@@ -255,7 +305,157 @@ async fn a_revoked_session_ends_its_stream(api: Api) {
     assert!(bruno.next().await.is_none(), "the stream ended");
 }
 
+/// Tries to open a stream until it opens (a place frees when another stream's end is
+/// noticed, at the next commit); only a hang reaches the patience.
+async fn open_when_free(base: &str, who: &Person) -> Live {
+    tokio::time::timeout(PATIENCE, async {
+        loop {
+            match Live::try_open(base, who, None, None).await {
+                Ok(live) => return live,
+                Err(refused) => assert_eq!(refused.status, 429, "{refused:?}"),
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    })
+    .await
+    .expect("a place frees")
+}
+
+async fn a_session_opening_stream_after_stream_is_refused_with_a_clear_answer(api: Api) {
+    let limited = crate::client::serve_with_live_limits(
+        api.store.clone(),
+        LiveLimits {
+            per_session: 2,
+            per_instance: 3,
+            ..LiveLimits::default()
+        },
+    )
+    .await;
+    // A script of Ana's opens stream after stream with one session.
+    let _first = Live::open(&limited, &api.ana, None).await;
+    let _second = Live::open(&limited, &api.ana, None).await;
+    let refused = Live::try_open(&limited, &api.ana, None, None)
+        .await
+        .err()
+        .expect("a third is refused");
+    assert_eq!(refused.status, 429);
+    assert_eq!(refused.body["error"]["code"], "too_many_streams");
+    assert_eq!(refused.body["error"]["scope"], "session");
+    assert_eq!(refused.body["error"]["limit"], 2);
+    assert!(
+        refused.body["error"]["message"]
+            .as_str()
+            .expect("words")
+            .contains("close one"),
+        "{refused:?}"
+    );
+    let wait: i64 = refused
+        .retry_after
+        .as_deref()
+        .expect("Retry-After")
+        .parse()
+        .expect("seconds");
+    assert!(wait > 0);
+
+    // Bruno has a session of his own: he gets the instance's last place, then Sol gets none.
+    let mut bruno = Live::open(&limited, &api.bruno, None).await;
+    let refused = Live::try_open(&limited, &api.sol, None, None)
+        .await
+        .err()
+        .expect("the instance is full");
+    assert_eq!(
+        (refused.status, &refused.body["error"]["scope"]),
+        (429, &Value::from("instance"))
+    );
+    assert!(refused.retry_after.is_some());
+
+    // Bruno signs out: his stream ends at the next commit and gives its place back.
+    let out = api
+        .call(Some(&api.bruno), "POST", "/api/v1/auth/logout", None)
+        .await;
+    assert_eq!(out.status, 204);
+    api.customer_writes("5511900000076", "anyone?").await;
+    assert!(bruno.message().await.is_none(), "his stream ended");
+    let mut sol = open_when_free(&limited, &api.sol).await;
+    let away = api
+        .post(
+            &api.sara,
+            "/api/v1/me/availability",
+            json!({ "availability": "away" }),
+        )
+        .await;
+    assert_eq!(away.status, 204);
+    let (_, change) = sol.next().await.expect("Sol's stream is live");
+    assert_eq!(kinds(&change), ["availability_changed"]);
+}
+
+async fn a_stream_asked_to_replay_all_history_gets_one_reset_then_goes_on_live(api: Api) {
+    let limited = crate::client::serve_with_live_limits(
+        api.store.clone(),
+        LiveLimits {
+            catch_up_versions: 3,
+            ..LiveLimits::default()
+        },
+    )
+    .await;
+    let id = api.customer_writes("5511900000077", "hello").await;
+    let notes = format!("/api/v1/conversations/{id}/notes");
+    for body in ["one", "two", "three", "four"] {
+        assert_eq!(
+            api.post(&api.ana, &notes, json!({ "body": body }))
+                .await
+                .status,
+            200
+        );
+    }
+    let latest = api.store.version().await.expect("db");
+
+    // `since=0`: not the whole history, one reset naming where the stream goes on.
+    let mut from_zero = Live::try_open(&limited, &api.ana, None, Some("0"))
+        .await
+        .expect("opens");
+    let reset = from_zero.message().await.expect("a message");
+    assert_eq!(reset.event, "reset");
+    assert_eq!(reset.id, latest.to_string());
+    assert_eq!(reset.data, json!({ "version": latest }));
+
+    // A resume point far in the past, or one this server never sent: the same.
+    let mut stale = Live::open(&limited, &api.ana, Some("1")).await;
+    let reset = stale.message().await.expect("a message");
+    assert_eq!(
+        (reset.event.as_str(), reset.id.clone()),
+        ("reset", latest.to_string())
+    );
+    let mut unknown = Live::open(&limited, &api.ana, Some("999999999")).await;
+    let reset = unknown.message().await.expect("a message");
+    assert_eq!(
+        (reset.event.as_str(), reset.id.clone()),
+        ("reset", latest.to_string())
+    );
+
+    // A short break is replayed as before, nothing reset.
+    let recent = (latest - 2).to_string();
+    let mut resumed = Live::open(&limited, &api.ana, Some(&recent)).await;
+    let (first, _) = resumed.next().await.expect("a replayed change");
+    assert!(first.parse::<i64>().expect("a version") > latest - 2);
+
+    // After its reset each stream goes on live.
+    assert_eq!(
+        api.post(&api.ana, &notes, json!({ "body": "five" }))
+            .await
+            .status,
+        200
+    );
+    for live in [&mut from_zero, &mut stale, &mut unknown] {
+        let (version, change) = live.next().await.expect("the next change");
+        assert!(version.parse::<i64>().expect("a version") > latest);
+        assert_eq!(kinds(&change), ["note_added"]);
+    }
+}
+
 api_stories!(
+    a_session_opening_stream_after_stream_is_refused_with_a_clear_answer,
+    a_stream_asked_to_replay_all_history_gets_one_reset_then_goes_on_live,
     changes_reach_those_who_may_see_them_and_no_one_else,
     a_reconnecting_client_resumes_without_gaps_or_repeats,
     a_revoked_session_ends_its_stream,

@@ -434,7 +434,59 @@ async fn a_person_keeps_at_most_ten_phones(api: Api) {
     );
 }
 
+/// Signs in afresh (a phone of its own).
+async fn on_a_phone(api: &Api, who: &Person) -> Person {
+    Person {
+        token: crate::client::login(&api.http, &api.base, &who.email, crate::client::PASSWORD)
+            .await,
+        ..who.clone()
+    }
+}
+
+async fn a_phone_handed_from_ana_to_bruno_stops_carrying_ana_s_session(api: Api) {
+    let anas_phone = on_a_phone(&api, &api.ana).await;
+    phone(&api, &anas_phone, "shared-phone").await;
+    // The push service refreshes nothing, the app registers again: nothing changes.
+    phone(&api, &anas_phone, "shared-phone").await;
+    assert_eq!(api.get(&anas_phone, "/api/v1/me").await.status, 200);
+    pushed(&api).await;
+
+    // The phone goes to Bruno, who signs in on it (Ana never signed out there).
+    let brunos_phone = on_a_phone(&api, &api.bruno).await;
+    phone(&api, &brunos_phone, "shared-phone").await;
+
+    // Ana's view: that phone's session is over — visibly, not by a silent loss of pushes —
+    // and she is no longer pushed there; her desk's session goes on.
+    let gone = api.get(&anas_phone, "/api/v1/me").await;
+    assert_eq!((gone.status, gone.code()), (401, "unauthenticated"));
+    assert_eq!(api.get(&api.ana, "/api/v1/me").await.status, 200);
+    let anas_tokens = api.store.devices_of(api.ana.id).await.expect("db");
+    assert!(anas_tokens.is_empty(), "{anas_tokens:?}");
+
+    // Bruno's view: the phone is his, and it carries his pushes only.
+    let brunos_tokens = api.store.devices_of(api.bruno.id).await.expect("db");
+    assert_eq!(
+        brunos_tokens,
+        [("shared-phone".to_owned(), "android".to_owned())]
+    );
+    assert_eq!(api.get(&brunos_phone, "/api/v1/me").await.status, 200);
+    api.customer_writes("5511900000807", "is anyone there?")
+        .await;
+    let jobs = pushed(&api).await;
+    let on_the_phone: Vec<UserId> = jobs
+        .iter()
+        .filter(|j| j.token == "shared-phone")
+        .map(|j| j.user)
+        .collect();
+    assert_eq!(on_the_phone, [api.bruno.id], "one wake-up, Bruno's");
+
+    // Bruno registering it again keeps his session.
+    phone(&api, &brunos_phone, "shared-phone").await;
+    assert_eq!(api.get(&brunos_phone, "/api/v1/me").await.status, 200);
+}
+
 api_stories!(
+    a_phone_handed_from_ana_to_bruno_stops_carrying_ana_s_session,
     a_phone_whose_session_ran_out_is_not_pushed_to,
     a_person_keeps_at_most_ten_phones,
     each_trigger_reaches_the_right_phones_and_no_one_else,

@@ -287,7 +287,244 @@ async fn pages_carry_a_policy_that_runs_no_inline_script(api: Api) {
     assert!(html.contains("Nothing waits for your decision"));
 }
 
+/// The value of the sign-in form's hidden `next` field.
+fn next_field(html: &str) -> String {
+    let (_, rest) = html
+        .split_once(r#"name="next" value=""#)
+        .expect("a sign-in form with next");
+    rest.split('"').next().expect("a value").to_owned()
+}
+
+async fn a_sign_in_link_to_another_site_brings_ana_back_to_the_desk(api: Api) {
+    // The link a phisher mails: a tab the browser would drop turns `/\t/` into `//`.
+    let mut ana = Browser::new(&api.base);
+    let form = ana.get("/login?next=/%09/evil.example").await;
+    assert_eq!(form.status, 200);
+    assert_eq!(next_field(&form.html), "/");
+
+    let tricks = [
+        "/\t/evil.example",
+        "/\n/evil.example",
+        "//evil.example",
+        "/\\evil.example",
+        "\\\\evil.example",
+        "https://evil.example",
+        "javascript:alert(1)",
+        "/./\\evil.example",
+    ];
+    for next in tricks {
+        let mut browser = Browser::new(&api.base);
+        let form = browser
+            .get(&format!(
+                "/login?{}",
+                serde_urlencoded::to_string([("next", next)]).expect("a query")
+            ))
+            .await;
+        assert_eq!(next_field(&form.html), "/", "the form keeps no {next:?}");
+        let token = csrf(&form.html);
+        let signed = browser
+            .post(
+                "/login",
+                &[
+                    ("_csrf", &token),
+                    ("email", &api.ana.email),
+                    ("password", PASSWORD),
+                    ("next", next),
+                ],
+            )
+            .await;
+        assert_eq!(signed.status, 303, "{}", signed.html);
+        assert_eq!(
+            signed.location.as_deref(),
+            Some("/"),
+            "after signing in with next = {next:?} Ana is on the desk"
+        );
+    }
+
+    // A link to a page of the desk still brings her there.
+    let id = api.customer_writes("5511900000703", "hello").await;
+    let path = format!("/conversations/{id}");
+    let mut browser = Browser::new(&api.base);
+    let away = browser.get(&path).await;
+    let back = away.location.expect("sent to sign in");
+    let form = browser.get(&back).await;
+    assert_eq!(next_field(&form.html), path);
+    let token = csrf(&form.html);
+    let signed = browser
+        .post(
+            "/login",
+            &[
+                ("_csrf", &token),
+                ("email", &api.ana.email),
+                ("password", PASSWORD),
+                ("next", &path),
+            ],
+        )
+        .await;
+    assert_eq!(signed.location.as_deref(), Some(path.as_str()));
+}
+
+async fn ana_signs_out_of_the_web_before_choosing_her_new_password(api: Api) {
+    let reset = api
+        .post(
+            &api.admin,
+            &format!("/api/v1/admin/users/{}/reset-password", api.ana.id),
+            serde_json::Value::Null,
+        )
+        .await;
+    assert_eq!(reset.status, 200, "{:?}", reset.body);
+    let one_time = reset.body["one_time_password"].as_str().expect("shown");
+
+    let mut ana = Browser::new(&api.base);
+    let form = ana.get("/login").await;
+    let signed = ana
+        .post(
+            "/login",
+            &[
+                ("_csrf", &csrf(&form.html)),
+                ("email", &api.ana.email),
+                ("password", one_time),
+            ],
+        )
+        .await;
+    assert_eq!(signed.location.as_deref(), Some("/password"));
+    let page = ana.get("/password").await;
+    assert_eq!(page.status, 200);
+    assert_eq!(
+        api.store.sessions_of(api.ana.id).await.expect("db").len(),
+        1
+    );
+
+    // She walks away from a shared computer without choosing a password: sign out.
+    let cookie = ana.cookie_header();
+    let out = ana.post("/logout", &[("_csrf", &csrf(&page.html))]).await;
+    assert_eq!(out.status, 303);
+    assert_eq!(out.location.as_deref(), Some("/login"));
+    assert!(
+        api.store
+            .sessions_of(api.ana.id)
+            .await
+            .expect("db")
+            .is_empty(),
+        "the server ended the session"
+    );
+    let replay = api
+        .http
+        .get(format!("{}/password", api.base))
+        .header("cookie", cookie)
+        .send()
+        .await
+        .expect("answers");
+    assert!(
+        replay.url().path().starts_with("/login"),
+        "the old cookie opens nothing: {}",
+        replay.url()
+    );
+}
+
+async fn a_planted_sign_in_cookie_opens_no_form_but_the_sign_in_form(api: Api) {
+    let id = api.customer_writes("5511900000704", "hello").await;
+    let mut ana = Browser::new(&api.base);
+    ana.sign_in(&api.ana.email).await;
+    // Someone able to set cookies for the site (a sibling subdomain, say) plants a sign-in
+    // token of their choosing and submits Ana's forms with it.
+    ana.cookies
+        .push(("relaydesk_login".into(), "planted-by-mallory".into()));
+    let path = format!("/conversations/{id}");
+    let forged = ana
+        .post(
+            &path,
+            &[("_csrf", "planted-by-mallory"), ("action", "claim")],
+        )
+        .await;
+    assert_eq!(forged.status, 403);
+    let out = ana
+        .post("/logout", &[("_csrf", "planted-by-mallory")])
+        .await;
+    assert_eq!(out.status, 403);
+    let conversation = api
+        .store
+        .conversation(id)
+        .await
+        .expect("db")
+        .expect("there");
+    assert_eq!(conversation.assignee, None, "nothing was claimed");
+    assert_eq!(
+        api.store.sessions_of(api.ana.id).await.expect("db").len(),
+        2
+    );
+
+    // The sign-in form itself still takes its token.
+    let mut bruno = Browser::new(&api.base);
+    let form = bruno.get("/login").await;
+    let signed = bruno
+        .post(
+            "/login",
+            &[
+                ("_csrf", &csrf(&form.html)),
+                ("email", &api.bruno.email),
+                ("password", PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(signed.status, 303);
+}
+
+async fn a_customers_file_shown_on_the_web_is_not_kept_by_the_browser(api: Api) {
+    use chrono::Utc;
+    use relaydesk_server::store::MediaOutcome;
+    use relaydesk_server::whatsapp::media::path_of;
+
+    let body = crate::harness::fixture("inbound-image.json");
+    api.store
+        .ingest_webhook(body, Utc::now())
+        .await
+        .expect("ingest");
+    let conversation = crate::harness::conversation_of(&api.store, "12025550147")
+        .await
+        .id;
+    let image = api.last_inbound(conversation).await;
+    let claim = api
+        .store
+        .claim_media(Utc::now(), std::time::Duration::from_secs(60), 10)
+        .await
+        .expect("db")
+        .into_iter()
+        .find(|c| c.job.message_id == image)
+        .expect("queued");
+    std::fs::create_dir_all(api.media_dir.path()).expect("folder");
+    std::fs::write(path_of(api.media_dir.path(), image), b"\xff\xd8\xff jpeg").expect("file");
+    api.store
+        .finish_media(
+            claim,
+            MediaOutcome::Fetched {
+                mime_type: "image/jpeg".into(),
+                size: 8,
+            },
+            Utc::now(),
+        )
+        .await
+        .expect("db");
+
+    let mut ana = Browser::new(&api.base);
+    ana.sign_in(&api.ana.email).await;
+    let answer = api
+        .http
+        .get(format!("{}/media/{image}", api.base))
+        .header("cookie", ana.cookie_header())
+        .send()
+        .await
+        .expect("answers");
+    assert_eq!(answer.status(), 200);
+    assert_eq!(answer.headers()["content-type"], "image/jpeg");
+    assert_eq!(answer.headers()["cache-control"], "no-store");
+}
+
 api_stories!(
+    a_sign_in_link_to_another_site_brings_ana_back_to_the_desk,
+    ana_signs_out_of_the_web_before_choosing_her_new_password,
+    a_planted_sign_in_cookie_opens_no_form_but_the_sign_in_form,
+    a_customers_file_shown_on_the_web_is_not_kept_by_the_browser,
     a_browser_signs_in_with_an_http_only_cookie_and_claims_through_a_form,
     what_a_person_may_not_see_is_not_found_on_the_web_too,
     pages_carry_a_policy_that_runs_no_inline_script,

@@ -489,7 +489,15 @@ async fn a_sender_that_outlived_its_lease_records_nothing_over_the_one_that_took
 async fn an_idle_sender_polling_the_queue_wakes_no_live_stream(store: Store) {
     let desk = workspace(&store).await;
     let mut changes = store.changes();
-    changes.borrow_and_update();
+    // On PostgreSQL the setup's own NOTIFYs come back through the listener a moment after
+    // their commits: let them arrive before watching.
+    for _ in 0..50 {
+        changes.borrow_and_update();
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        if !changes.has_changed().expect("open") {
+            break;
+        }
+    }
     for _ in 0..5 {
         let claimed = store
             .claim_sends(Utc::now(), Duration::from_secs(30), 10)

@@ -135,12 +135,21 @@ function goLive() {
   // From the version this page was drawn at: nothing committed meanwhile is missed.
   const stream = new EventSource(`/live?since=${encodeURIComponent(top.dataset.since || '')}`);
   stream.addEventListener('open', () => { if (state) state.textContent = 'live'; document.body.dataset.live = 'on'; });
-  stream.addEventListener('error', () => { if (state) state.textContent = 'reconnecting…'; document.body.dataset.live = 'off'; });
+  stream.addEventListener('error', () => {
+    if (state) state.textContent = 'reconnecting…';
+    document.body.dataset.live = 'off';
+    // Refused for good (too many open tabs: 429, or signed out): the browser will not retry
+    // by itself, so try again a little later, refreshing what this page shows meanwhile.
+    if (stream.readyState === EventSource.CLOSED) setTimeout(() => { refresh(); goLive(); }, 30000);
+  });
   stream.addEventListener('change', (message) => {
     try {
       if (concerns(JSON.parse(message.data))) schedule();
     } catch (_) { schedule(); }
   });
+  // The server would not replay all that was missed (this page was away too long): whatever
+  // it shows may be out of date, so its live regions are drawn afresh; changes follow live.
+  stream.addEventListener('reset', schedule);
 }
 
 // ---- queue selection and keys --------------------------------------------------------
