@@ -61,14 +61,30 @@ impl Sender {
     pub async fn send_due(&self, now: Timestamp) -> Result<usize, DbError> {
         let claimed = self.store.claim_sends(now, LEASE, ROUND).await?;
         let count = claimed.len();
-        let mut sends = Vec::with_capacity(count);
+        // Conversations go out side by side; one conversation's messages one after another,
+        // in the order they were written (claims come in that order), so a customer never
+        // reads a later reply before an earlier one.
+        let mut by_conversation: Vec<Vec<Claimed>> = Vec::new();
         for job in claimed {
-            let slot = self.reserve(&job.job.phone_number_id).await;
+            match by_conversation
+                .iter_mut()
+                .find(|jobs| jobs[0].job.conversation_id == job.job.conversation_id)
+            {
+                Some(jobs) => jobs.push(job),
+                None => by_conversation.push(vec![job]),
+            }
+        }
+        let mut sends = Vec::with_capacity(by_conversation.len());
+        for jobs in by_conversation {
             let sender = self.clone();
             sends.push(tokio::spawn(async move {
-                tokio::time::sleep_until(slot).await;
-                let outcome = sender.post(&job).await;
-                sender.record(job, outcome).await
+                for job in jobs {
+                    let slot = sender.reserve(&job.job.phone_number_id).await;
+                    tokio::time::sleep_until(slot).await;
+                    let outcome = sender.post(&job).await;
+                    sender.record(job, outcome).await?;
+                }
+                Ok::<(), DbError>(())
             }));
         }
         for send in sends {
