@@ -6,12 +6,11 @@ use std::sync::Arc;
 
 use relaydesk_core::client::Client;
 use relaydesk_core::domain::{
-    Command, ConversationId, EscalationId, EscalationTarget, MessageId, NoteId, ReplyBody,
-    Severity, TeamId, UserId,
+    Command, ConversationId, EscalationId, EscalationTarget, TeamId, UserId,
 };
 
 use crate::error::{AppError, id};
-use crate::records::ThreadView;
+use crate::records::{EscalationSeverity, ThreadView};
 
 /// One conversation.
 #[derive(Debug, uniffi::Object)]
@@ -52,12 +51,7 @@ impl ConversationHandle {
 
     /// Sends free text (inside the 24-hour window).
     pub async fn reply(&self, text: String) -> Result<u64, AppError> {
-        Ok(self.client.submit(Command::Reply {
-            conversation: self.id,
-            message: MessageId::new(),
-            body: ReplyBody::Text { text },
-            in_reply_to: None,
-        })?)
+        Ok(self.client.reply_text(self.id, text)?)
     }
 
     /// Sends an approved template with its parameters (`body.1` → value …).
@@ -67,31 +61,22 @@ impl ConversationHandle {
         language: String,
         params: std::collections::HashMap<String, String>,
     ) -> Result<u64, AppError> {
-        Ok(self.client.submit(Command::Reply {
-            conversation: self.id,
-            message: MessageId::new(),
-            body: ReplyBody::Template {
-                name,
-                language,
-                params: params.into_iter().collect(),
-            },
-            in_reply_to: None,
-        })?)
+        Ok(self
+            .client
+            .reply_template(self.id, name, language, params.into_iter().collect())?)
     }
 
     /// Leaves an internal note (`@handle` mentions colleagues).
     pub async fn add_note(&self, body: String) -> Result<u64, AppError> {
-        Ok(self.client.submit(Command::AddNote {
-            conversation: self.id,
-            note: NoteId::new(),
-            body,
-        })?)
+        Ok(self.client.add_note(self.id, body)?)
     }
 
-    /// Asks for an escalation to a team (`target_team_id`) or a person (`target_person_id`).
+    /// Asks for an escalation to a team (`target_team_id`) or a person (`target_person_id`),
+    /// as severe as the person judges it.
     pub async fn request_escalation(
         &self,
         reason: String,
+        severity: EscalationSeverity,
         target_team_id: Option<String>,
         target_person_id: Option<String>,
     ) -> Result<u64, AppError> {
@@ -106,13 +91,9 @@ impl ConversationHandle {
                 });
             }
         };
-        Ok(self.client.submit(Command::RequestEscalation {
-            conversation: self.id,
-            escalation: EscalationId::new(),
-            reason,
-            severity: Severity::High,
-            target,
-        })?)
+        Ok(self
+            .client
+            .request_escalation(self.id, reason, severity.into(), target)?)
     }
 }
 

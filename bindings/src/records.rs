@@ -2,7 +2,10 @@
 //! Ids and times travel as text (UUIDs, RFC 3339).
 
 use relaydesk_core::client::{OutboxState, Pending, Thread, ViewPage};
-use relaydesk_core::domain::{Conversation, Direction, Message, Order, View, Wamid, reading};
+use relaydesk_core::domain::{
+    Conversation, DeliveryStatus, Direction, Message, Order, Priority, Role, Severity, Status,
+    View, Wamid, reading,
+};
 use relaydesk_core::protocol::auth::UserInfo;
 
 /// A slice of the queue.
@@ -49,14 +52,106 @@ impl From<QueueOrder> for Order {
     }
 }
 
+/// A person's role.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum MemberRole {
+    Agent,
+    Supervisor,
+    Admin,
+}
+
+impl From<Role> for MemberRole {
+    fn from(role: Role) -> MemberRole {
+        match role {
+            Role::Agent => MemberRole::Agent,
+            Role::Supervisor => MemberRole::Supervisor,
+            Role::Admin => MemberRole::Admin,
+        }
+    }
+}
+
+/// Where a conversation stands (a snooze's end is on the row).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum ConversationStatus {
+    Open,
+    /// Waiting on the customer.
+    Pending,
+    Snoozed,
+    Resolved,
+}
+
+/// How urgent a conversation is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum ConversationPriority {
+    Low,
+    Normal,
+    High,
+    Urgent,
+}
+
+impl From<Priority> for ConversationPriority {
+    fn from(priority: Priority) -> ConversationPriority {
+        match priority {
+            Priority::Low => ConversationPriority::Low,
+            Priority::Normal => ConversationPriority::Normal,
+            Priority::High => ConversationPriority::High,
+            Priority::Urgent => ConversationPriority::Urgent,
+        }
+    }
+}
+
+/// How bad an escalated case is; the app lets the person choose (approval raises the
+/// priority to match, as the request says).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum EscalationSeverity {
+    Low,
+    Medium,
+    High,
+    Critical,
+}
+
+impl From<EscalationSeverity> for Severity {
+    fn from(severity: EscalationSeverity) -> Severity {
+        match severity {
+            EscalationSeverity::Low => Severity::Low,
+            EscalationSeverity::Medium => Severity::Medium,
+            EscalationSeverity::High => Severity::High,
+            EscalationSeverity::Critical => Severity::Critical,
+        }
+    }
+}
+
+/// What WhatsApp has told us of one of our messages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum Delivery {
+    Queued,
+    Accepted,
+    Sent,
+    Delivered,
+    Read,
+    Failed,
+}
+
+impl From<&DeliveryStatus> for Delivery {
+    fn from(status: &DeliveryStatus) -> Delivery {
+        match status {
+            DeliveryStatus::Queued => Delivery::Queued,
+            DeliveryStatus::Accepted => Delivery::Accepted,
+            DeliveryStatus::Sent => Delivery::Sent,
+            DeliveryStatus::Delivered => Delivery::Delivered,
+            DeliveryStatus::Read => Delivery::Read,
+            DeliveryStatus::Failed { .. } => Delivery::Failed,
+        }
+    }
+}
+
 /// The signed-in person.
 #[derive(Debug, Clone, PartialEq, uniffi::Record)]
 pub struct Me {
     pub id: String,
     pub name: String,
     pub email: String,
-    /// `agent`, `supervisor` or `admin`.
-    pub role: String,
+    pub role: MemberRole,
     pub must_change_password: bool,
 }
 
@@ -66,7 +161,7 @@ impl From<UserInfo> for Me {
             id: user.id.to_string(),
             name: user.name,
             email: user.email,
-            role: user.role.as_str().to_owned(),
+            role: user.role.into(),
             must_change_password: user.must_change_password,
         }
     }
@@ -76,11 +171,11 @@ impl From<UserInfo> for Me {
 #[derive(Debug, Clone, PartialEq, uniffi::Record)]
 pub struct ConversationRow {
     pub id: String,
-    /// `open`, `pending`, `snoozed` or `resolved`.
-    pub status: String,
+    pub status: ConversationStatus,
+    /// When a snooze ends (RFC 3339), while snoozed.
+    pub snoozed_until: Option<String>,
     pub assignee_id: Option<String>,
-    /// `low`, `normal`, `high` or `urgent`.
-    pub priority: String,
+    pub priority: ConversationPriority,
     pub labels: Vec<String>,
     /// When the 24-hour window closes (RFC 3339), if the customer ever wrote.
     pub window_closes_at: Option<String>,
@@ -91,9 +186,18 @@ impl From<&Conversation> for ConversationRow {
     fn from(c: &Conversation) -> ConversationRow {
         ConversationRow {
             id: c.id.to_string(),
-            status: c.status.as_str().to_owned(),
+            status: match c.status {
+                Status::Open => ConversationStatus::Open,
+                Status::Pending => ConversationStatus::Pending,
+                Status::Snoozed { .. } => ConversationStatus::Snoozed,
+                Status::Resolved => ConversationStatus::Resolved,
+            },
+            snoozed_until: match c.status {
+                Status::Snoozed { until } => Some(until.to_rfc3339()),
+                _ => None,
+            },
             assignee_id: c.assignee.map(|a| a.to_string()),
-            priority: c.priority.as_str().to_owned(),
+            priority: c.priority.into(),
             labels: c.labels.iter().map(|l| l.as_str().to_owned()).collect(),
             window_closes_at: c.window_closes_at().map(|t| t.to_rfc3339()),
             escalation_pending: c.pending_escalation().is_some(),
@@ -172,8 +276,7 @@ pub struct MessageRow {
     pub notice: Option<String>,
     /// When it was sent (a customer's message: when WhatsApp says the customer sent it).
     pub at: String,
-    /// `queued`, `accepted`, `sent`, `delivered`, `read` or `failed`.
-    pub delivery: String,
+    pub delivery: Delivery,
 }
 
 impl MessageRow {
@@ -195,7 +298,7 @@ impl MessageRow {
             played: read.played,
             notice: reading::notice_line(&m.content),
             at: m.at.to_rfc3339(),
-            delivery: m.delivery.as_str().to_owned(),
+            delivery: Delivery::from(&m.delivery),
         }
     }
 }

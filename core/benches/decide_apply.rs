@@ -162,6 +162,7 @@ fn script() -> Script {
                         wamid: None,
                         report: DeliveryReport::Status { status },
                         at: now,
+                        pricing_category: None,
                     },
                 )
             }
@@ -205,6 +206,7 @@ fn script() -> Script {
                         status: DeliveryStatus::Accepted,
                     },
                     at: now,
+                    pricing_category: None,
                 };
                 scratch
                     .execute(Actor::WhatsApp, now, &accepted)

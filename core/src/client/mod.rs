@@ -11,6 +11,7 @@
 //! - `live`: the foreground event stream that pokes a sync, reconnecting with backoff.
 
 mod api;
+mod commands;
 mod copy;
 mod listeners;
 mod live;

@@ -90,6 +90,11 @@ pub fn apply(desk: &mut Desk, event: &Event) {
                 m.played = true;
             }
         }
+        Change::Priced { message, category } => {
+            if let Some(m) = desk.message_mut(*message) {
+                m.pricing_category = Some(category.clone());
+            }
+        }
         Change::ReadReceiptQueued { message } => {
             if let Some(m) = desk.message_mut(*message) {
                 m.read_by_us = true;
@@ -160,6 +165,7 @@ fn apply_to_conversation(c: &mut Conversation, by: By, at: Timestamp, change: &C
         | Change::ReactionChanged { .. }
         | Change::DeliveryUpdated { .. }
         | Change::Played { .. }
+        | Change::Priced { .. }
         | Change::ReadReceiptQueued { .. }
         | Change::ContactUnreachable { .. }
         | Change::NoteAdded { .. }

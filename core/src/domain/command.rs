@@ -200,6 +200,10 @@ pub enum Command {
         report: DeliveryReport,
         #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
         at: Timestamp,
+        /// Meta's pricing category for the message (`service`, `utility`, `marketing` …), when
+        /// the report carries one.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pricing_category: Option<String>,
     },
 }
 

@@ -91,6 +91,12 @@ pub enum Change {
     Played {
         message: MessageId,
     },
+    /// WhatsApp told us how it prices this message of ours (`service`, `utility` …): what a
+    /// conversation costs is counted from these.
+    Priced {
+        message: MessageId,
+        category: String,
+    },
     /// A read receipt for this customer message entered the send queue.
     ReadReceiptQueued {
         message: MessageId,
@@ -191,6 +197,7 @@ impl Event {
             Change::ReactionChanged { message, .. }
             | Change::DeliveryUpdated { message, .. }
             | Change::Played { message }
+            | Change::Priced { message, .. }
             | Change::ReadReceiptQueued { message } => Touched {
                 message: Some(*message),
                 ..Touched::default()

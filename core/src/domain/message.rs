@@ -54,6 +54,10 @@ pub struct Message {
     /// We told WhatsApp this (inbound) message was read: the customer sees blue ticks.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub read_by_us: bool,
+    /// How WhatsApp prices this message of ours (`service`, `utility`, `marketing` …), once a
+    /// delivery report said.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pricing_category: Option<String>,
 }
 
 /// An internal note: context for colleagues, never sent to the customer.

@@ -31,6 +31,7 @@ fn report(ours: Option<MessageId>, wamid: Option<&Wamid>, report: DeliveryReport
         wamid: None,
         report,
         at: t0(),
+        pricing_category: None,
     }
 }
 
@@ -61,6 +62,7 @@ fn sent_reply(w: &mut World) -> (ConversationId, MessageId, Wamid) {
         wamid: Some(wamid.clone()),
         report: status(DeliveryStatus::Accepted),
         at: w.now,
+        pricing_category: None,
     };
     w.desk
         .execute(Actor::WhatsApp, w.now, &accepted)
@@ -249,6 +251,7 @@ fn a_status_that_overtakes_the_send_response_is_matched_by_our_id_and_teaches_th
         wamid: None,
         report: status(DeliveryStatus::Delivered),
         at: w.now,
+        pricing_category: None,
     };
     w.desk
         .execute(Actor::WhatsApp, w.now, &early)
@@ -263,6 +266,7 @@ fn a_status_that_overtakes_the_send_response_is_matched_by_our_id_and_teaches_th
         wamid: Some(wamid),
         report: status(DeliveryStatus::Accepted),
         at: w.now,
+        pricing_category: None,
     };
     assert_eq!(
         w.desk.execute(Actor::WhatsApp, w.now, &late_accept),
@@ -464,6 +468,7 @@ fn a_repeated_status_that_carries_the_wamid_still_teaches_it() {
         wamid: Some(wamid.clone()),
         report: status(DeliveryStatus::Accepted),
         at: w.now,
+        pricing_category: None,
     };
     let events = w
         .desk
@@ -472,4 +477,55 @@ fn a_repeated_status_that_carries_the_wamid_still_teaches_it() {
     assert_eq!(events.len(), 1);
     assert_eq!(w.desk.message_by_wamid(&wamid).map(|m| m.id), Some(ours));
     assert_eq!(delivery_of(&w, ours), DeliveryStatus::Delivered);
+}
+
+#[test]
+fn the_price_category_whatsapp_reports_is_kept_on_our_message_once() {
+    let mut w = World::new();
+    let (_, id, wamid) = sent_reply(&mut w);
+    let priced = |category: &str, s: DeliveryStatus| Command::RecordDelivery {
+        message: MessageRef {
+            ours: None,
+            wamid: Some(wamid.clone()),
+        },
+        wamid: None,
+        report: status(s),
+        at: t0(),
+        pricing_category: Some(category.into()),
+    };
+    let events = w
+        .desk
+        .execute(
+            Actor::WhatsApp,
+            w.now,
+            &priced("service", DeliveryStatus::Sent),
+        )
+        .expect("accepted");
+    assert!(
+        events
+            .iter()
+            .any(|e| matches!(&e.change, Change::Priced { category, .. } if category == "service"))
+    );
+    assert_eq!(
+        w.desk
+            .message(id)
+            .expect("ours")
+            .pricing_category
+            .as_deref(),
+        Some("service")
+    );
+    // Later reports repeat it: nothing new to say.
+    let again = w
+        .desk
+        .execute(
+            Actor::WhatsApp,
+            w.now,
+            &priced("service", DeliveryStatus::Delivered),
+        )
+        .expect("accepted");
+    assert!(
+        !again
+            .iter()
+            .any(|e| matches!(e.change, Change::Priced { .. }))
+    );
 }

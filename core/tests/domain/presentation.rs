@@ -162,6 +162,7 @@ fn inbound(content: Content, context: MessageContext) -> Message {
         reaction: None,
         reaction_at: None,
         read_by_us: false,
+        pricing_category: None,
     }
 }
 

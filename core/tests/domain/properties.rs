@@ -292,6 +292,7 @@ fn to_command(
                     wamid,
                     report: report_status(status),
                     at: w.now,
+                    pricing_category: None,
                 },
             ))
         }
@@ -411,6 +412,7 @@ proptest! {
                 wamid: None,
                 report: report_status(*status),
                 at: w.now,
+                pricing_category: None,
             };
             w.desk.execute(Actor::WhatsApp, w.now, &command).expect("known message");
         }
@@ -520,6 +522,7 @@ fn shuffled_deliveries(
             wamid: Some(Wamid::new("wamid.OURS")),
             report: report_status(*status),
             at: now,
+            pricing_category: None,
         });
     }
     // A deterministic shuffle: a small linear congruential generator seeded by `order`.

@@ -81,7 +81,7 @@ struct ThreadView_: View {
                     Text((m.fromCustomer ? "◀ " : "▶ ") + m.text + (m.fromCustomer ? "" : "  (\(m.delivery))"))
                 }
                 ForEach(thread.notes, id: \.self) { Text("note: \($0)").foregroundStyle(.secondary) }
-                if let escalation = thread.pendingEscalationId, desk.client.me()?.role != "agent" {
+                if let escalation = thread.pendingEscalationId, desk.client.me()?.role != .agent {
                     Button("Approve escalation") {
                         Task { _ = try? await desk.client.escalation(escalationId: escalation).approve(note: nil); _ = try? await desk.client.sync() }
                     }

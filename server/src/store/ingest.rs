@@ -96,6 +96,7 @@ pub(crate) async fn ingest<S: Sql>(
                         wamid: None,
                         report: status.report,
                         at: status.at,
+                        pricing_category: status.pricing_category,
                     };
                     match execute(
                         sql,

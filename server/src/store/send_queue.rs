@@ -213,6 +213,7 @@ pub(crate) async fn finish<S: Sql>(
             wamid,
             report,
             at: now,
+            pricing_category: None,
         };
         if let Err(rejection) = execute(
             sql,

@@ -334,6 +334,7 @@ pub fn event_line(
         | Change::NoteAdded { .. }
         | Change::DeliveryUpdated { .. }
         | Change::Played { .. }
+        | Change::Priced { .. }
         | Change::ReadReceiptQueued { .. }
         | Change::ReactionChanged { .. } => return None,
     })

@@ -291,6 +291,7 @@ mod tests {
             reaction: None,
             reaction_at: None,
             read_by_us: false,
+            pricing_category: None,
         };
         let document = Content::Media(Media {
             kind: MediaKind::Document,

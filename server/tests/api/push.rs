@@ -232,6 +232,7 @@ async fn each_trigger_reaches_the_right_phones_and_no_one_else(api: Api) {
                     },
                 },
                 at: Utc::now(),
+                pricing_category: None,
             },
         )
         .await

@@ -114,6 +114,7 @@ async fn prepared(store: &Store) {
                 status: DeliveryStatus::Accepted,
             },
             at: at(earlier + 2),
+            pricing_category: None,
         };
         store
             .execute(Actor::WhatsApp, at(earlier + 2), accepted)

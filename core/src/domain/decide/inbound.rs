@@ -85,6 +85,7 @@ pub(super) fn receive(
         reaction: None,
         reaction_at: None,
         read_by_us: false,
+        pricing_category: None,
     };
     events.push(event(
         now,
@@ -127,6 +128,7 @@ pub(super) fn record_delivery(
     wamid: Option<&Wamid>,
     report: &DeliveryReport,
     at: Timestamp,
+    pricing_category: Option<&str>,
 ) -> Result<Vec<Event>, Rejection> {
     let message = target
         .ours
@@ -192,6 +194,15 @@ pub(super) fn record_delivery(
             }))
         }
         DeliveryChange::Nothing => {}
+    }
+    // The price category comes with a report (sent, delivered); it is learned once.
+    if let Some(category) = pricing_category.filter(|c| !c.trim().is_empty())
+        && message.pricing_category.is_none()
+    {
+        events.push(event(Change::Priced {
+            message: message.id,
+            category: category.to_owned(),
+        }));
     }
     Ok(events)
 }

@@ -38,7 +38,15 @@ pub fn decide(
                 wamid,
                 report,
                 at,
-            } => inbound::record_delivery(desk, message, wamid.as_ref(), report, *at),
+                pricing_category,
+            } => inbound::record_delivery(
+                desk,
+                message,
+                wamid.as_ref(),
+                report,
+                *at,
+                pricing_category.as_deref(),
+            ),
             _ => Err(Rejection::forbidden(
                 "WhatsApp only delivers customer messages and delivery reports",
             )),

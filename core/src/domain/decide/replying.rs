@@ -84,6 +84,7 @@ impl Decider<'_> {
             reaction: None,
             reaction_at: None,
             read_by_us: false,
+            pricing_category: None,
         };
         events.push(self.event(
             id,

@@ -67,7 +67,7 @@ class RelaydeskClientTest {
     @Test
     fun b_an_agent_signs_in_syncs_and_sees_the_unassigned_view() {
         val me = runBlocking { ana.login("ana@example.test", PASSWORD, "kotlin phone") }
-        assertEquals("agent", me.role)
+        assertEquals(MemberRole.AGENT, me.role)
         server.customerWrites("5511900000201", "hello from the JVM")
         runBlocking { ana.sync() }
         val page = runBlocking { ana.queue().page(QueueView.UNASSIGNED, QueueOrder.LONGEST_WAITING, 50u) }
@@ -114,12 +114,12 @@ class RelaydeskClientTest {
     fun g_a_panic_inside_the_library_is_an_exception_not_a_crash() {
         assertFailsWith<InternalException> { panicForTest() }
         assertTrue(coreVersion().isNotEmpty(), "the library still answers")
-        assertEquals("agent", ana.me()?.role, "and the client still works")
+        assertEquals(MemberRole.AGENT, ana.me()?.role, "and the client still works")
     }
 
     @Test
     fun f_a_supervisor_approves_the_escalation_the_agent_requested() {
-        runBlocking { ana.conversation(conversation).requestEscalation("customer asks for a manager", null, saraId) }
+        runBlocking { ana.conversation(conversation).requestEscalation("customer asks for a manager", EscalationSeverity.HIGH, null, saraId) }
         runBlocking { ana.sync() }
         runBlocking { sara.login("sara@example.test", PASSWORD, "supervisor phone"); sara.sync() }
         val thread = assertNotNull(runBlocking { sara.conversation(conversation).thread() }, "Sara sees it")

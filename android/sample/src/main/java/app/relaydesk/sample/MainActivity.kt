@@ -143,7 +143,7 @@ fun Thread(client: RelaydeskClient, id: String, tick: Int, back: () -> Unit) {
         }
         thread.notes.forEach { Text("note: $it", color = MaterialTheme.colorScheme.secondary) }
         val escalation = thread.pendingEscalationId
-        if (escalation != null && me?.role != "agent") {
+        if (escalation != null && me?.role != MemberRole.AGENT) {
             Row {
                 Button(onClick = { scope.launch { client.escalation(escalation).approve(null); runCatching { client.sync() } } }) { Text("Approve") }
                 OutlinedButton(onClick = { scope.launch { client.escalation(escalation).reject("handle it in your team"); runCatching { client.sync() } } }) { Text("Reject") }
