@@ -8,8 +8,8 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::Utc;
 use relaydesk_core::domain::{
-    Change, ContactId, Content, Conversation, ConversationId, InboxId, Label, Order, Priority,
-    TeamId, UserId, View, can_see,
+    Change, ContactId, Content, Conversation, ConversationId, Entity, InboxId, Label, Order,
+    Priority, TeamId, UserId, View, can_see,
 };
 use relaydesk_core::protocol::queue::{ConversationSummary, QueuePage};
 use relaydesk_core::protocol::thread::{ConversationDetail, TimelineEntry, TimelinePage};
@@ -240,7 +240,7 @@ pub(crate) async fn visible(
         .conversation(id)
         .await?
         .filter(|c| can_see(&who.member, c, &who.workspace))
-        .ok_or_else(|| ApiError::not_found(format!("conversation {id} not found")))
+        .ok_or_else(|| ApiError::not_found(Entity::Conversation.as_str(), id))
 }
 
 #[utoipa::path(get, path = "/api/v1/conversations/{id}", tag = "queue", params(("id" = ConversationId, Path)), responses((status = 200, body = ConversationDetail), (status = "default", description = "An error: `{\"error\":{\"code\",\"message\",…}}`", body = ErrorBody)))]

@@ -9,6 +9,7 @@ mod auth;
 mod client;
 mod commands;
 mod concurrency;
+mod errors;
 mod library;
 mod live;
 mod openapi;
