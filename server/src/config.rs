@@ -36,12 +36,19 @@ pub enum Command {
 #[derive(Debug, Clone, clap::Args)]
 pub struct StorageArgs {
     /// Where the server keeps its SQLite database and media files.
-    #[arg(long, env = "RELAYDESK_DATA_DIR", default_value = "data")]
+    // `global`: `relaydesk admin list-users --data-dir …` works as well as
+    // `relaydesk admin --data-dir … list-users`.
+    #[arg(
+        long,
+        env = "RELAYDESK_DATA_DIR",
+        default_value = "data",
+        global = true
+    )]
     pub data_dir: PathBuf,
 
     /// A `postgres://` URL to store everything in PostgreSQL (several instances may share it);
     /// without it, a SQLite file `relaydesk.db` in the data directory.
-    #[arg(long, env = "RELAYDESK_DATABASE_URL")]
+    #[arg(long, env = "RELAYDESK_DATABASE_URL", global = true)]
     pub database_url: Option<Secret>,
 }
 
