@@ -13,7 +13,7 @@ mod error;
 pub(crate) mod events;
 pub(crate) mod extract;
 mod library;
-pub(crate) mod media;
+pub mod media;
 mod openapi;
 mod operations;
 mod sync;

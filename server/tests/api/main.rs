@@ -12,6 +12,7 @@ mod concurrency;
 mod errors;
 mod library;
 mod live;
+mod media;
 mod openapi;
 mod push;
 mod queue;

@@ -287,8 +287,43 @@ async fn pages_carry_a_policy_that_runs_no_inline_script(api: Api) {
     assert!(html.contains("Nothing waits for your decision"));
 }
 
+async fn without_an_access_token_a_customers_photo_is_a_line_on_the_page_not_a_broken_image(
+    api: Api,
+) {
+    api.store
+        .ingest_webhook(
+            crate::harness::fixture("inbound-image.json"),
+            chrono::Utc::now(),
+        )
+        .await
+        .expect("ingest");
+    let id = crate::harness::conversation_of(&api.store, "12025550147")
+        .await
+        .id;
+    let mut ana = Browser::new(&api.base);
+    ana.sign_in(&api.ana.email).await;
+    let page = ana.get(&format!("/conversations/{id}")).await;
+    assert_eq!(page.status, 200);
+    assert!(
+        page.html
+            .contains("File not fetched: no access token configured"),
+        "{}",
+        page.html
+    );
+    assert!(
+        page.html.contains("The box arrived like this"),
+        "the caption stays"
+    );
+    assert!(!page.html.contains("<img"), "no image that cannot load");
+    assert!(
+        !page.html.contains("/media/"),
+        "no link to a file we do not have"
+    );
+}
+
 api_stories!(
     a_browser_signs_in_with_an_http_only_cookie_and_claims_through_a_form,
     what_a_person_may_not_see_is_not_found_on_the_web_too,
     pages_carry_a_policy_that_runs_no_inline_script,
+    without_an_access_token_a_customers_photo_is_a_line_on_the_page_not_a_broken_image,
 );
