@@ -123,6 +123,14 @@ pub mod schema {
         text(max, true).build()
     }
 
+    /// Left out or `null` keeps what there is; given, it must hold something.
+    fn optional_but_not_blank(max: usize) -> Object {
+        text(max, true)
+            .min_length(Some(1))
+            .pattern(Some(NOT_BLANK))
+            .build()
+    }
+
     fn shaped(max: usize, nullable: bool, pattern: &str) -> Object {
         text(max, nullable)
             .min_length(Some(1))
@@ -141,6 +149,8 @@ pub mod schema {
     /// Handles and shortcuts: letters, digits and a few marks, no spaces.
     const HANDLE: &str = r"^@?[\w.-]+$";
     const SHORTCUT: &str = r"^/?[\w-]+$";
+    /// A person's name: a letter or digit somewhere (the `@handle` is made from them).
+    const PERSON: &str = r"[^\W_]";
     /// Digits, a `+` allowed in front.
     const DIGITS: &str = r"^\+?[0-9]+$";
     /// No white space anywhere.
@@ -162,14 +172,16 @@ pub mod schema {
         file_name => optional(MAX_FILE_NAME_CHARS);
         emoji => optional(MAX_EMOJI_CHARS);
         name => required(MAX_NAME_CHARS);
-        optional_name => optional(MAX_NAME_CHARS);
+        /// A new person's name, from which their `@handle` is made when none is given.
+        person_name => shaped(MAX_NAME_CHARS, false, PERSON);
+        optional_name => optional_but_not_blank(MAX_NAME_CHARS);
         handle => shaped(MAX_HANDLE_CHARS, true, HANDLE);
         shortcut => shaped(MAX_SHORTCUT_CHARS, false, SHORTCUT);
         optional_shortcut => shaped(MAX_SHORTCUT_CHARS, true, SHORTCUT);
         title => required(MAX_TITLE_CHARS);
-        optional_title => optional(MAX_TITLE_CHARS);
+        optional_title => optional_but_not_blank(MAX_TITLE_CHARS);
         canned_body => required(MAX_CANNED_BODY_CHARS);
-        optional_canned_body => optional(MAX_CANNED_BODY_CHARS);
+        optional_canned_body => optional_but_not_blank(MAX_CANNED_BODY_CHARS);
         number_id => shaped(MAX_NUMBER_ID_CHARS, false, DIGITS);
         push_token => shaped(MAX_PUSH_TOKEN_CHARS, false, TOKEN);
         device_name => optional(MAX_DEVICE_NAME_CHARS);

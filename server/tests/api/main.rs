@@ -11,6 +11,7 @@ mod commands;
 mod concurrency;
 mod errors;
 mod library;
+mod limits;
 mod live;
 mod media;
 mod openapi;
