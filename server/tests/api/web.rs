@@ -321,7 +321,29 @@ async fn without_an_access_token_a_customers_photo_is_a_line_on_the_page_not_a_b
     );
 }
 
+async fn a_pages_forms_hold_the_same_length_limits_the_rules_do(api: Api) {
+    use relaydesk_core::domain::limits::*;
+    let id = api.customer_writes("5511900000703", "hello").await;
+    let mut ana = Browser::new(&api.base);
+    ana.sign_in(&api.ana.email).await;
+    let page = ana.get(&format!("/conversations/{id}")).await;
+    for (field, max) in [
+        ("id=\"reply-text\"", MAX_OUTBOUND_TEXT_CHARS),
+        ("id=\"note-text\"", MAX_NOTE_CHARS),
+        ("id=\"label-new\"", MAX_LABEL_CHARS),
+        ("id=\"escalate-reason\"", MAX_REASON_CHARS),
+    ] {
+        let (_, tag) = page.html.split_once(field).expect(field);
+        let tag = tag.split('>').next().unwrap_or_default();
+        assert!(
+            tag.contains(&format!("maxlength=\"{max}\"")),
+            "{field}: {tag}"
+        );
+    }
+}
+
 api_stories!(
+    a_pages_forms_hold_the_same_length_limits_the_rules_do,
     a_browser_signs_in_with_an_http_only_cookie_and_claims_through_a_form,
     what_a_person_may_not_see_is_not_found_on_the_web_too,
     pages_carry_a_policy_that_runs_no_inline_script,
