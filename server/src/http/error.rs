@@ -167,7 +167,8 @@ impl From<AccountError> for ApiError {
                 ApiError::new(StatusCode::FORBIDDEN, "password_change_required", message)
             }
             AccountError::Forbidden(_) => ApiError::forbidden(message),
-            AccountError::NotFound(subject) => match subject.split_once(' ') {
+            // "user 0193…", "canned reply 0193…": what, then the id (which has no spaces).
+            AccountError::NotFound(subject) => match subject.rsplit_once(' ') {
                 Some((what, id)) => ApiError::not_found(what, id),
                 None => ApiError::new(StatusCode::NOT_FOUND, "not_found", message),
             },

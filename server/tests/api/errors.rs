@@ -164,6 +164,13 @@ async fn not_found_reads_the_same_for_a_route_an_id_a_malformed_id_and_a_convers
     )
     .await;
     assert_eq!(answer, not_found("file", unknown));
+    // The library's items read the same, unknown or malformed.
+    for id in [unknown, "nope"] {
+        let path = format!("/api/v1/canned-replies/{id}");
+        let (status, _, answer) = raw(&api, sol, "PATCH", &path, b"{}".to_vec()).await;
+        assert_eq!(status, 404, "{path}");
+        assert_eq!(answer, not_found("canned reply", id), "{path}");
+    }
     for method in ["GET", "POST"] {
         let (status, _, answer) = raw(&api, sol, method, "/api/v1/nope", Vec::new()).await;
         assert_eq!(status, 404);
