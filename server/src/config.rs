@@ -36,12 +36,19 @@ pub enum Command {
 #[derive(Debug, Clone, clap::Args)]
 pub struct StorageArgs {
     /// Where the server keeps its SQLite database and media files.
-    #[arg(long, env = "RELAYDESK_DATA_DIR", default_value = "data")]
+    // `global`: `relaydesk admin list-users --data-dir …` works as well as
+    // `relaydesk admin --data-dir … list-users`.
+    #[arg(
+        long,
+        env = "RELAYDESK_DATA_DIR",
+        default_value = "data",
+        global = true
+    )]
     pub data_dir: PathBuf,
 
     /// A `postgres://` URL to store everything in PostgreSQL (several instances may share it);
     /// without it, a SQLite file `relaydesk.db` in the data directory.
-    #[arg(long, env = "RELAYDESK_DATABASE_URL")]
+    #[arg(long, env = "RELAYDESK_DATABASE_URL", global = true)]
     pub database_url: Option<Secret>,
 }
 
@@ -283,11 +290,14 @@ pub enum LogFormat {
     Json,
 }
 
-/// Logs go to stderr, filtered by `RUST_LOG` (default `info`).
+/// Logs go to stderr, filtered by `RUST_LOG` (default `info`), coloured only when stderr is a
+/// terminal (a file, a pipe or a service manager's journal gets plain text).
 pub fn init_tracing(format: LogFormat) {
+    use std::io::IsTerminal;
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
+        .with_ansi(std::io::stderr().is_terminal())
         .with_writer(std::io::stderr);
     // A second initialisation (tests calling `run` twice) keeps the first subscriber.
     let _ = match format {

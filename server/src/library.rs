@@ -3,6 +3,7 @@
 //! conversation, which templates a person may pick from, and syncing templates from Meta.
 //! REST handlers and the web view call these; nothing else decides them.
 
+use relaydesk_core::domain::limits::{MAX_CANNED_BODY_CHARS, MAX_SHORTCUT_CHARS, MAX_TITLE_CHARS};
 use relaydesk_core::domain::{
     CannedReply, CannedReplyId, CannedScope, Conversation, Role, Template, TemplateStatus,
     Variables, Workspace, can_see,
@@ -34,7 +35,7 @@ pub fn may_use(who: &Signed, reply: &CannedReply) -> bool {
 fn check_shortcut(raw: &str) -> Result<String, AccountError> {
     let shortcut = raw.trim().trim_start_matches('/').to_lowercase();
     let valid = !shortcut.is_empty()
-        && shortcut.chars().count() <= 40
+        && shortcut.chars().count() <= MAX_SHORTCUT_CHARS
         && shortcut
             .chars()
             .all(|c| c.is_alphanumeric() || matches!(c, '-' | '_'));
@@ -43,7 +44,7 @@ fn check_shortcut(raw: &str) -> Result<String, AccountError> {
     } else {
         Err(invalid(
             "shortcut",
-            "1–40 letters, digits, '-' or '_' (typed after /)",
+            format!("1–{MAX_SHORTCUT_CHARS} letters, digits, '-' or '_' (typed after /)"),
         ))
     }
 }
@@ -102,8 +103,8 @@ pub async fn create(
     let reply = CannedReply {
         id: CannedReplyId::new(),
         shortcut: check_shortcut(&new.shortcut)?,
-        title: check_text("title", &new.title, 100)?,
-        body: check_text("body", &new.body, 4096)?,
+        title: check_text("title", &new.title, MAX_TITLE_CHARS)?,
+        body: check_text("body", &new.body, MAX_CANNED_BODY_CHARS)?,
         scope: new.scope,
     };
     store
@@ -139,10 +140,10 @@ pub async fn change(
         reply.shortcut = check_shortcut(&shortcut)?;
     }
     if let Some(title) = change.title {
-        reply.title = check_text("title", &title, 100)?;
+        reply.title = check_text("title", &title, MAX_TITLE_CHARS)?;
     }
     if let Some(body) = change.body {
-        reply.body = check_text("body", &body, 4096)?;
+        reply.body = check_text("body", &body, MAX_CANNED_BODY_CHARS)?;
     }
     store
         .put_canned_reply(reply.clone())

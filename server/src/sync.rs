@@ -105,6 +105,10 @@ pub async fn push(
     })
 }
 
+/// The wire names of the commands only WhatsApp issues (left out of the OpenAPI document's
+/// `Command`; `from_a_person` refuses them in a push).
+pub const WHATSAPP_ONLY: [&str; 2] = ["receive_customer_message", "record_delivery"];
+
 /// Commands only WhatsApp issues cannot come from a phone.
 fn from_a_person(command: &Command) -> bool {
     !matches!(
@@ -257,4 +261,46 @@ async fn workspace_copy(store: &Store, who: &Signed) -> Result<WorkspaceCopy, Ac
             .collect(),
         canned_replies: library::usable(store, who, None).await?,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use relaydesk_core::domain::*;
+
+    use super::{WHATSAPP_ONLY, from_a_person};
+
+    /// The names the document leaves out are the commands a push refuses.
+    #[test]
+    fn the_commands_only_whatsapp_issues_are_the_ones_named_whatsapp_only() {
+        let delivery = Command::RecordDelivery {
+            message: MessageRef {
+                ours: None,
+                wamid: None,
+            },
+            wamid: None,
+            report: DeliveryReport::Played,
+            at: chrono::Utc::now(),
+            pricing_category: None,
+        };
+        let inbound = Command::ReceiveCustomerMessage(Box::new(InboundMessage {
+            inbox: InboxId::new(),
+            contact: ContactId::new(),
+            new_conversation: ConversationId::new(),
+            message_id: MessageId::new(),
+            wamid: Wamid::new("wamid.1"),
+            sent_at: chrono::Utc::now(),
+            content: Content::RequestWelcome,
+            context: MessageContext::default(),
+        }));
+        let names: Vec<String> = [&inbound, &delivery]
+            .iter()
+            .map(|c| serde_json::to_value(c).expect("JSON")["command"].to_string())
+            .map(|n| n.trim_matches('"').to_owned())
+            .collect();
+        assert_eq!(names, WHATSAPP_ONLY);
+        assert!(!from_a_person(&inbound) && !from_a_person(&delivery));
+        assert!(from_a_person(&Command::Claim {
+            conversation: ConversationId::new()
+        }));
+    }
 }

@@ -1,8 +1,25 @@
 //! `relaydesk admin …` on the server's machine: setting up a workspace from nothing, and
-//! resetting a forgotten password — the real binary on a SQLite data directory.
+//! resetting a forgotten password — the real binary on a SQLite data directory. The storage
+//! settings go before or after the subcommand (the README writes them after), and everything
+//! the command line prints — results, the OpenAPI document, errors — ends with a newline.
 
 use std::path::Path;
 use std::process::Command;
+
+/// Runs the binary with exactly these arguments: (success, stdout, stderr).
+fn relaydesk(args: &[&str]) -> (bool, String, String) {
+    let output = Command::new(env!("CARGO_BIN_EXE_relaydesk"))
+        .args(args)
+        .env_remove("RELAYDESK_DATA_DIR")
+        .env_remove("RELAYDESK_DATABASE_URL")
+        .output()
+        .expect("the binary runs");
+    (
+        output.status.success(),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
 
 fn admin(data: &Path, args: &[&str]) -> (bool, String, String) {
     let output = Command::new(env!("CARGO_BIN_EXE_relaydesk"))
@@ -155,4 +172,139 @@ async fn an_operator_sets_up_a_workspace_and_resets_a_password_from_the_command_
     );
     let (_, out, _) = admin(dir, &["list-users"]);
     assert!(out.contains("\tdeactivated"), "{out}");
+}
+
+#[test]
+fn an_admin_running_the_cli_with_the_data_dir_after_the_subcommand_reaches_the_same_workspace() {
+    let data = tempfile::tempdir().expect("a data dir");
+    let dir = data.path().to_str().expect("a UTF-8 path");
+    // As the README writes it …
+    let (ok, out, err) = relaydesk(&[
+        "admin",
+        "create-team",
+        "--name",
+        "Orders",
+        "--data-dir",
+        dir,
+    ]);
+    assert!(ok, "{err}");
+    assert!(out.starts_with("created team Orders ("), "{out}");
+    let (ok, _, err) = relaydesk(&[
+        "admin",
+        "create-user",
+        "--email",
+        "ana@example.com",
+        "--name",
+        "Ana Lima",
+        "--team",
+        "Orders",
+        "--data-dir",
+        dir,
+    ]);
+    assert!(ok, "{err}");
+    // … and the other way round: the same workspace.
+    let (ok, _, err) = relaydesk(&[
+        "admin",
+        "--data-dir",
+        dir,
+        "create-team",
+        "--name",
+        "Orders",
+    ]);
+    assert!(!ok);
+    assert!(err.ends_with("error: a team Orders exists\n"), "{err:?}");
+    let (ok, out, err) = relaydesk(&["admin", "list-users", "--data-dir", dir]);
+    assert!(ok, "{err}");
+    assert_eq!(out, "ana@example.com\tAna Lima\t@ana.lima\tagent\tactive\n");
+    assert!(
+        !data
+            .path()
+            .join("..")
+            .join("data")
+            .join("relaydesk.db")
+            .exists()
+            && !Path::new("data/relaydesk.db").exists(),
+        "nothing went to the default data directory"
+    );
+
+    // `--database-url` is read after the subcommand too: this one names a PostgreSQL nobody
+    // listens on, and that is what the error is about (not an unknown argument).
+    let (ok, _, err) = relaydesk(&[
+        "admin",
+        "list-users",
+        "--database-url",
+        "postgres://nobody@127.0.0.1:1/nowhere",
+    ]);
+    assert!(!ok);
+    assert!(
+        err.contains("error: cannot open the database Postgres("),
+        "{err}"
+    );
+    assert!(!err.contains("unexpected argument"), "{err}");
+}
+
+#[test]
+fn everything_the_command_line_prints_ends_with_a_newline_and_errors_are_one_clear_line() {
+    let data = tempfile::tempdir().expect("a data dir");
+    let dir = data.path().to_str().expect("a UTF-8 path");
+    let (ok, document, _) = relaydesk(&["openapi"]);
+    assert!(ok);
+    assert!(document.ends_with("}\n"), "the document ends its line");
+    serde_json::from_str::<serde_json::Value>(&document).expect("one JSON document");
+
+    let (_, created, _) = relaydesk(&[
+        "admin",
+        "create-team",
+        "--name",
+        "Orders",
+        "--data-dir",
+        dir,
+    ]);
+    let (_, user, _) = relaydesk(&[
+        "admin",
+        "create-user",
+        "--email",
+        "bo@example.com",
+        "--name",
+        "Bo",
+        "--data-dir",
+        dir,
+    ]);
+    let (_, reset, _) = relaydesk(&[
+        "admin",
+        "reset-password",
+        "--email",
+        "bo@example.com",
+        "--data-dir",
+        dir,
+    ]);
+    let (_, listed, _) = relaydesk(&["admin", "list-users", "--data-dir", dir]);
+    for out in [&created, &user, &reset, &listed] {
+        assert!(out.ends_with('\n') && !out.trim().is_empty(), "{out:?}");
+    }
+
+    // Our own refusals: one line, no backtrace even when backtraces are asked for.
+    let refused = Command::new(env!("CARGO_BIN_EXE_relaydesk"))
+        .args([
+            "admin",
+            "reset-password",
+            "--email",
+            "nobody@example.com",
+            "--data-dir",
+            dir,
+        ])
+        .env("RUST_BACKTRACE", "1")
+        .output()
+        .expect("the binary runs");
+    assert_eq!(refused.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&refused.stderr);
+    let last = err.lines().last().unwrap_or_default();
+    assert_eq!(last, "error: no account with the email nobody@example.com");
+    assert!(err.ends_with('\n'));
+    assert!(!err.contains("backtrace"), "{err}");
+    // The command line's own: usage errors too.
+    let (ok, _, err) = relaydesk(&["admin", "create-team"]);
+    assert!(!ok);
+    assert!(err.contains("--name"), "{err}");
+    assert!(err.ends_with('\n'), "{err:?}");
 }

@@ -125,3 +125,37 @@ fn relaydesk_serve_starts_answers_and_stops_cleanly_on_ctrl_c() {
     assert!(status.success(), "clean exit after Ctrl-C, got {status}");
     let _ = std::fs::remove_dir_all(&data_dir);
 }
+
+/// Logs going to a file or a pipe (a service manager's journal, `2> relaydesk.log`) are plain
+/// text: colour codes are only for a terminal.
+#[test]
+fn an_operator_piping_the_logs_to_a_file_gets_plain_lines_without_colour_codes() {
+    let data_dir = tempfile::tempdir().expect("a data dir");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_relaydesk"))
+        .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
+        .arg(data_dir.path())
+        .env_remove("RUST_LOG")
+        .env_remove("RELAYDESK_LOG_FORMAT")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the relaydesk binary starts");
+    let mut stdout = BufReader::new(child.stdout.take().expect("stdout is piped"));
+    let mut first_line = String::new();
+    stdout
+        .read_line(&mut first_line)
+        .expect("the server announces its address");
+    assert!(
+        first_line.starts_with("relaydesk listening on "),
+        "{first_line:?}"
+    );
+    let sent = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(sent.success());
+    let output = child.wait_with_output().expect("the server stops");
+    let logs = String::from_utf8(output.stderr).expect("UTF-8 logs");
+    assert!(logs.contains("relaydesk started"), "{logs}");
+    assert!(!logs.contains('\u{1b}'), "no escape codes: {logs:?}");
+}

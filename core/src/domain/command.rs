@@ -47,6 +47,7 @@ pub enum AssignTarget {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct HandoffNote {
     pub id: NoteId,
+    #[cfg_attr(feature = "openapi", schema(schema_with = super::limits::schema::note))]
     pub body: String,
 }
 
@@ -56,26 +57,35 @@ pub struct HandoffNote {
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum ReplyBody {
     /// Free text: only inside the 24-hour window.
-    Text { text: String },
+    Text {
+        #[cfg_attr(feature = "openapi", schema(schema_with = super::limits::schema::reply_text))]
+        text: String,
+    },
     /// An approved template: allowed at any time.
     Template {
+        #[cfg_attr(feature = "openapi", schema(schema_with = super::limits::schema::template_name))]
         name: String,
+        #[cfg_attr(feature = "openapi", schema(schema_with = super::limits::schema::language))]
         language: String,
-        #[cfg_attr(feature = "openapi", schema(value_type = std::collections::HashMap<String, String>))]
+        #[cfg_attr(feature = "openapi", schema(schema_with = super::limits::schema::template_params))]
         params: TemplateParams,
     },
     /// A file already uploaded to WhatsApp (its media id): only inside the window. Audio and
     /// stickers take no caption; a document keeps its file name.
     Media {
         kind: MediaKind,
+        #[cfg_attr(feature = "openapi", schema(schema_with = super::limits::schema::media_id))]
         whatsapp_media_id: String,
+        #[cfg_attr(feature = "openapi", schema(schema_with = super::limits::schema::caption))]
         caption: Option<String>,
+        #[cfg_attr(feature = "openapi", schema(schema_with = super::limits::schema::file_name))]
         filename: Option<String>,
     },
     /// A reaction to one of the customer's messages (`None` removes ours): only inside the
     /// window.
     Reaction {
         to: MessageId,
+        #[cfg_attr(feature = "openapi", schema(schema_with = super::limits::schema::emoji))]
         emoji: Option<String>,
     },
 }
@@ -116,21 +126,25 @@ pub enum Command {
     Claim {
         conversation: ConversationId,
     },
-    /// Give a conversation to someone or to a team.
+    /// Give a conversation to someone or to a team. A `reason` is required when taking it
+    /// away from its owner, a `note` when the owner hands it on.
     Assign {
         conversation: ConversationId,
         to: AssignTarget,
         /// Required when taking it away from its owner.
+        #[cfg_attr(feature = "openapi", schema(schema_with = super::limits::schema::optional_reason))]
         reason: Option<String>,
         /// Required when the owner hands it on.
         note: Option<HandoffNote>,
     },
-    /// Put a conversation back in its team's queue.
+    /// Put a conversation back in its team's queue. The owner leaves a `note`; a supervisor
+    /// releasing someone else's gives a `reason`.
     Release {
         conversation: ConversationId,
         /// Required from the owner (it is a handoff to whoever takes it next).
         note: Option<HandoffNote>,
         /// Required when a supervisor releases someone else's conversation.
+        #[cfg_attr(feature = "openapi", schema(schema_with = super::limits::schema::optional_reason))]
         reason: Option<String>,
     },
     /// Send something to the customer.
@@ -145,14 +159,17 @@ pub enum Command {
     AddNote {
         conversation: ConversationId,
         note: NoteId,
+        #[cfg_attr(feature = "openapi", schema(schema_with = super::limits::schema::note))]
         body: String,
     },
     AddLabel {
         conversation: ConversationId,
+        #[cfg_attr(feature = "openapi", schema(schema_with = super::limits::schema::label))]
         label: String,
     },
     RemoveLabel {
         conversation: ConversationId,
+        #[cfg_attr(feature = "openapi", schema(schema_with = super::limits::schema::label))]
         label: String,
     },
     SetStatus {
@@ -166,16 +183,19 @@ pub enum Command {
     RequestEscalation {
         conversation: ConversationId,
         escalation: EscalationId,
+        #[cfg_attr(feature = "openapi", schema(schema_with = super::limits::schema::reason))]
         reason: String,
         severity: Severity,
         target: EscalationTarget,
     },
     ApproveEscalation {
         escalation: EscalationId,
+        #[cfg_attr(feature = "openapi", schema(schema_with = super::limits::schema::optional_reason))]
         note: Option<String>,
     },
     RejectEscalation {
         escalation: EscalationId,
+        #[cfg_attr(feature = "openapi", schema(schema_with = super::limits::schema::reason))]
         reason: String,
     },
     CancelEscalation {

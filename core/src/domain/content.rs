@@ -9,11 +9,7 @@ use serde::{Deserialize, Serialize};
 use super::ids::Wamid;
 use super::template::TemplateParams;
 
-/// Longest free-form text WhatsApp accepts in one outbound message.
-pub const MAX_OUTBOUND_TEXT_CHARS: usize = 4096;
-
-/// Longest caption WhatsApp accepts on an image, video or document.
-pub const MAX_CAPTION_CHARS: usize = 1024;
+pub use super::limits::{MAX_CAPTION_CHARS, MAX_OUTBOUND_TEXT_CHARS};
 
 /// The body of a message.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

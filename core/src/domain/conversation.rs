@@ -81,8 +81,7 @@ impl Priority {
 #[serde(try_from = "String", into = "String")]
 pub struct Label(String);
 
-/// Longest label.
-pub const MAX_LABEL_CHARS: usize = 50;
+pub use super::limits::MAX_LABEL_CHARS;
 
 impl Label {
     /// Normalises and checks a label typed by a person.

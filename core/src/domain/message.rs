@@ -74,5 +74,4 @@ pub struct Note {
     pub at: Timestamp,
 }
 
-/// Longest note we keep; a note is context, not a document.
-pub const MAX_NOTE_CHARS: usize = 10_000;
+pub use super::limits::MAX_NOTE_CHARS;

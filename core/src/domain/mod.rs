@@ -10,9 +10,10 @@
 //!
 //! Map: identities ([`ids`]), people and teams ([`people`], [`workspace`]), customers and numbers
 //! ([`contact`]), the thread ([`conversation`], [`message`], [`content`], [`delivery`],
-//! [`escalation`], [`timeline`] order, how a message [`reading`] reads), reusable text ([`template`], [`canned`]), time ([`window`]), who may see
-//! what ([`access`]), the queue's views ([`queue`]), and the machinery ([`command`], [`event`], [`rejection`], [`desk`],
-//! `decide`, [`apply()`]).
+//! [`escalation`], [`timeline`] order, how a message [`reading`] reads), reusable text
+//! ([`template`], [`canned`]), time ([`window`]), who may see and work what ([`access`]), the
+//! queue's views ([`queue`]), how long free text may be ([`limits`]), and the machinery
+//! ([`command`], [`event`], [`rejection`], [`desk`], `decide`, [`apply()`]).
 
 pub mod access;
 mod apply;
@@ -27,6 +28,7 @@ pub mod desk;
 pub mod escalation;
 pub mod event;
 pub mod ids;
+pub mod limits;
 pub mod message;
 pub mod people;
 mod placeholders;

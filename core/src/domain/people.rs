@@ -57,6 +57,7 @@ pub enum Availability {
 /// pick who gets new work; a person claiming by hand or a supervisor assigning on purpose is
 /// not blocked by it (see docs/adr/0001-domain-rules.md).
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(maximum = 65535))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct Capacity(pub u16);

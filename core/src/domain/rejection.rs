@@ -24,13 +24,29 @@ pub enum Entity {
     Template,
 }
 
+impl Entity {
+    /// The word for it, as `what` reads on the wire (`conversation`, `message` …).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Entity::Conversation => "conversation",
+            Entity::Message => "message",
+            Entity::Escalation => "escalation",
+            Entity::Member => "member",
+            Entity::Team => "team",
+            Entity::Inbox => "inbox",
+            Entity::Contact => "contact",
+            Entity::Template => "template",
+        }
+    }
+}
+
 /// A refused command.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
 #[serde(tag = "code", rename_all = "snake_case")]
 pub enum Rejection {
     /// It does not exist, or the actor may not know it exists.
-    #[error("{what:?} {id} not found")]
+    #[error("{} {id} not found", what.as_str())]
     NotFound { what: Entity, id: String },
     /// The actor's role or teams do not allow this.
     #[error("not allowed: {reason}")]

@@ -15,8 +15,7 @@ use super::placeholders::{fill, placeholder_names};
 /// `header.1`, `button.0` (the URL suffix of button 0).
 pub type TemplateParams = BTreeMap<String, String>;
 
-/// Longest value WhatsApp accepts for one parameter.
-pub const MAX_PARAM_CHARS: usize = 1024;
+pub use super::limits::MAX_PARAM_CHARS;
 
 /// Meta's review state of a template.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

@@ -7,16 +7,18 @@ use serde::{Deserialize, Serialize};
 
 use crate::domain::{Availability, Capacity, Role, TeamId, Timestamp, UserId};
 
-/// `POST /api/v1/auth/login`.
+/// `POST /api/v1/auth/login`. `device` names the session in the user's list ("Pixel 8",
+/// "office laptop").
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LoginRequest {
-    #[cfg_attr(feature = "openapi", schema(max_length = 254))]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::domain::limits::schema::email))]
     pub email: String,
-    #[cfg_attr(feature = "openapi", schema(max_length = 1024))]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::domain::limits::schema::password))]
     pub password: String,
     /// What the session is called in the user's list ("Pixel 8", "office laptop").
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::domain::limits::schema::device_name))]
     pub device: Option<String>,
 }
 
@@ -69,7 +71,9 @@ pub struct UserInfo {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ChangePasswordRequest {
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::domain::limits::schema::password))]
     pub current_password: String,
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::domain::limits::schema::new_password))]
     pub new_password: String,
 }
 

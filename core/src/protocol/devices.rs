@@ -25,6 +25,7 @@ impl Platform {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DeviceRequest {
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::domain::limits::schema::push_token))]
     pub token: String,
     pub platform: Platform,
 }

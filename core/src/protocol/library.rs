@@ -5,14 +5,18 @@ use serde::{Deserialize, Serialize};
 
 use crate::domain::{CannedScope, ConversationId, Template};
 
-/// `POST /api/v1/canned-replies`.
+/// `POST /api/v1/canned-replies`. The body is text with `{{variables}}`: `contact.name`,
+/// `contact.phone`, `agent.name`, `agent.first_name`, `inbox.name`, `team.name`.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NewCannedReply {
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::domain::limits::schema::shortcut))]
     pub shortcut: String,
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::domain::limits::schema::title))]
     pub title: String,
     /// Text with `{{variables}}`: `contact.name`, `contact.phone`, `agent.name`,
     /// `agent.first_name`, `inbox.name`, `team.name`.
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::domain::limits::schema::canned_body))]
     pub body: String,
     pub scope: CannedScope,
 }
@@ -21,8 +25,11 @@ pub struct NewCannedReply {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CannedReplyChange {
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::domain::limits::schema::optional_shortcut))]
     pub shortcut: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::domain::limits::schema::optional_title))]
     pub title: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::domain::limits::schema::optional_canned_body))]
     pub body: Option<String>,
 }
 

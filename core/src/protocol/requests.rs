@@ -9,15 +9,18 @@ use crate::domain::{
     Status,
 };
 
-/// `POST …/assign`.
+/// `POST …/assign`. A `reason` is required when taking it away from its owner, a `note`
+/// (the handoff note) when the owner hands their conversation on.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AssignRequest {
     pub to: AssignTarget,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::domain::limits::schema::optional_reason))]
     pub reason: Option<String>,
     /// The handoff note, required when the owner hands their conversation on.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::domain::limits::schema::optional_note))]
     pub note: Option<String>,
 }
 
@@ -26,8 +29,10 @@ pub struct AssignRequest {
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReleaseRequest {
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::domain::limits::schema::optional_note))]
     pub note: Option<String>,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::domain::limits::schema::optional_reason))]
     pub reason: Option<String>,
 }
 
@@ -48,6 +53,7 @@ pub struct ReplyRequest {
 pub struct NoteRequest {
     #[serde(default)]
     pub id: Option<NoteId>,
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::domain::limits::schema::note))]
     pub body: String,
 }
 
@@ -55,6 +61,7 @@ pub struct NoteRequest {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LabelRequest {
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::domain::limits::schema::label))]
     pub label: String,
 }
 
@@ -79,6 +86,7 @@ pub struct PriorityRequest {
 pub struct EscalationRequest {
     #[serde(default)]
     pub id: Option<EscalationId>,
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::domain::limits::schema::reason))]
     pub reason: String,
     pub severity: Severity,
     pub target: EscalationTarget,
@@ -89,6 +97,7 @@ pub struct EscalationRequest {
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ApproveRequest {
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::domain::limits::schema::optional_reason))]
     pub note: Option<String>,
 }
 
@@ -96,5 +105,6 @@ pub struct ApproveRequest {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RejectRequest {
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::domain::limits::schema::reason))]
     pub reason: String,
 }

@@ -11,12 +11,15 @@ use crate::domain::{
 use super::directory::Colleague;
 
 /// `POST /api/v1/sync/push`: a client's pending commands, in order, numbered 1, 2, 3 … for the
-/// life of the installed client.
+/// life of the installed client (its `client_id` is a UUID minted once per installed client).
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct PushRequest {
     /// Minted once per installed client (a UUID).
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::domain::limits::schema::client_id))]
     pub client_id: String,
+    /// At most 500, numbered one after another.
+    #[cfg_attr(feature = "openapi", schema(max_items = 500))]
     pub mutations: Vec<Mutation>,
 }
 
@@ -24,6 +27,8 @@ pub struct PushRequest {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Mutation {
+    /// 1, 2, 3 … for the life of the installed client.
+    #[cfg_attr(feature = "openapi", schema(minimum = 1))]
     pub id: u64,
     pub command: Command,
 }

@@ -5,6 +5,7 @@ mod access;
 mod context;
 mod escalation;
 mod inbound;
+mod limits;
 mod ownership;
 mod presentation;
 mod properties;

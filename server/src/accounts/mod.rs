@@ -9,6 +9,9 @@ pub mod token;
 use std::collections::BTreeSet;
 
 use chrono::Duration;
+use relaydesk_core::domain::limits::{
+    MAX_DEVICE_NAME_CHARS, MAX_HANDLE_CHARS, MAX_NAME_CHARS, MAX_NUMBER_ID_CHARS,
+};
 use relaydesk_core::domain::{
     Availability, Capacity, Inbox, InboxId, Member, Role, Team, TeamId, Timestamp, UserId,
     Workspace,
@@ -172,7 +175,7 @@ pub fn handle_from_name(name: &str) -> String {
 fn check_handle(handle: &str) -> Result<String, AccountError> {
     let handle = handle.trim().trim_start_matches('@').to_lowercase();
     let valid = !handle.is_empty()
-        && handle.chars().count() <= 40
+        && handle.chars().count() <= MAX_HANDLE_CHARS
         && handle
             .chars()
             .all(|c| c.is_alphanumeric() || matches!(c, '.' | '_' | '-'));
@@ -181,15 +184,15 @@ fn check_handle(handle: &str) -> Result<String, AccountError> {
     } else {
         Err(invalid(
             "handle",
-            "1–40 letters, digits, '.', '_' or '-' (no spaces)",
+            format!("1–{MAX_HANDLE_CHARS} letters, digits, '.', '_' or '-' (no spaces)"),
         ))
     }
 }
 
 fn check_name(field: &str, name: &str) -> Result<String, AccountError> {
     let name = name.trim();
-    if name.is_empty() || name.chars().count() > 100 {
-        return Err(invalid(field, "1–100 characters"));
+    if name.is_empty() || name.chars().count() > MAX_NAME_CHARS {
+        return Err(invalid(field, format!("1–{MAX_NAME_CHARS} characters")));
     }
     Ok(name.to_owned())
 }
@@ -263,7 +266,12 @@ pub async fn login(
     };
     let device = request
         .device
-        .map(|d| d.trim().chars().take(100).collect::<String>())
+        .map(|d| {
+            d.trim()
+                .chars()
+                .take(MAX_DEVICE_NAME_CHARS)
+                .collect::<String>()
+        })
         .filter(|d| !d.is_empty())
         .unwrap_or_else(|| "unnamed device".to_owned());
     let (token, token_hash) = token::mint()?;
@@ -560,6 +568,12 @@ pub async fn create_inbox(store: &Store, new: NewInbox) -> Result<Inbox, Account
         let value = value.trim().trim_start_matches('+');
         if value.is_empty() || !value.chars().all(|c| c.is_ascii_digit()) {
             return Err(invalid(field, "digits only"));
+        }
+        if value.chars().count() > MAX_NUMBER_ID_CHARS {
+            return Err(invalid(
+                field,
+                format!("too long (at most {MAX_NUMBER_ID_CHARS} digits)"),
+            ));
         }
         Ok(value.to_owned())
     };

@@ -6,9 +6,9 @@ use argon2::password_hash::phc::PasswordHash;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier};
 
 /// Shortest password accepted.
-pub const MIN_CHARS: usize = 10;
+pub const MIN_CHARS: usize = relaydesk_core::domain::limits::MIN_PASSWORD_CHARS;
 /// Longest password accepted (hashing cost must not be a denial of service).
-pub const MAX_CHARS: usize = 256;
+pub const MAX_CHARS: usize = relaydesk_core::domain::limits::MAX_PASSWORD_CHARS;
 
 /// Why a new password is refused.
 pub fn weakness(password: &str) -> Option<String> {

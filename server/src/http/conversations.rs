@@ -8,7 +8,7 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::Utc;
 use relaydesk_core::domain::{
-    Change, ContactId, Content, Conversation, ConversationId, InboxId, Label, Order, Place,
+    Change, ContactId, Content, Conversation, ConversationId, Entity, InboxId, Label, Order, Place,
     Priority, TeamId, UserId, View, can_see,
 };
 use relaydesk_core::protocol::queue::{ConversationSummary, QueuePage};
@@ -41,26 +41,39 @@ pub(super) fn router() -> OpenApiRouter<AppState> {
 #[into_params(parameter_in = Query)]
 pub(crate) struct QueueParams {
     /// unassigned (default), mine, team, escalations, waiting, snoozed, resolved, all.
+    #[param(value_type = Option<View>)]
     pub(crate) view: Option<String>,
     /// longest_waiting (default) or window_closing_soonest.
+    #[param(value_type = Option<Order>)]
     pub(crate) sort: Option<String>,
     /// The `next_cursor` of the previous page.
     pub(crate) cursor: Option<String>,
     /// Rows per page, 1–200 (default 50).
+    #[param(value_type = Option<u32>, minimum = 1, maximum = 200)]
     pub(crate) limit: Option<String>,
     /// Only this inbox (id).
+    #[param(value_type = Option<InboxId>)]
     pub(crate) inbox: Option<String>,
     /// Only this team (id).
+    #[param(value_type = Option<TeamId>)]
     pub(crate) team: Option<String>,
     /// Only conversations with this label.
+    #[param(max_length = 50, pattern = r"^[\w :-]*[\w:-][\w :-]*$")]
     pub(crate) label: Option<String>,
     /// low, normal, high or urgent.
+    #[param(value_type = Option<Priority>)]
     pub(crate) priority: Option<String>,
     /// Only conversations owned by this person (id).
+    #[param(value_type = Option<UserId>)]
     pub(crate) assignee: Option<String>,
     /// Only this customer's conversations (contact id).
+    #[param(value_type = Option<ContactId>)]
     pub(crate) contact: Option<String>,
 }
+
+// The query's limits as the OpenAPI document states them (`#[param]` takes only literals).
+const _: () = assert!(MAX_LIMIT == 200);
+const _: () = assert!(relaydesk_core::domain::limits::MAX_LABEL_CHARS == 50);
 
 pub(crate) fn parse<T: std::str::FromStr>(
     field: &str,
@@ -240,7 +253,7 @@ pub(crate) async fn visible(
         .conversation(id)
         .await?
         .filter(|c| can_see(&who.member, c, &who.workspace))
-        .ok_or_else(|| ApiError::not_found(format!("conversation {id} not found")))
+        .ok_or_else(|| ApiError::not_found(Entity::Conversation.as_str(), id))
 }
 
 #[utoipa::path(get, path = "/api/v1/conversations/{id}", tag = "queue", params(("id" = ConversationId, Path)), responses((status = 200, body = ConversationDetail), (status = "default", description = "An error: `{\"error\":{\"code\",\"message\",…}}`", body = ErrorBody)))]
@@ -278,6 +291,7 @@ pub(super) struct TimelineParams {
     /// The `next_cursor` of the previous page.
     cursor: Option<String>,
     /// Entries per page, 1–200 (default 50).
+    #[param(value_type = Option<u32>, minimum = 1, maximum = 200)]
     limit: Option<String>,
 }
 

@@ -20,8 +20,8 @@ pub(super) fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(notifications, set_notifications))
 }
 
-/// Longest push token accepted (FCM's are ~160 characters, APNs' 64).
-const MAX_TOKEN_CHARS: usize = 4096;
+/// Longest push token accepted.
+const MAX_TOKEN_CHARS: usize = relaydesk_core::domain::limits::MAX_PUSH_TOKEN_CHARS;
 
 /// Registers this device's push token for the session making the request; signing out of the
 /// session forgets it. The same session registering it again refreshes it. A token held by

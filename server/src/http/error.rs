@@ -4,10 +4,9 @@
 use std::any::Any;
 
 use axum::Json;
-use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
-use axum::http::HeaderValue;
-use axum::http::StatusCode;
+use axum::extract::rejection::{BytesRejection, JsonRejection, QueryRejection};
 use axum::http::header::RETRY_AFTER;
+use axum::http::{HeaderValue, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use relaydesk_core::domain::Rejection;
 use serde_json::{Map, Value, json};
@@ -57,8 +56,31 @@ impl ApiError {
         .with("reason", reason)
     }
 
-    pub fn not_found(message: impl Into<String>) -> Self {
-        ApiError::new(StatusCode::NOT_FOUND, "not_found", message)
+    /// The one "not found" of the API, whatever is missing and whichever the method:
+    /// `{"code":"not_found","message":"conversation 0193… not found","what":"conversation","id":"0193…"}`
+    /// (a refused command's `NotFound` answers the same).
+    pub fn not_found(what: &str, id: impl std::fmt::Display) -> Self {
+        let id = id.to_string();
+        ApiError::new(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            format!("{what} {id} not found"),
+        )
+        .with("what", what)
+        .with("id", id)
+    }
+
+    /// A body over the size a route takes (`limit` bytes): 413.
+    pub fn too_large(limit: usize) -> Self {
+        ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "payload_too_large",
+            format!(
+                "the request body is too large: at most {} MiB",
+                limit / 1024 / 1024
+            ),
+        )
+        .with("limit_bytes", limit)
     }
 
     pub fn forbidden(message: impl Into<String>) -> Self {
@@ -145,7 +167,11 @@ impl From<AccountError> for ApiError {
                 ApiError::new(StatusCode::FORBIDDEN, "password_change_required", message)
             }
             AccountError::Forbidden(_) => ApiError::forbidden(message),
-            AccountError::NotFound(_) => ApiError::not_found(message),
+            // "user 0193…", "canned reply 0193…": what, then the id (which has no spaces).
+            AccountError::NotFound(subject) => match subject.rsplit_once(' ') {
+                Some((what, id)) => ApiError::not_found(what, id),
+                None => ApiError::new(StatusCode::NOT_FOUND, "not_found", message),
+            },
             AccountError::Conflict(_) => ApiError::new(StatusCode::CONFLICT, "conflict", message),
             AccountError::Invalid { field, reason } => ApiError::invalid(&field, reason),
             AccountError::Database(error) => ApiError::internal(error),
@@ -167,14 +193,19 @@ impl From<JsonRejection> for ApiError {
                 "unsupported_media_type",
                 "send the body as JSON (Content-Type: application/json)",
             ),
+            JsonRejection::BytesRejection(bytes) => bytes.into(),
             other => ApiError::bad_request(format!("the body is not JSON: {}", other.body_text())),
         }
     }
 }
 
-impl From<PathRejection> for ApiError {
-    fn from(rejection: PathRejection) -> Self {
-        ApiError::not_found(format!("no such item: {}", rejection.body_text()))
+impl From<BytesRejection> for ApiError {
+    /// A body over the API's limit is 413; one that could not be read, 400.
+    fn from(rejection: BytesRejection) -> Self {
+        if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            return ApiError::too_large(super::MAX_BODY_BYTES);
+        }
+        ApiError::bad_request(format!("cannot read the body: {}", rejection.body_text()))
     }
 }
 
@@ -184,8 +215,19 @@ impl From<QueryRejection> for ApiError {
     }
 }
 
-pub(super) async fn no_such_route() -> ApiError {
-    ApiError::new(StatusCode::NOT_FOUND, "not_found", "no such route")
+/// No route at this path: "not found" like any missing item (`what: "route"`).
+pub(super) async fn no_such_route(uri: Uri) -> ApiError {
+    ApiError::not_found("route", uri.path())
+}
+
+/// A route that exists, asked with a method it does not answer: 405 (axum adds `Allow`).
+pub(super) async fn wrong_method(method: Method, uri: Uri) -> ApiError {
+    ApiError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method_not_allowed",
+        format!("{} does not answer {method}", uri.path()),
+    )
+    .with("method", method.as_str())
 }
 
 /// A panic in a handler is a bug: log it, answer a plain 500 without its details.

@@ -52,6 +52,7 @@ pub(super) fn router() -> OpenApiRouter<AppState> {
 #[into_params(parameter_in = Query)]
 pub(super) struct EventParams {
     /// Start after this version (like `Last-Event-ID`); default: only what happens from now.
+    #[param(value_type = Option<u64>)]
     since: Option<String>,
 }
 

@@ -11,15 +11,101 @@ use super::ApiError;
 use crate::accounts::{self, AccountError};
 use crate::state::AppState;
 
-/// A JSON body; a malformed one is a 400/422 JSON error.
+/// A JSON body; a malformed one is a 400/422 JSON error, one over the limit a 413.
 #[derive(Debug, axum::extract::FromRequest)]
 #[from_request(via(axum::Json), rejection(ApiError))]
 pub struct Body<T>(pub T);
 
-/// Path parameters; a malformed id is a 404 JSON error.
-#[derive(Debug, FromRequestParts)]
-#[from_request(via(axum::extract::Path), rejection(ApiError))]
+/// Path parameters. An id that is not even an id is "not found" like an unknown one
+/// (`conversation xyz not found`), the noun read from the route (`/conversations/{id}`).
+#[derive(Debug)]
 pub struct Id<T>(pub T);
+
+impl<S, T> FromRequestParts<S> for Id<T>
+where
+    S: Send + Sync,
+    T: serde::de::DeserializeOwned + Send,
+{
+    type Rejection = ApiError;
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        match axum::extract::Path::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Path(value)) => Ok(Id(value)),
+            Err(rejection) => {
+                let route = parts
+                    .extensions
+                    .get::<axum::extract::MatchedPath>()
+                    .map_or(String::new(), |m| m.as_str().to_owned());
+                let raw: Vec<(String, String)> =
+                    axum::extract::RawPathParams::from_request_parts(parts, state)
+                        .await
+                        .map(|params| {
+                            params
+                                .iter()
+                                .map(|(k, v)| (k.to_owned(), v.to_owned()))
+                                .collect()
+                        })
+                        .unwrap_or_default();
+                Err(not_an_id(&route, &raw, &rejection))
+            }
+        }
+    }
+}
+
+/// "not found" for a path parameter that does not parse: what the route calls it, and the
+/// text given (shortened).
+fn not_an_id(
+    route: &str,
+    raw: &[(String, String)],
+    rejection: &axum::extract::rejection::PathRejection,
+) -> ApiError {
+    use axum::extract::path::ErrorKind;
+    let first = || raw.first().cloned().unwrap_or_default();
+    let (key, value) = match rejection {
+        axum::extract::rejection::PathRejection::FailedToDeserializePathParams(e) => {
+            match e.kind() {
+                ErrorKind::ParseErrorAtKey { key, value, .. }
+                | ErrorKind::DeserializeError { key, value, .. } => (key.clone(), value.clone()),
+                ErrorKind::ParseErrorAtIndex { index, value, .. } => (
+                    raw.get(*index).map_or_else(String::new, |(k, _)| k.clone()),
+                    value.clone(),
+                ),
+                ErrorKind::ParseError { value, .. } => (first().0, value.clone()),
+                _ => first(),
+            }
+        }
+        _ => first(),
+    };
+    let value: String = match value.is_empty() {
+        true => "\"\"".to_owned(),
+        false => value.chars().take(100).collect(),
+    };
+    ApiError::not_found(&noun(route, &key), value)
+}
+
+/// What the parameter `key` of `route` names: itself (`{message}`), or for `{id}` the
+/// collection before it in singular (`/conversations/{id}` → `conversation`).
+fn noun(route: &str, key: &str) -> String {
+    if !key.is_empty() && key != "id" {
+        return key.to_owned();
+    }
+    let placeholder = "{id}";
+    let segments: Vec<&str> = route.split('/').collect();
+    let collection = segments
+        .iter()
+        .position(|s| *s == placeholder)
+        .and_then(|i| i.checked_sub(1))
+        .and_then(|i| segments.get(i))
+        .copied()
+        .unwrap_or("item");
+    let singular = match collection.strip_suffix("ies") {
+        Some(stem) => format!("{stem}y"),
+        None => collection
+            .strip_suffix('s')
+            .unwrap_or(collection)
+            .to_owned(),
+    };
+    singular.replace('-', " ")
+}
 
 /// Query parameters; malformed ones are a 400 JSON error.
 #[derive(Debug, FromRequestParts)]
@@ -152,9 +238,7 @@ where
 {
     type Rejection = ApiError;
     async fn from_request(request: axum::extract::Request, state: &S) -> Result<Self, ApiError> {
-        let bytes = axum::body::Bytes::from_request(request, state)
-            .await
-            .map_err(|e| ApiError::bad_request(format!("cannot read the body: {e}")))?;
+        let bytes = axum::body::Bytes::from_request(request, state).await?;
         if bytes.iter().all(u8::is_ascii_whitespace) || bytes.trim_ascii() == b"null" {
             return Ok(MaybeBody(T::default()));
         }
@@ -173,7 +257,18 @@ where
 
 #[cfg(test)]
 mod tests {
-    use super::limited_unit;
+    use super::{limited_unit, noun};
+
+    #[test]
+    fn a_malformed_id_is_named_by_what_its_route_calls_it() {
+        assert_eq!(
+            noun("/api/v1/conversations/{id}/claim", "id"),
+            "conversation"
+        );
+        assert_eq!(noun("/api/v1/canned-replies/{id}", "id"), "canned reply");
+        assert_eq!(noun("/api/v1/media/{message}", "message"), "message");
+        assert_eq!(noun("", "id"), "item");
+    }
 
     #[test]
     fn an_ipv6_client_is_counted_by_its_64_and_ipv4_by_its_address() {

@@ -1,6 +1,11 @@
 //! `GET /api/v1/media/{message}`: a customer's (or our) file, only to people who may see its
 //! conversation. Served as an attachment with its recorded type and `nosniff`, so a file
 //! can never run as a page of ours.
+//!
+//! A file not fetched yet is "coming" (409) while this server can fetch it; without a WhatsApp
+//! access token nothing fetches it, so it is "not fetched: no access token configured" (410),
+//! for as long as that lasts — the item stays queued, and a server started with a token
+//! fetches it then (WhatsApp keeps media 7 days; older items are marked expired unasked).
 
 use axum::body::Body as HttpBody;
 use axum::extract::State;
@@ -10,18 +15,45 @@ use axum::http::header::{
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::Response;
 use relaydesk_core::domain::{Content, MessageId};
+use relaydesk_core::protocol::errors::ErrorBody;
 
 use super::ApiError;
 use super::conversations::visible;
 use super::extract::{Id, Signed};
 use crate::state::AppState;
+use crate::store::MediaState;
 use crate::whatsapp::media::path_of;
-use relaydesk_core::protocol::errors::ErrorBody;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 pub(super) fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(media))
+}
+
+/// Why a file is missing when no access token is configured.
+pub const NOT_FETCHED: &str = "not fetched: no access token configured";
+
+/// Where a message's file stands for the person asking.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Availability {
+    /// In the media folder.
+    Ready,
+    /// Queued or being fetched.
+    Coming,
+    /// Nothing on this server fetches files: no WhatsApp access token ([`NOT_FETCHED`]).
+    NotFetched,
+    /// WhatsApp could not give it to us (too large, expired, removed).
+    Unavailable,
+}
+
+/// What `media` means on a server that can (`fetching`) or cannot fetch files.
+pub fn availability(media: &MediaState, fetching: bool) -> Availability {
+    match media.state.as_str() {
+        "fetched" => Availability::Ready,
+        "failed" => Availability::Unavailable,
+        _ if fetching => Availability::Coming,
+        _ => Availability::NotFetched,
+    }
 }
 
 /// A MIME type safe to echo in a header (`type/subtype`, no parameters or odd characters).
@@ -55,7 +87,7 @@ fn disposition(filename: Option<&str>) -> String {
     }
 }
 
-#[utoipa::path(get, path = "/api/v1/media/{message}", tag = "queue", params(("message" = MessageId, Path)), responses((status = 200, description = "The file, as an attachment", content_type = "application/octet-stream", body = Vec<u8>), (status = 409, description = "Still being fetched from WhatsApp", body = ErrorBody), (status = 410, description = "WhatsApp could not give us the file", body = ErrorBody), (status = "default", description = "An error: `{\"error\":{\"code\",\"message\",…}}`", body = ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/media/{message}", tag = "queue", params(("message" = MessageId, Path)), responses((status = 200, description = "The file, as an attachment", content_type = "application/octet-stream", body = Vec<u8>), (status = 409, description = "`media_not_ready`: still being fetched from WhatsApp", body = ErrorBody), (status = 410, description = "`media_unavailable`: WhatsApp could not give us the file; `media_not_fetched`: not fetched, no access token configured", body = ErrorBody), (status = "default", description = "An error: `{\"error\":{\"code\",\"message\",…}}`", body = ErrorBody)))]
 async fn media(
     State(state): State<AppState>,
     Signed(who): Signed,
@@ -71,7 +103,7 @@ pub(crate) async fn file(
     who: &crate::accounts::Signed,
     id: MessageId,
 ) -> Result<Response, ApiError> {
-    let not_found = || ApiError::not_found(format!("no file for message {id}"));
+    let not_found = || ApiError::not_found("file", id);
     let message = state.store.message(id).await?.ok_or_else(not_found)?;
     visible(state, who, message.conversation_id)
         .await
@@ -80,9 +112,9 @@ pub(crate) async fn file(
         return Err(not_found());
     };
     let media = state.store.media_state(id).await?.ok_or_else(not_found)?;
-    match media.state.as_str() {
-        "fetched" => {}
-        "failed" => {
+    match availability(&media, state.whatsapp.graph.is_some()) {
+        Availability::Ready => {}
+        Availability::Unavailable => {
             // The fetcher's own error (URLs, WhatsApp's words) stays in the server's logs.
             return Err(ApiError::new(
                 StatusCode::GONE,
@@ -90,7 +122,14 @@ pub(crate) async fn file(
                 "WhatsApp could not give us this file (too large, expired or removed)",
             ));
         }
-        _ => {
+        Availability::NotFetched => {
+            return Err(ApiError::new(
+                StatusCode::GONE,
+                "media_not_fetched",
+                NOT_FETCHED,
+            ));
+        }
+        Availability::Coming => {
             return Err(ApiError::new(
                 StatusCode::CONFLICT,
                 "media_not_ready",

@@ -3,7 +3,7 @@
 //! from each handler's `#[utoipa::path]`, collected as the routes are registered.
 
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme};
-use utoipa::openapi::{ComponentsBuilder, InfoBuilder, OpenApi, OpenApiBuilder, RefOr};
+use utoipa::openapi::{ComponentsBuilder, InfoBuilder, OpenApi, OpenApiBuilder, RefOr, Schema};
 
 /// The document before any path is added.
 pub(super) fn base() -> OpenApi {
@@ -48,6 +48,9 @@ pub(super) fn finish(mut document: OpenApi) -> OpenApi {
         "bearer",
         Vec::<String>::new(),
     )]);
+    if let Some(RefOr::T(Schema::OneOf(commands))) = components.schemas.get_mut("Command") {
+        only_what_a_person_pushes(commands);
+    }
     for item in document.paths.paths.values_mut() {
         let operations = [
             &mut item.get,
@@ -61,6 +64,40 @@ pub(super) fn finish(mut document: OpenApi) -> OpenApi {
         }
     }
     document
+}
+
+/// The commands a phone may push (`Mutation.command`, the only place `Command` is used):
+/// those only WhatsApp issues are refused by sync (`crate::sync`), so the document leaves
+/// them out and says so.
+fn only_what_a_person_pushes(commands: &mut utoipa::openapi::schema::OneOf) {
+    commands.items.retain(|variant| {
+        !names(variant)
+            .iter()
+            .any(|n| crate::sync::WHATSAPP_ONLY.contains(&n.as_str()))
+    });
+    commands.description = Some(
+        "A command a person issues. Those only WhatsApp issues (customer messages, delivery \
+         reports) come through the webhook and are refused in a push."
+            .to_owned(),
+    );
+}
+
+/// The `command` tag(s) a variant of `Command` carries (an object, or `allOf` an object for
+/// a variant wrapping a struct).
+fn names(variant: &RefOr<Schema>) -> Vec<String> {
+    match variant {
+        RefOr::T(Schema::Object(object)) => match object.properties.get("command") {
+            Some(RefOr::T(Schema::Object(tag))) => tag
+                .enum_values
+                .iter()
+                .flatten()
+                .filter_map(|v| v.as_str().map(str::to_owned))
+                .collect(),
+            _ => Vec::new(),
+        },
+        RefOr::T(Schema::AllOf(all)) => all.items.iter().flat_map(names).collect(),
+        _ => Vec::new(),
+    }
 }
 
 /// A response without words gets its status's reason (`200` → "OK"): OpenAPI requires one.

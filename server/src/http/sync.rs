@@ -49,14 +49,20 @@ async fn push(
 #[into_params(parameter_in = Query)]
 pub(super) struct PullParams {
     /// The installed client's id (as in its pushes).
+    #[param(value_type = uuid::Uuid)]
     client_id: String,
     /// The `cursor` of the previous pull (0 or absent: everything).
+    #[param(minimum = 0)]
     cursor: Option<i64>,
     /// The `next_page` of the previous answer, to continue a paged pull.
     page: Option<String>,
     /// Conversations per page, 1–1000 (default 200).
+    #[param(minimum = 1, maximum = 1000)]
     limit: Option<i64>,
 }
+
+// The limits as the OpenAPI document states them (`#[param]` takes only literals).
+const _: () = assert!(sync::MAX_PAGE == 1000);
 
 /// Every change the person may see since `cursor`, one page at a time.
 #[utoipa::path(get, path = "/api/v1/sync/pull", tag = "sync", params(PullParams),

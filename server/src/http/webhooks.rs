@@ -8,6 +8,7 @@
 use std::collections::HashMap;
 
 use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
 use axum::extract::{DefaultBodyLimit, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use subtle::ConstantTimeEq;
@@ -49,8 +50,12 @@ async fn handshake(
 async fn delivery(
     State(state): State<AppState>,
     headers: HeaderMap,
-    body: Bytes,
+    body: Result<Bytes, BytesRejection>,
 ) -> Result<StatusCode, ApiError> {
+    let body = body.map_err(|rejection| match rejection.status() {
+        StatusCode::PAYLOAD_TOO_LARGE => ApiError::too_large(MAX_WEBHOOK_BYTES),
+        _ => rejection.into(),
+    })?;
     let Some(secret) = &state.whatsapp.app_secret else {
         return Err(ApiError::new(
             StatusCode::SERVICE_UNAVAILABLE,

@@ -24,6 +24,10 @@ pub struct MediaJob {
     pub kind: relaydesk_core::domain::MediaKind,
     /// Base64 SHA-256 WhatsApp gave for the file, checked after download.
     pub sha256: Option<String>,
+    /// When it reached us (WhatsApp keeps media about 7 days from the upload, moments before);
+    /// absent on jobs queued before this was recorded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub queued_at: Option<Timestamp>,
 }
 
 /// A claimed job and how many times it has now been tried.
@@ -77,6 +81,7 @@ pub(crate) async fn enqueue<S: Sql>(
             whatsapp_media_id: media.whatsapp_media_id.clone(),
             kind: media.kind,
             sha256: media.sha256.clone(),
+            queued_at: Some(now),
         };
         sql.execute(
             "INSERT INTO media (message_id, conversation_id, whatsapp_media_id, kind, state, attempts, \
@@ -152,6 +157,20 @@ pub(crate) async fn finish<S: Sql>(
     )
     .await?;
     Ok(state)
+}
+
+/// The states of several messages' media (those without media are left out).
+pub(crate) async fn states<S: Sql>(
+    sql: &mut S,
+    messages: &[MessageId],
+) -> Result<Vec<(MessageId, MediaState)>, DbError> {
+    let mut found = Vec::new();
+    for message in messages {
+        if let Some(media) = state(sql, *message).await? {
+            found.push((*message, media));
+        }
+    }
+    Ok(found)
 }
 
 pub(crate) async fn state<S: Sql>(

@@ -315,6 +315,15 @@ impl Store {
         in_read!(self, |sql| media_queue::state(sql, message).await)
     }
 
+    /// Where each of these messages' media stands (one read; messages without media are left
+    /// out).
+    pub async fn media_states(
+        &self,
+        messages: Vec<relaydesk_core::domain::MessageId>,
+    ) -> Result<Vec<(relaydesk_core::domain::MessageId, MediaState)>, DbError> {
+        in_read!(self, |sql| media_queue::states(sql, &messages).await)
+    }
+
     /// Send-queue jobs by state.
     pub async fn send_queue_depth(&self) -> Result<Vec<(String, i64)>, DbError> {
         in_read!(self, |sql| send_queue::depth(sql).await)

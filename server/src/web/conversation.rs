@@ -16,8 +16,8 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use chrono::Utc;
 use relaydesk_core::domain::{
-    By, Change, Conversation, ConversationId, Direction, EscalationTarget, Order, Role,
-    TemplateStatus, View, Wamid, leads, may_decide, reading,
+    By, Change, Content, Conversation, ConversationId, Direction, EscalationTarget, MessageId,
+    Order, Role, TemplateStatus, View, Wamid, leads, may_decide, reading,
 };
 
 use super::error::PageError;
@@ -25,7 +25,8 @@ use super::present::{self, Badge, Body};
 use super::queue::Choice;
 use super::session::Agent;
 use super::{Nav, render};
-use crate::http::conversations::{media_url, visible};
+use crate::http::conversations::visible;
+use crate::http::media::{Availability, availability};
 use crate::library;
 use crate::state::AppState;
 use crate::store::{QueueFilters, TimelineFrom};
@@ -204,8 +205,22 @@ async fn parts(state: &AppState, agent: &Agent, c: Conversation) -> Result<Parts
         if let Some(last) = page.last() {
             from.after = Some(last.place());
         }
+        let with_files: Vec<MessageId> = page
+            .iter()
+            .filter_map(|s| message_with_file(&s.event.change))
+            .collect();
+        let files = match with_files.is_empty() {
+            true => Vec::new(),
+            false => state.store.media_states(with_files).await?,
+        };
+        let fetching = state.whatsapp.graph.is_some();
         for s in page {
-            let has_file = media_url(&s.event.change).is_some();
+            let file = message_with_file(&s.event.change).and_then(|id| {
+                files
+                    .iter()
+                    .find(|(m, _)| *m == id)
+                    .map(|(_, media)| availability(media, fetching))
+            });
             // What an approval carried out (same change, after it) is part of the escalation.
             let of_approval = approval == Some(s.version);
             if matches!(s.event.change, Change::EscalationApproved { .. }) {
@@ -215,7 +230,7 @@ async fn parts(state: &AppState, agent: &Agent, c: Conversation) -> Result<Parts
                 workspace,
                 &s.event.by,
                 &s.event.change,
-                has_file,
+                file,
                 s.event.happened_at(),
                 of_approval,
                 &said,
@@ -448,11 +463,24 @@ fn quote_words(content: &relaydesk_core::domain::Content) -> String {
 }
 
 /// A timeline entry for one change (`None`: shown elsewhere, such as ticks on their message).
+/// The message of a change that carries a file (a customer's photo, our document …).
+fn message_with_file(change: &Change) -> Option<MessageId> {
+    match change {
+        Change::CustomerMessageReceived { message } | Change::ReplyQueued { message }
+            if matches!(message.content, Content::Media(_)) =>
+        {
+            Some(message.id)
+        }
+        _ => None,
+    }
+}
+
+/// `file`: where the message's file stands, when we keep one for it.
 fn entry(
     workspace: &relaydesk_core::domain::Workspace,
     by: &By,
     change: &Change,
-    has_file: bool,
+    file: Option<Availability>,
     at: relaydesk_core::domain::Timestamp,
     of_approval: bool,
     said: &HashMap<Wamid, String>,
@@ -489,8 +517,10 @@ fn entry(
                 )
             };
             let mut e = blank(if inbound { "customer" } else { "agent" }, author);
-            let url = has_file.then(|| format!("/media/{}", message.id));
-            e.body = present::body(message, url.as_deref(), |wamid| said.get(wamid).cloned());
+            let url = format!("/media/{}", message.id);
+            e.body = present::body(message, file.map(|f| (url.as_str(), f)), |wamid| {
+                said.get(wamid).cloned()
+            });
             e.reaction = message.reaction.clone();
             if !inbound {
                 let (tick, words) = present::ticks(&message.delivery);

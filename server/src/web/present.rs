@@ -13,6 +13,8 @@ use relaydesk_core::domain::{
     Message, Severity, Status, Timestamp, UserId, Workspace, reading,
 };
 
+use crate::http::media::{Availability, NOT_FETCHED};
+
 /// "just now", "4 min", "2 h 5 min", "3 d 4 h": how long since `since`.
 pub fn waited(now: Timestamp, since: Timestamp) -> String {
     let minutes = (now - since).num_minutes().max(0);
@@ -177,10 +179,12 @@ pub struct Body {
 }
 
 /// A message as the timeline shows it: the shared reading ([`reading::read`]) plus this page's
-/// links. `quoted` finds the message a reply quotes on this thread, by its WhatsApp id.
+/// links. `file` is where its file can be had and whether it is there yet (`None`: we keep no
+/// file for it, as for a document we sent by WhatsApp's id); `quoted` finds the message a
+/// reply quotes on this thread, by its WhatsApp id.
 pub fn body(
     message: &Message,
-    media_url: Option<&str>,
+    file: Option<(&str, Availability)>,
     quoted: impl Fn(&relaydesk_core::domain::Wamid) -> Option<String>,
 ) -> Body {
     let read = reading::read(message);
@@ -199,17 +203,33 @@ pub fn body(
     };
     match &message.content {
         Content::Media(media) => {
-            match media_url {
-                Some(url) if media.kind == MediaKind::Image || media.kind == MediaKind::Sticker => {
+            match file {
+                Some((url, Availability::Ready))
+                    if media.kind == MediaKind::Image || media.kind == MediaKind::Sticker =>
+                {
                     body.image = Some(url.to_owned());
                     body.file_url = Some(url.to_owned());
                 }
-                Some(url) if media.kind == MediaKind::Audio => {
+                Some((url, Availability::Ready)) if media.kind == MediaKind::Audio => {
                     body.audio = Some(url.to_owned());
                     body.file_url = Some(url.to_owned());
                 }
-                Some(url) => body.file_url = Some(url.to_owned()),
-                None => body.placeholder = Some("the file is still on its way".to_owned()),
+                Some((url, Availability::Ready)) => body.file_url = Some(url.to_owned()),
+                Some((_, Availability::Coming)) => {
+                    body.placeholder = Some("The file is still on its way.".to_owned());
+                }
+                Some((_, Availability::NotFetched)) => {
+                    body.placeholder = Some(format!(
+                        "File {NOT_FETCHED} (RELAYDESK_WHATSAPP_ACCESS_TOKEN): it is fetched once the server runs with one, within WhatsApp's 7 days."
+                    ));
+                }
+                Some((_, Availability::Unavailable)) => {
+                    body.placeholder = Some(
+                        "WhatsApp could not give us this file (too large, expired or removed)."
+                            .to_owned(),
+                    );
+                }
+                None => {}
             }
             body.file_name = Some(visible_file_name(
                 media

@@ -50,6 +50,9 @@ struct MediaInfo {
     file_size: Option<u64>,
 }
 
+/// How long WhatsApp keeps a media id downloadable.
+pub const KEPT_BY_WHATSAPP: chrono::TimeDelta = chrono::TimeDelta::days(7);
+
 const ROUND: i64 = 8;
 const LEASE: Duration = Duration::from_secs(300);
 
@@ -103,6 +106,16 @@ impl MediaFetcher {
 
     async fn fetch(&self, claim: &MediaClaim) -> MediaOutcome {
         let job = &claim.job;
+        // Queued while no access token was configured, and WhatsApp has let it go since.
+        if job
+            .queued_at
+            .is_some_and(|queued| Utc::now() - queued > KEPT_BY_WHATSAPP)
+        {
+            return MediaOutcome::Failed {
+                reason: "expired: WhatsApp keeps media 7 days and it was not fetched in time"
+                    .into(),
+            };
+        }
         let limit = max_bytes(job.kind);
         let info_url = format!(
             "{}/{}/{}",

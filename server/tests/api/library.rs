@@ -310,8 +310,9 @@ async fn a_customers_file_is_served_only_to_those_who_may_see_it(api: Api) {
     let image = api.last_inbound(conversation).await;
     let url = format!("/api/v1/media/{image}");
 
+    // This server has no access token: the file is not fetched (tests/api/media.rs).
     let pending = api.get(&api.ana, &url).await;
-    assert_eq!((pending.status, pending.code()), (409, "media_not_ready"));
+    assert_eq!((pending.status, pending.code()), (410, "media_not_fetched"));
 
     let claims = api
         .store

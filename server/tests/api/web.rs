@@ -520,12 +520,69 @@ async fn a_customers_file_shown_on_the_web_is_not_kept_by_the_browser(api: Api) 
     assert_eq!(answer.headers()["cache-control"], "no-store");
 }
 
+async fn without_an_access_token_a_customers_photo_is_a_line_on_the_page_not_a_broken_image(
+    api: Api,
+) {
+    api.store
+        .ingest_webhook(
+            crate::harness::fixture("inbound-image.json"),
+            chrono::Utc::now(),
+        )
+        .await
+        .expect("ingest");
+    let id = crate::harness::conversation_of(&api.store, "12025550147")
+        .await
+        .id;
+    let mut ana = Browser::new(&api.base);
+    ana.sign_in(&api.ana.email).await;
+    let page = ana.get(&format!("/conversations/{id}")).await;
+    assert_eq!(page.status, 200);
+    assert!(
+        page.html
+            .contains("File not fetched: no access token configured"),
+        "{}",
+        page.html
+    );
+    assert!(
+        page.html.contains("The box arrived like this"),
+        "the caption stays"
+    );
+    assert!(!page.html.contains("<img"), "no image that cannot load");
+    assert!(
+        !page.html.contains("/media/"),
+        "no link to a file we do not have"
+    );
+}
+
+async fn a_pages_forms_hold_the_same_length_limits_the_rules_do(api: Api) {
+    use relaydesk_core::domain::limits::*;
+    let id = api.customer_writes("5511900000703", "hello").await;
+    let mut ana = Browser::new(&api.base);
+    ana.sign_in(&api.ana.email).await;
+    let page = ana.get(&format!("/conversations/{id}")).await;
+    for (field, max) in [
+        ("id=\"reply-text\"", MAX_OUTBOUND_TEXT_CHARS),
+        ("id=\"note-text\"", MAX_NOTE_CHARS),
+        ("id=\"label-new\"", MAX_LABEL_CHARS),
+        ("id=\"escalate-reason\"", MAX_REASON_CHARS),
+    ] {
+        let (_, tag) = page.html.split_once(field).expect(field);
+        let tag = tag.split('>').next().unwrap_or_default();
+        assert!(
+            tag.contains(&format!("maxlength=\"{max}\"")),
+            "{field}: {tag}"
+        );
+    }
+}
+
 api_stories!(
     a_sign_in_link_to_another_site_brings_ana_back_to_the_desk,
     ana_signs_out_of_the_web_before_choosing_her_new_password,
     a_planted_sign_in_cookie_opens_no_form_but_the_sign_in_form,
     a_customers_file_shown_on_the_web_is_not_kept_by_the_browser,
+    a_pages_forms_hold_the_same_length_limits_the_rules_do,
     a_browser_signs_in_with_an_http_only_cookie_and_claims_through_a_form,
     what_a_person_may_not_see_is_not_found_on_the_web_too,
     pages_carry_a_policy_that_runs_no_inline_script,
+    without_an_access_token_a_customers_photo_is_a_line_on_the_page_not_a_broken_image,
 );

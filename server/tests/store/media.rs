@@ -21,12 +21,22 @@ const TOKEN: &str = "graph-test-token";
 
 /// A customer sends a `kind` with WhatsApp media id `media_id`; returns our message id.
 async fn customer_sends(store: &Store, kind: &str, media_id: &str) -> MessageId {
+    customer_sends_at(store, kind, media_id, Utc::now()).await
+}
+
+/// The same, reaching us at `received`.
+async fn customer_sends_at(
+    store: &Store,
+    kind: &str,
+    media_id: &str,
+    received: Timestamp,
+) -> MessageId {
     let wamid = format!("wamid.MEDIA.{media_id}");
     let body = format!(
         r#"{{"object":"whatsapp_business_account","entry":[{{"id":"1","changes":[{{"field":"messages","value":{{"metadata":{{"display_phone_number":"12125550142","phone_number_id":"{BUSINESS_A}"}},"contacts":[{{"profile":{{"name":"Marisol"}},"wa_id":"12025550147"}}],"messages":[{{"from":"12025550147","id":"{wamid}","timestamp":"1789413000","type":"{kind}","{kind}":{{"id":"{media_id}","mime_type":"image/jpeg","sha256":"not-checked-when-the-lookup-gives-one"}}}}]}}}}]}}]}}"#
     );
     store
-        .ingest_webhook(body.into_bytes(), Utc::now())
+        .ingest_webhook(body.into_bytes(), received)
         .await
         .expect("db");
     store
@@ -218,7 +228,70 @@ async fn media_whatsapp_no_longer_has_fails_visibly(store: Store) {
     assert_eq!(state(&store, message).await, "failed");
 }
 
+/// A server ran without an access token for a while: nothing fetched the customers' files
+/// (they stayed queued). Started with a token, it fetches those WhatsApp still keeps and marks
+/// the ones older than WhatsApp's 7 days expired without asking for them.
+async fn media_queued_without_a_token_is_fetched_later_while_whatsapp_still_keeps_it(store: Store) {
+    workspace(&store).await;
+    let server = MockServer::start().await;
+    let photo = b"\xff\xd8 two days old \xff\xd9".to_vec();
+    serve_media(
+        &server,
+        "4410000000000002",
+        &photo,
+        photo.len() as u64,
+        &sha256_b64(&photo),
+    )
+    .await;
+    let now = Utc::now();
+    let old = customer_sends_at(
+        &store,
+        "image",
+        "4410000000000008",
+        now - chrono::Duration::days(8),
+    )
+    .await;
+    let recent = customer_sends_at(
+        &store,
+        "image",
+        "4410000000000002",
+        now - chrono::Duration::days(2),
+    )
+    .await;
+    assert_eq!(state(&store, old).await, "pending", "still queued");
+
+    let blobs = tempfile::tempdir().expect("temp dir");
+    fetcher(&store, &server, blobs.path())
+        .fetch_due(now)
+        .await
+        .expect("db");
+    assert_eq!(state(&store, recent).await, "fetched");
+    assert_eq!(
+        std::fs::read(path_of(blobs.path(), recent)).expect("file"),
+        photo
+    );
+    let expired = store.media_state(old).await.expect("db").expect("row");
+    assert_eq!(expired.state, "failed");
+    assert!(
+        expired
+            .last_error
+            .is_some_and(|e| e.starts_with("expired: WhatsApp keeps media 7 days")),
+    );
+    let asked: Vec<String> = server
+        .received_requests()
+        .await
+        .unwrap_or_default()
+        .iter()
+        .map(|r| r.url.path().to_owned())
+        .collect();
+    assert!(
+        asked.iter().all(|p| !p.contains("4410000000000008")),
+        "the expired one was not asked for: {asked:?}"
+    );
+}
+
 contract!(
+    media_queued_without_a_token_is_fetched_later_while_whatsapp_still_keeps_it,
     a_photo_is_fetched_with_the_token_into_the_blob_store,
     an_expired_download_link_is_asked_for_again,
     a_file_over_its_kinds_limit_is_refused_and_nothing_is_kept,

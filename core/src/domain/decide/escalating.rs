@@ -9,6 +9,7 @@ use super::super::conversation::Conversation;
 use super::super::escalation::{Escalation, EscalationState, EscalationTarget, Severity};
 use super::super::event::{Change, Event, Handover};
 use super::super::ids::{ConversationId, EscalationId};
+use super::super::limits::{MAX_REASON_CHARS, at_most};
 use super::super::rejection::{Entity, Rejection};
 use super::{Decider, non_blank};
 
@@ -53,6 +54,7 @@ impl Decider<'_> {
                 "say why this needs escalating",
             ));
         };
+        at_most("reason", reason, MAX_REASON_CHARS)?;
         let workspace = &self.desk.workspace;
         match target {
             EscalationTarget::Team(team) if !workspace.teams.contains_key(&team) => {
@@ -100,6 +102,11 @@ impl Decider<'_> {
                 "only a supervisor of the escalation's target (or an admin) decides it",
             ));
         }
+        at_most(
+            "note",
+            non_blank(note).unwrap_or_default(),
+            MAX_REASON_CHARS,
+        )?;
         let id = conversation.id;
         // The request's reason is on the timeline already, with the request.
         let reason = None;
@@ -172,6 +179,7 @@ impl Decider<'_> {
         let Some(reason) = non_blank(Some(reason)) else {
             return Err(Rejection::ReasonRequired);
         };
+        at_most("reason", reason, MAX_REASON_CHARS)?;
         Ok(vec![self.event(
             conversation.id,
             Change::EscalationRejected {

@@ -10,6 +10,7 @@ use super::super::command::{AssignTarget, HandoffNote};
 use super::super::conversation::Conversation;
 use super::super::event::{Change, Event, Handover};
 use super::super::ids::{ConversationId, TeamId, UserId};
+use super::super::limits::{MAX_REASON_CHARS, at_most};
 use super::super::people::Role;
 use super::super::rejection::Rejection;
 use super::{Decider, non_blank};
@@ -139,6 +140,11 @@ impl Decider<'_> {
         reason: Option<&str>,
     ) -> Result<(Handover, Option<String>), Rejection> {
         let reason = non_blank(reason).map(str::to_owned);
+        at_most(
+            "reason",
+            reason.as_deref().unwrap_or_default(),
+            MAX_REASON_CHARS,
+        )?;
         if is_owner {
             if non_blank(note.map(|n| n.body.as_str())).is_none() {
                 return Err(Rejection::HandoffNoteRequired);

@@ -11,6 +11,10 @@ use super::super::conversation::Conversation;
 use super::super::delivery::DeliveryStatus;
 use super::super::event::{Change, Event, Handover};
 use super::super::ids::{ConversationId, MessageId};
+use super::super::limits::{
+    MAX_EMOJI_CHARS, MAX_FILE_NAME_CHARS, MAX_LANGUAGE_CHARS, MAX_MEDIA_ID_CHARS,
+    MAX_TEMPLATE_NAME_CHARS, at_most,
+};
 use super::super::message::{Direction, Message};
 use super::super::rejection::{Entity, Rejection};
 use super::super::template::TemplateStatus;
@@ -169,6 +173,12 @@ impl Decider<'_> {
                         "upload the file first: its media id is missing",
                     ));
                 }
+                at_most("media", whatsapp_media_id.trim(), MAX_MEDIA_ID_CHARS)?;
+                at_most(
+                    "filename",
+                    filename.as_deref().unwrap_or_default(),
+                    MAX_FILE_NAME_CHARS,
+                )?;
                 let caption = caption.as_deref().map(str::trim).filter(|c| !c.is_empty());
                 if caption.is_some() && matches!(kind, MediaKind::Audio | MediaKind::Sticker) {
                     return Err(Rejection::invalid(
@@ -195,6 +205,11 @@ impl Decider<'_> {
                 }))
             }
             ReplyBody::Reaction { to, emoji } => {
+                at_most(
+                    "emoji",
+                    emoji.as_deref().unwrap_or_default(),
+                    MAX_EMOJI_CHARS,
+                )?;
                 let target = self
                     .desk
                     .message(*to)
@@ -223,6 +238,8 @@ impl Decider<'_> {
                 language,
                 params,
             } => {
+                at_most("template", name, MAX_TEMPLATE_NAME_CHARS)?;
+                at_most("language", language, MAX_LANGUAGE_CHARS)?;
                 let workspace = &self.desk.workspace;
                 let inbox = workspace
                     .inboxes
