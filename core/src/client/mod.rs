@@ -17,6 +17,7 @@ mod listeners;
 mod live;
 mod local;
 
+use crate::protocol::errors::ErrorCode;
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::{Mutex, MutexGuard};
@@ -421,7 +422,10 @@ impl Client {
             let answer = match self.api.push(&session.token, &request).await {
                 Ok(answer) => answer,
                 Err(ClientError::Server { code, .. })
-                    if (code == "mutation_gap" || code == "forbidden") && !renumbered =>
+                    if matches!(
+                        ErrorCode::parse(&code),
+                        Some(ErrorCode::MutationGap | ErrorCode::Forbidden)
+                    ) && !renumbered =>
                 {
                     // The server does not know this numbering (its record was lost, or the id
                     // is someone else's): start a fresh client id and push again from 1.

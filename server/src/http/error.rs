@@ -1,6 +1,7 @@
 //! The one error shape of the HTTP API: `{"error":{"code":"…","message":"…"}}` with a fitting
 //! status. Never a stack trace, never a 500 for bad input.
 
+use relaydesk_core::protocol::errors::ErrorCode;
 use std::any::Any;
 
 use axum::Json;
@@ -18,8 +19,9 @@ use crate::store::DbError;
 #[derive(Debug, Clone, PartialEq)]
 pub struct ApiError {
     pub status: StatusCode,
-    /// Stable, machine-readable (`not_found`, `already_owned`, …).
-    pub code: &'static str,
+    /// Stable, machine-readable (`not_found`, `already_owned`, …): one shared enum, so clients
+    /// match what the server says.
+    pub code: ErrorCode,
     /// For a person.
     pub message: String,
     /// What a client needs to act (`owner`, `owner_name`, `field`, `retry_after_secs` …).
@@ -27,7 +29,7 @@ pub struct ApiError {
 }
 
 impl ApiError {
-    pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
+    pub fn new(status: StatusCode, code: ErrorCode, message: impl Into<String>) -> Self {
         ApiError {
             status,
             code,
@@ -42,14 +44,14 @@ impl ApiError {
     }
 
     pub fn bad_request(message: impl Into<String>) -> Self {
-        ApiError::new(StatusCode::BAD_REQUEST, "bad_request", message)
+        ApiError::new(StatusCode::BAD_REQUEST, ErrorCode::BadRequest, message)
     }
 
     pub fn invalid(field: &str, reason: impl Into<String>) -> Self {
         let reason = reason.into();
         ApiError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
-            "invalid",
+            ErrorCode::Invalid,
             format!("{field}: {reason}"),
         )
         .with("field", field)
@@ -63,7 +65,7 @@ impl ApiError {
         let id = id.to_string();
         ApiError::new(
             StatusCode::NOT_FOUND,
-            "not_found",
+            ErrorCode::NotFound,
             format!("{what} {id} not found"),
         )
         .with("what", what)
@@ -74,7 +76,7 @@ impl ApiError {
     pub fn too_large(limit: usize) -> Self {
         ApiError::new(
             StatusCode::PAYLOAD_TOO_LARGE,
-            "payload_too_large",
+            ErrorCode::PayloadTooLarge,
             format!(
                 "the request body is too large: at most {} MiB",
                 limit / 1024 / 1024
@@ -84,7 +86,7 @@ impl ApiError {
     }
 
     pub fn forbidden(message: impl Into<String>) -> Self {
-        ApiError::new(StatusCode::FORBIDDEN, "forbidden", message)
+        ApiError::new(StatusCode::FORBIDDEN, ErrorCode::Forbidden, message)
     }
 
     /// A failure on our side: logged with its detail, answered without it.
@@ -92,7 +94,7 @@ impl ApiError {
         tracing::error!(%error, "request failed on our side");
         ApiError::new(
             StatusCode::INTERNAL_SERVER_ERROR,
-            "internal",
+            ErrorCode::Internal,
             "something went wrong on our side",
         )
     }
@@ -106,7 +108,7 @@ impl IntoResponse for ApiError {
             .and_then(Value::as_i64)
             .and_then(|secs| HeaderValue::from_str(&secs.to_string()).ok());
         let mut error = self.details;
-        error.insert("code".into(), self.code.into());
+        error.insert("code".into(), self.code.as_str().into());
         error.insert("message".into(), self.message.into());
         let mut response = (self.status, Json(json!({ "error": error }))).into_response();
         if let Some(value) = retry_after {
@@ -137,7 +139,7 @@ impl From<Rejection> for ApiError {
             | Rejection::EscalationPending { .. }
             | Rejection::EscalationClosed { .. } => StatusCode::CONFLICT,
         };
-        let mut error = ApiError::new(status, rejection.code(), rejection.to_string());
+        let mut error = ApiError::new(status, ErrorCode::from(&rejection), rejection.to_string());
         if let Ok(Value::Object(fields)) = serde_json::to_value(&rejection) {
             for (key, value) in fields {
                 if key != "code" {
@@ -153,26 +155,36 @@ impl From<AccountError> for ApiError {
     fn from(error: AccountError) -> Self {
         let message = error.to_string();
         match error {
-            AccountError::InvalidCredentials => {
-                ApiError::new(StatusCode::UNAUTHORIZED, "invalid_credentials", message)
-            }
-            AccountError::TooManyAttempts { retry_after_secs } => {
-                ApiError::new(StatusCode::TOO_MANY_REQUESTS, "too_many_attempts", message)
-                    .with("retry_after_secs", retry_after_secs)
-            }
-            AccountError::Unauthenticated => {
-                ApiError::new(StatusCode::UNAUTHORIZED, "unauthenticated", message)
-            }
-            AccountError::PasswordChangeRequired => {
-                ApiError::new(StatusCode::FORBIDDEN, "password_change_required", message)
-            }
+            AccountError::InvalidCredentials => ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                ErrorCode::InvalidCredentials,
+                message,
+            ),
+            AccountError::TooManyAttempts { retry_after_secs } => ApiError::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                ErrorCode::TooManyAttempts,
+                message,
+            )
+            .with("retry_after_secs", retry_after_secs),
+            AccountError::Unauthenticated => ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                ErrorCode::Unauthenticated,
+                message,
+            ),
+            AccountError::PasswordChangeRequired => ApiError::new(
+                StatusCode::FORBIDDEN,
+                ErrorCode::PasswordChangeRequired,
+                message,
+            ),
             AccountError::Forbidden(_) => ApiError::forbidden(message),
             // "user 0193…", "canned reply 0193…": what, then the id (which has no spaces).
             AccountError::NotFound(subject) => match subject.rsplit_once(' ') {
                 Some((what, id)) => ApiError::not_found(what, id),
-                None => ApiError::new(StatusCode::NOT_FOUND, "not_found", message),
+                None => ApiError::new(StatusCode::NOT_FOUND, ErrorCode::NotFound, message),
             },
-            AccountError::Conflict(_) => ApiError::new(StatusCode::CONFLICT, "conflict", message),
+            AccountError::Conflict(_) => {
+                ApiError::new(StatusCode::CONFLICT, ErrorCode::Conflict, message)
+            }
             AccountError::Invalid { field, reason } => ApiError::invalid(&field, reason),
             AccountError::Database(error) => ApiError::internal(error),
             AccountError::Internal(error) => ApiError::internal(error),
@@ -185,12 +197,12 @@ impl From<JsonRejection> for ApiError {
         match rejection {
             JsonRejection::JsonDataError(e) => ApiError::new(
                 StatusCode::UNPROCESSABLE_ENTITY,
-                "invalid",
+                ErrorCode::Invalid,
                 format!("the JSON body does not fit: {}", e.body_text()),
             ),
             JsonRejection::MissingJsonContentType(_) => ApiError::new(
                 StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                "unsupported_media_type",
+                ErrorCode::UnsupportedMediaType,
                 "send the body as JSON (Content-Type: application/json)",
             ),
             JsonRejection::BytesRejection(bytes) => bytes.into(),
@@ -224,7 +236,7 @@ pub(super) async fn no_such_route(uri: Uri) -> ApiError {
 pub(super) async fn wrong_method(method: Method, uri: Uri) -> ApiError {
     ApiError::new(
         StatusCode::METHOD_NOT_ALLOWED,
-        "method_not_allowed",
+        ErrorCode::MethodNotAllowed,
         format!("{} does not answer {method}", uri.path()),
     )
     .with("method", method.as_str())
@@ -240,7 +252,7 @@ pub(super) fn panicked(panic: Box<dyn Any + Send + 'static>) -> Response {
     tracing::error!(%detail, "a request handler panicked");
     ApiError::new(
         StatusCode::INTERNAL_SERVER_ERROR,
-        "internal",
+        ErrorCode::Internal,
         "something went wrong on our side",
     )
     .into_response()

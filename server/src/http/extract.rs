@@ -1,6 +1,7 @@
 //! Extractors whose failures answer the API's JSON error shape (axum's own answer plain
 //! text), and the signed-in person behind a request.
 
+use relaydesk_core::protocol::errors::ErrorCode;
 use std::net::{IpAddr, SocketAddr};
 
 use axum::extract::{ConnectInfo, FromRequestParts};
@@ -247,7 +248,7 @@ where
             .map_err(|e| match e.classify() {
                 serde_json::error::Category::Data => ApiError::new(
                     axum::http::StatusCode::UNPROCESSABLE_ENTITY,
-                    "invalid",
+                    ErrorCode::Invalid,
                     format!("the JSON body does not fit: {e}"),
                 ),
                 _ => ApiError::bad_request(format!("the body is not JSON: {e}")),

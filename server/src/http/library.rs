@@ -5,6 +5,7 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use relaydesk_core::domain::{CannedReply, CannedReplyId};
+use relaydesk_core::protocol::errors::ErrorCode;
 use relaydesk_core::protocol::library::{
     CannedReplyChange, FillRequest, FilledReply, NewCannedReply, TemplateInfo, TemplateSyncReport,
 };
@@ -102,7 +103,7 @@ async fn sync(
     let Some(graph) = &state.whatsapp.graph else {
         return Err(ApiError::new(
             StatusCode::SERVICE_UNAVAILABLE,
-            "whatsapp_not_configured",
+            ErrorCode::WhatsappNotConfigured,
             "set RELAYDESK_WHATSAPP_ACCESS_TOKEN to read templates from Meta",
         ));
     };

@@ -5,6 +5,7 @@
 //! tabs) nor everyone together may open them without bound. Also here: how far behind a
 //! stream may start before it is told to reload instead of replaying ([`LiveLimits`]).
 
+use relaydesk_core::protocol::errors::ErrorCode;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
 
@@ -65,7 +66,7 @@ impl From<Full> for super::ApiError {
         };
         super::ApiError::new(
             axum::http::StatusCode::TOO_MANY_REQUESTS,
-            "too_many_streams",
+            ErrorCode::TooManyStreams,
             message,
         )
         .with("scope", scope)

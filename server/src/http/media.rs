@@ -16,6 +16,7 @@ use axum::http::{HeaderValue, StatusCode};
 use axum::response::Response;
 use relaydesk_core::domain::{Content, MessageId};
 use relaydesk_core::protocol::errors::ErrorBody;
+use relaydesk_core::protocol::errors::ErrorCode;
 
 use super::ApiError;
 use super::conversations::visible;
@@ -118,21 +119,21 @@ pub(crate) async fn file(
             // The fetcher's own error (URLs, WhatsApp's words) stays in the server's logs.
             return Err(ApiError::new(
                 StatusCode::GONE,
-                "media_unavailable",
+                ErrorCode::MediaUnavailable,
                 "WhatsApp could not give us this file (too large, expired or removed)",
             ));
         }
         Availability::NotFetched => {
             return Err(ApiError::new(
                 StatusCode::GONE,
-                "media_not_fetched",
+                ErrorCode::MediaNotFetched,
                 NOT_FETCHED,
             ));
         }
         Availability::Coming => {
             return Err(ApiError::new(
                 StatusCode::CONFLICT,
-                "media_not_ready",
+                ErrorCode::MediaNotReady,
                 "the file is still being fetched from WhatsApp; try again shortly",
             ));
         }
@@ -144,7 +145,7 @@ pub(crate) async fn file(
             tracing::error!(%error, message = %id, "a fetched file is missing from the media folder");
             ApiError::new(
                 StatusCode::GONE,
-                "media_unavailable",
+                ErrorCode::MediaUnavailable,
                 "the file is missing on the server",
             )
         })?;

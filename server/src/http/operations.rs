@@ -3,6 +3,7 @@
 
 use axum::extract::State;
 use axum::http::StatusCode;
+use relaydesk_core::protocol::errors::ErrorCode;
 
 use super::ApiError;
 use crate::state::AppState;
@@ -30,7 +31,7 @@ async fn readyz(State(state): State<AppState>) -> Result<&'static str, ApiError>
         tracing::error!(%error, "readiness check failed");
         ApiError::new(
             StatusCode::SERVICE_UNAVAILABLE,
-            "database_unavailable",
+            ErrorCode::DatabaseUnavailable,
             "the database does not answer",
         )
     })?;

@@ -6,6 +6,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use chrono::Utc;
 use relaydesk_core::protocol::errors::ErrorBody;
+use relaydesk_core::protocol::errors::ErrorCode;
 use relaydesk_core::protocol::sync::{PullResponse, PushRequest, PushResponse};
 use serde::Deserialize;
 use utoipa_axum::router::OpenApiRouter;
@@ -36,7 +37,7 @@ async fn push(
         Ok(response) => Ok(Json(response)),
         Err(PushError::Gap { expected, got }) => Err(ApiError::new(
             StatusCode::CONFLICT,
-            "mutation_gap",
+            ErrorCode::MutationGap,
             format!("mutation {got} arrived but {expected} was expected"),
         )
         .with("expected", expected)),

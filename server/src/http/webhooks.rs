@@ -5,6 +5,7 @@
 //! unreadable one is kept as quarantined and answered 200 too (Meta would otherwise retry it
 //! for a week); a database failure is answered 500 so that Meta retries.
 
+use relaydesk_core::protocol::errors::ErrorCode;
 use std::collections::HashMap;
 
 use axum::body::Bytes;
@@ -35,7 +36,13 @@ async fn handshake(
     State(state): State<AppState>,
     Query(query): Query<HashMap<String, String>>,
 ) -> Result<String, ApiError> {
-    let refused = || ApiError::new(StatusCode::FORBIDDEN, "forbidden", "verification refused");
+    let refused = || {
+        ApiError::new(
+            StatusCode::FORBIDDEN,
+            ErrorCode::Forbidden,
+            "verification refused",
+        )
+    };
     let expected = state.whatsapp.verify_token.as_ref().ok_or_else(refused)?;
     let token = query.get("hub.verify_token").ok_or_else(refused)?;
     let matches: bool = token.as_bytes().ct_eq(expected.expose().as_bytes()).into();
@@ -59,7 +66,7 @@ async fn delivery(
     let Some(secret) = &state.whatsapp.app_secret else {
         return Err(ApiError::new(
             StatusCode::SERVICE_UNAVAILABLE,
-            "whatsapp_not_configured",
+            ErrorCode::WhatsappNotConfigured,
             "set RELAYDESK_WHATSAPP_APP_SECRET to receive WhatsApp webhooks",
         ));
     };
@@ -69,7 +76,7 @@ async fn delivery(
         tracing::warn!(%why, bytes = body.len(), "a WhatsApp webhook was refused");
         return Err(ApiError::new(
             StatusCode::UNAUTHORIZED,
-            "bad_signature",
+            ErrorCode::BadSignature,
             "the signature does not match",
         ));
     }
@@ -82,7 +89,7 @@ async fn delivery(
             tracing::error!(%error, "a WhatsApp webhook could not be stored; Meta will retry it");
             ApiError::new(
                 StatusCode::INTERNAL_SERVER_ERROR,
-                "storage_failed",
+                ErrorCode::StorageFailed,
                 "could not store the delivery, retry later",
             )
         })?;
