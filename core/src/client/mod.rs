@@ -17,7 +17,6 @@ mod listeners;
 mod live;
 mod local;
 
-use crate::protocol::errors::ErrorCode;
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::{Mutex, MutexGuard};
@@ -27,6 +26,7 @@ use crate::domain::{
     Timestamp, View, can_see, window_time_left,
 };
 use crate::protocol::auth::{LoginRequest, UserInfo};
+use crate::protocol::errors::ErrorCode;
 use crate::protocol::sync::{Mutation, MutationOutcome, PushRequest, WorkspaceCopy};
 
 pub use listeners::{ClientListener, Connection, Subscription};

@@ -1,7 +1,6 @@
 //! The one error shape of the HTTP API: `{"error":{"code":"…","message":"…"}}` with a fitting
 //! status. Never a stack trace, never a 500 for bad input.
 
-use relaydesk_core::protocol::errors::ErrorCode;
 use std::any::Any;
 
 use axum::Json;
@@ -10,6 +9,7 @@ use axum::http::header::RETRY_AFTER;
 use axum::http::{HeaderValue, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use relaydesk_core::domain::Rejection;
+use relaydesk_core::protocol::errors::ErrorCode;
 use serde_json::{Map, Value, json};
 
 use crate::accounts::AccountError;

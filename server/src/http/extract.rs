@@ -1,12 +1,12 @@
 //! Extractors whose failures answer the API's JSON error shape (axum's own answer plain
 //! text), and the signed-in person behind a request.
 
-use relaydesk_core::protocol::errors::ErrorCode;
 use std::net::{IpAddr, SocketAddr};
 
 use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
+use relaydesk_core::protocol::errors::ErrorCode;
 
 use super::ApiError;
 use crate::accounts::{self, AccountError};

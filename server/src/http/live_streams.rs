@@ -5,9 +5,10 @@
 //! tabs) nor everyone together may open them without bound. Also here: how far behind a
 //! stream may start before it is told to reload instead of replaying ([`LiveLimits`]).
 
-use relaydesk_core::protocol::errors::ErrorCode;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
+
+use relaydesk_core::protocol::errors::ErrorCode;
 
 /// The limits on live streams (`relaydesk serve --live-…`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -5,17 +5,18 @@
 //! unreadable one is kept as quarantined and answered 200 too (Meta would otherwise retry it
 //! for a week); a database failure is answered 500 so that Meta retries.
 
-use relaydesk_core::protocol::errors::ErrorCode;
 use std::collections::HashMap;
 
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{DefaultBodyLimit, Query, State};
 use axum::http::{HeaderMap, StatusCode};
+use relaydesk_core::protocol::errors::ErrorCode;
 use subtle::ConstantTimeEq;
 
 use super::ApiError;
 use crate::state::{AppState, Metrics};
+use crate::store::DeliveryState;
 use crate::whatsapp::signature;
 use relaydesk_core::protocol::errors::ErrorBody;
 use utoipa_axum::router::OpenApiRouter;
@@ -94,7 +95,7 @@ async fn delivery(
             )
         })?;
     Metrics::bump(&state.metrics.webhook_batches);
-    if report.state != "processed" {
+    if report.state != DeliveryState::Processed {
         Metrics::bump(&state.metrics.webhook_quarantined);
     }
     for skipped in &report.skipped {
@@ -102,7 +103,7 @@ async fn delivery(
     }
     tracing::info!(
         payload = %report.payload,
-        state = report.state,
+        state = report.state.as_str(),
         stored = report.messages_stored,
         statuses = report.statuses_applied,
         duplicates = report.duplicates,

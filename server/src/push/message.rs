@@ -13,7 +13,7 @@ use relaydesk_core::domain::UserId;
 use serde_json::json;
 
 use super::alerts::Alert;
-use crate::store::PushJob;
+use crate::store::{PushJob, PushKind};
 
 /// The Android notification channel alerts use (the app creates it).
 pub const ANDROID_CHANNEL: &str = "relaydesk_alerts";
@@ -23,7 +23,7 @@ pub fn wake(user: UserId, token: &str, _platform: &str) -> PushJob {
         message_id: uuid::Uuid::now_v7().to_string(),
         token: token.to_owned(),
         user,
-        kind: "wake".to_owned(),
+        kind: PushKind::Wake,
         conversation: None,
         message: json!({
             "token": token,
@@ -44,7 +44,7 @@ pub fn alert(alert: &Alert, token: &str, _platform: &str) -> PushJob {
         message_id: uuid::Uuid::now_v7().to_string(),
         token: token.to_owned(),
         user: alert.user,
-        kind: "alert".to_owned(),
+        kind: PushKind::Alert,
         conversation: Some(alert.conversation),
         message: json!({
             "token": token,

@@ -20,13 +20,35 @@ use crate::whatsapp::notification::{InboundItem, Notification, NotificationError
 /// WhatsApp's "throughput reached" error (the number sent more than its messages per second).
 const THROUGHPUT_REACHED: i64 = 130429;
 
+/// What became of a webhook delivery as a whole.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub enum DeliveryState {
+    /// Everything in it applied (or already known).
+    #[default]
+    Processed,
+    /// Some of it applied; the rest is kept with the reason (an unknown number …).
+    PartlyQuarantined,
+    /// Nothing of it could be applied; kept with the reason.
+    Quarantined,
+}
+
+impl DeliveryState {
+    /// The word stored with the payload.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DeliveryState::Processed => "processed",
+            DeliveryState::PartlyQuarantined => "partly_quarantined",
+            DeliveryState::Quarantined => "quarantined",
+        }
+    }
+}
+
 /// What became of one delivery.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct IngestReport {
     /// The stored payload's id.
     pub payload: String,
-    /// `processed`, `partly_quarantined` or `quarantined`.
-    pub state: &'static str,
+    pub state: DeliveryState,
     pub messages_stored: usize,
     pub duplicates: usize,
     pub statuses_applied: usize,
@@ -122,9 +144,9 @@ pub(crate) async fn ingest<S: Sql>(
         quarantined.is_empty(),
         report.messages_stored + report.statuses_applied + report.duplicates,
     ) {
-        (true, _) => "processed",
-        (false, 0) => "quarantined",
-        (false, _) => "partly_quarantined",
+        (true, _) => DeliveryState::Processed,
+        (false, 0) => DeliveryState::Quarantined,
+        (false, _) => DeliveryState::PartlyQuarantined,
     };
     let reason = (!quarantined.is_empty()).then(|| quarantined.join("; "));
     report.skipped.extend(quarantined);
@@ -133,7 +155,7 @@ pub(crate) async fn ingest<S: Sql>(
         &[
             Arg::Text(payload),
             Arg::Int(received_at.timestamp_millis()),
-            Arg::from(report.state),
+            Arg::from(report.state.as_str()),
             Arg::OptText(reason),
             Arg::Bytes(body.to_vec()),
         ],

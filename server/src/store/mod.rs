@@ -27,10 +27,10 @@ use relaydesk_core::domain::{
 };
 
 pub use accounts::{Account, AccountConflict, Session};
-pub use ingest::IngestReport;
+pub use ingest::{DeliveryState, IngestReport};
 pub use library::ShortcutTaken;
 pub use media_queue::{MediaClaim, MediaJob, MediaOutcome, MediaState};
-pub use push_queue::{PushClaim, PushJob};
+pub use push_queue::{PushClaim, PushJob, PushKind};
 pub use queue::{After, QueueFilters, QueueRows};
 pub use send_queue::{Claimed, SendState};
 pub use sql::DbError;

@@ -30,14 +30,39 @@ pub const MAX_ATTEMPTS: i64 = 6;
 /// Versions read per dispatch round.
 const VERSIONS_PER_ROUND: i64 = 200;
 
+/// What a push is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PushKind {
+    /// Data only: the phone syncs (at most one pending per device).
+    Wake,
+    /// A visible notification for the person a change needs.
+    Alert,
+}
+
+impl PushKind {
+    /// The word stored in the `kind` column.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PushKind::Wake => "wake",
+            PushKind::Alert => "alert",
+        }
+    }
+}
+
+impl std::fmt::Display for PushKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// One FCM message to one device.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PushJob {
     pub message_id: String,
     pub token: String,
     pub user: UserId,
-    /// `wake` (data only: sync) or `alert` (a visible notification).
-    pub kind: String,
+    pub kind: PushKind,
     pub conversation: Option<ConversationId>,
     /// The `message` object FCM's v1 API takes, token included.
     pub message: serde_json::Value,
@@ -119,7 +144,7 @@ async fn insert<S: Sql>(sql: &mut S, job: &PushJob, now: Timestamp) -> Result<()
             Arg::Text(job.message_id.clone()),
             Arg::Text(job.token.clone()),
             Arg::Text(job.user.to_string()),
-            Arg::Text(job.kind.clone()),
+            Arg::from(job.kind.as_str()),
             Arg::Int(now.timestamp_millis()),
             Arg::Text(serde_json::to_string(job)?),
         ],
@@ -235,7 +260,7 @@ async fn finish<S: Sql>(
                 }
                 None => next_attempt_at(now, claim.attempt),
             };
-            if claim.job.kind == "wake" {
+            if claim.job.kind == PushKind::Wake {
                 // A newer pending wake-up for the device does the same job: keep just one.
                 sql.execute(
                     "DELETE FROM pushes WHERE token = $1 AND kind = 'wake' AND state = 'pending' \

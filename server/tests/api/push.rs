@@ -10,7 +10,7 @@ use std::time::Duration;
 use chrono::Utc;
 use relaydesk_core::domain::*;
 use relaydesk_server::push::fcm::Delivery;
-use relaydesk_server::store::PushJob;
+use relaydesk_server::store::{PushJob, PushKind};
 use serde_json::{Value, json};
 
 use crate::api_stories;
@@ -66,7 +66,7 @@ async fn seen(api: &Api, all: &mut Vec<PushJob>) -> Vec<PushJob> {
 /// Alerts by device token: (kind in the data, title, body).
 fn alerts(jobs: &[PushJob]) -> BTreeMap<String, (String, String, String)> {
     jobs.iter()
-        .filter(|j| j.kind == "alert")
+        .filter(|j| j.kind == PushKind::Alert)
         .map(|j| {
             let m = &j.message;
             (
@@ -90,7 +90,7 @@ fn alerts(jobs: &[PushJob]) -> BTreeMap<String, (String, String, String)> {
 fn woken(jobs: &[PushJob]) -> Vec<String> {
     let mut tokens: Vec<String> = jobs
         .iter()
-        .filter(|j| j.kind == "wake")
+        .filter(|j| j.kind == PushKind::Wake)
         .map(|j| j.token.clone())
         .collect();
     tokens.sort();
@@ -136,7 +136,10 @@ async fn each_trigger_reaches_the_right_phones_and_no_one_else(api: Api) {
         "{body}"
     );
     assert_eq!(alerts(&jobs).len(), 1);
-    let alert = jobs.iter().find(|j| j.kind == "alert").expect("an alert");
+    let alert = jobs
+        .iter()
+        .find(|j| j.kind == PushKind::Alert)
+        .expect("an alert");
     assert_eq!(alert.message["data"]["conversation"], id.to_string());
     assert_eq!(alert.message["android"]["priority"], "HIGH");
     assert_eq!(alert.message["apns"]["headers"]["apns-priority"], "10");

@@ -1,7 +1,7 @@
 //! Webhook deliveries stored whole: raw payload with its effects, quarantine for what we do
 //! not serve or cannot read, nothing lost in a batch.
 
-use relaydesk_server::store::Store;
+use relaydesk_server::store::{DeliveryState, Store};
 
 use crate::contract;
 use crate::harness::*;
@@ -15,7 +15,10 @@ async fn a_number_we_do_not_serve_is_kept_as_quarantined(store: Store) {
         .ingest_webhook(body.into_bytes(), at(1_789_412_412))
         .await
         .expect("db");
-    assert_eq!((report.state, report.messages_stored), ("quarantined", 0));
+    assert_eq!(
+        (report.state, report.messages_stored),
+        (DeliveryState::Quarantined, 0)
+    );
     let payloads = store.payloads().await.expect("db");
     assert_eq!(payloads.len(), 1);
     assert_eq!(payloads[0].0, "quarantined");
@@ -39,7 +42,7 @@ async fn a_signed_but_unreadable_payload_is_kept_as_quarantined(store: Store) {
             .ingest_webhook(body.to_vec(), at(1_789_412_412))
             .await
             .expect("db");
-        assert_eq!(report.state, "quarantined");
+        assert_eq!(report.state, DeliveryState::Quarantined);
     }
     assert_eq!(
         store.payloads().await.expect("db").len(),
@@ -56,7 +59,7 @@ async fn a_batch_for_two_numbers_lands_on_both_inboxes(store: Store) {
         .expect("db");
     assert_eq!(
         (report.state, report.messages_stored),
-        ("processed", 2),
+        (DeliveryState::Processed, 2),
         "{report:?}"
     );
     let workspace = store.workspace().await.expect("db");
