@@ -145,3 +145,85 @@ impl Store {
         in_read!(self, |sql| between(sql, after, upto).await)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use chrono::{TimeZone, Utc};
+    use relaydesk_core::domain::{Change, Inbox, InboxId, Team, TeamId};
+
+    use super::*;
+    use crate::store::{Database, Setup};
+
+    fn text_from(wamid: &str, timestamp: i64, body: &str) -> Vec<u8> {
+        format!(
+            r#"{{"object":"whatsapp_business_account","entry":[{{"id":"1","changes":[{{"field":"messages","value":{{"messaging_product":"whatsapp","metadata":{{"display_phone_number":"12125550142","phone_number_id":"410593826617204"}},"contacts":[{{"profile":{{"name":"Late"}},"wa_id":"5511999990000"}}],"messages":[{{"from":"5511999990000","id":"{wamid}","timestamp":"{timestamp}","type":"text","text":{{"body":"{body}"}}}}]}}}}]}}]}}"#
+        )
+        .into_bytes()
+    }
+
+    /// A database from before migration 7 held events placed at arrival: the migration's Rust
+    /// step puts a late message (and the opening) where they belong.
+    #[tokio::test]
+    async fn migration_7_places_earlier_events_where_they_happened() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let store = Store::open(&Database::Sqlite(dir.path().join("relaydesk.db")))
+            .await
+            .expect("store");
+        let team = Team {
+            id: TeamId::new(),
+            name: "North".into(),
+        };
+        store.setup(Setup::Team(team.clone())).await.expect("team");
+        store
+            .setup(Setup::Inbox(Inbox {
+                id: InboxId::new(),
+                name: "Main".into(),
+                phone_number_id: "410593826617204".into(),
+                display_phone_number: "12125550142".into(),
+                waba_id: "1".into(),
+                teams: [team.id].into_iter().collect(),
+            }))
+            .await
+            .expect("inbox");
+        let arrived = Utc.timestamp_opt(1_789_414_500, 0).single().expect("time");
+        store
+            .ingest_webhook(text_from("wamid.B", 1_789_414_400, "second"), arrived)
+            .await
+            .expect("ingest");
+        store
+            .ingest_webhook(text_from("wamid.A", 1_789_414_300, "first"), arrived)
+            .await
+            .expect("ingest");
+        let conversation = store.conversations().await.expect("db")[0].id;
+        // As a database written before migration 7 would hold them: placed at arrival.
+        async fn as_before_migration_7_then_refilled(store: &Store) -> Result<(), DbError> {
+            in_transaction!(store, |sql| {
+                sql.execute("UPDATE events SET placed_at = at", &[]).await?;
+                refill_places(sql).await
+            })
+        }
+        as_before_migration_7_then_refilled(&store)
+            .await
+            .expect("refilled");
+        let page = store
+            .timeline(
+                conversation,
+                TimelineFrom {
+                    after: None,
+                    as_of: store.version().await.expect("db"),
+                },
+                50,
+            )
+            .await
+            .expect("db");
+        let read: Vec<String> = page
+            .iter()
+            .map(|s| match &s.event.change {
+                Change::ConversationOpened { .. } => "opened".to_owned(),
+                Change::CustomerMessageReceived { message } => message.content.summary(),
+                other => format!("{other:?}"),
+            })
+            .collect();
+        assert_eq!(read, ["opened", "first", "second"]);
+    }
+}
