@@ -292,6 +292,49 @@ pub(crate) async fn put_conversation<S: Sql>(
     Ok(())
 }
 
+/// Whether two states of a conversation agree on every indexed column: then a save rewrites
+/// only its document, version, window and wait (a customer's next message), and the queue's
+/// indexes stay untouched — the hot path of ingest.
+pub(crate) fn same_queue_columns(a: &Conversation, b: &Conversation) -> bool {
+    let escalation = |c: &Conversation| {
+        c.pending_escalation()
+            .map(|e| (e.id, e.requested_by, e.target))
+    };
+    a.id == b.id
+        && a.inbox_id == b.inbox_id
+        && a.contact_id == b.contact_id
+        && a.status == b.status
+        && a.assignee == b.assignee
+        && a.team == b.team
+        && a.priority == b.priority
+        && a.labels == b.labels
+        && a.opened_at == b.opened_at
+        && a.escalation.as_ref().map(|e| e.id) == b.escalation.as_ref().map(|e| e.id)
+        && escalation(a) == escalation(b)
+}
+
+/// Rewrites a stored conversation whose indexed columns did not change
+/// ([`same_queue_columns`]).
+pub(crate) async fn update_conversation_doc<S: Sql>(
+    sql: &mut S,
+    c: &Conversation,
+    version: i64,
+) -> Result<(), DbError> {
+    sql.execute(
+        "UPDATE conversations SET last_inbound_at = $1, awaiting_reply_since = $2, doc = $3, \
+         version = $4 WHERE id = $5",
+        &[
+            Arg::OptInt(c.last_inbound_at.map(millis)),
+            Arg::OptInt(c.awaiting_reply_since.map(millis)),
+            doc(c)?,
+            Arg::Int(version),
+            Arg::Text(c.id.to_string()),
+        ],
+    )
+    .await?;
+    Ok(())
+}
+
 /// Labels as one column a view can match with `LIKE '%|label|%'` (labels never hold `|`).
 pub(crate) fn labels_column(c: &Conversation) -> String {
     if c.labels.is_empty() {

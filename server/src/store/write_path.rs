@@ -2,10 +2,11 @@
 //! the events, write what changed and append the events — all inside the caller's
 //! transaction. REST, web forms, sync pushes and the WhatsApp webhook all come through here.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use relaydesk_core::domain::{
-    Actor, Command, Desk, Event, Needs, Rejection, Timestamp, Workspace, apply, decide,
+    Actor, Command, Conversation, ConversationId, Desk, Event, Needs, Rejection, Timestamp,
+    Workspace, apply, decide,
 };
 
 use super::rows;
@@ -82,11 +83,17 @@ async fn decide_and_record<S: Sql>(
     if events.is_empty() {
         return Ok(Ok(events));
     }
+    // The rows as they are stored, so a save writes only the columns that changed.
+    let before: BTreeMap<ConversationId, Conversation> = events
+        .iter()
+        .filter_map(|e| e.touches().conversation)
+        .filter_map(|id| desk.conversations.get(&id).map(|c| (id, c.clone())))
+        .collect();
     for event in &events {
         apply(desk, event);
     }
     let version = unit.version(sql).await?;
-    save(sql, desk, &events, version).await?;
+    save(sql, desk, &before, &events, version).await?;
     super::send_queue::enqueue_replies(sql, desk, &events, now).await?;
     super::media_queue::enqueue(sql, &events, now).await?;
     for event in &events {
@@ -162,6 +169,7 @@ async fn load<S: Sql>(sql: &mut S, desk: &mut Desk, needs: &Needs) -> Result<(),
 async fn save<S: Sql>(
     sql: &mut S,
     desk: &Desk,
+    before: &BTreeMap<ConversationId, Conversation>,
     events: &[Event],
     version: i64,
 ) -> Result<(), DbError> {
@@ -175,7 +183,12 @@ async fn save<S: Sql>(
         .iter()
         .filter_map(|id| desk.conversations.get(id))
     {
-        rows::put_conversation(sql, conversation, version).await?;
+        match before.get(&conversation.id) {
+            Some(stored) if rows::same_queue_columns(stored, conversation) => {
+                rows::update_conversation_doc(sql, conversation, version).await?;
+            }
+            _ => rows::put_conversation(sql, conversation, version).await?,
+        }
     }
     for message in messages.iter().filter_map(|id| desk.message(*id)) {
         rows::put_message(sql, message, version).await?;
