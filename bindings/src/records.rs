@@ -284,6 +284,7 @@ impl MessageRow {
     fn read(m: &Message, quoted: impl Fn(&Wamid) -> Option<String>) -> MessageRow {
         let read = reading::read(m);
         MessageRow {
+            quote: read.quote_line(quoted),
             id: m.id.to_string(),
             from_customer: m.direction == Direction::Inbound,
             text: read.text.clone().unwrap_or_else(|| m.content.summary()),
@@ -291,10 +292,6 @@ impl MessageRow {
             lines: read.lines,
             placeholder: read.placeholder,
             marks: read.marks,
-            quote: read
-                .quotes
-                .as_ref()
-                .map(|w| quoted(w).unwrap_or_else(|| reading::UNRESOLVED_QUOTE.to_owned())),
             played: read.played,
             notice: reading::notice_line(&m.content),
             at: m.at.to_rfc3339(),
@@ -333,7 +330,7 @@ impl From<Thread> for ThreadView {
                         t.messages
                             .iter()
                             .find(|other| other.wamid.as_ref() == Some(wamid))
-                            .map(|other| other.content.summary())
+                            .map(|other| reading::quote_words(&other.content))
                     })
                 })
                 .collect(),

@@ -36,6 +36,28 @@ pub struct Reading {
 /// How a quoted message reads when it is not on this thread (older, or never ours).
 pub const UNRESOLVED_QUOTE: &str = "a message that is not in this conversation";
 
+/// Longest quote shown, in characters.
+const QUOTE_CHARS: usize = 80;
+
+impl Reading {
+    /// The quote line of a reply: the quoted message's words, found by `quoted` (its
+    /// [`quote_words`], on the screen's thread), or that it is not in this conversation.
+    pub fn quote_line(&self, quoted: impl Fn(&Wamid) -> Option<String>) -> Option<String> {
+        self.quotes
+            .as_ref()
+            .map(|w| quoted(w).unwrap_or_else(|| UNRESOLVED_QUOTE.to_owned()))
+    }
+}
+
+/// A quoted message in a few words (at most 80 characters), as every screen shows it.
+pub fn quote_words(content: &Content) -> String {
+    let summary = content.summary();
+    match summary.char_indices().nth(QUOTE_CHARS) {
+        Some((cut, _)) => format!("{}…", &summary[..cut]),
+        None => summary,
+    }
+}
+
 /// The parts of `message`.
 pub fn read(message: &Message) -> Reading {
     let mut reading = Reading {

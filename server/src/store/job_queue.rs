@@ -83,20 +83,12 @@ impl Queue {
         lease: i64,
     ) -> Result<bool, DbError> {
         let Queue { table, working } = self;
+        // The row stays locked until commit, so no claim slips in between check and finish.
         let query = format!(
-            "SELECT COUNT(*) FROM {table} WHERE message_id = $1 AND state = '{working}'              AND lease_until = $2"
-        );
-        // Lock the row first, so no claim slips in between the check and the finish.
-        let lock = format!(
-            "SELECT state FROM {table} WHERE message_id = $1{}",
+            "SELECT lease_until FROM {table} WHERE message_id = $1 AND state = '{working}'{}",
             sql.lock_rows()
         );
-        sql.texts(&lock, &[Arg::from(id)]).await?;
-        Ok(sql
-            .integer(&query, &[Arg::from(id), Arg::Int(lease)])
-            .await?
-            .unwrap_or(0)
-            > 0)
+        Ok(sql.integer(&query, &[Arg::from(id)]).await? == Some(lease))
     }
 }
 

@@ -240,7 +240,7 @@ async fn parts(state: &AppState, agent: &Agent, c: Conversation) -> Result<Parts
                 &s.event.change
                 && let Some(wamid) = &message.wamid
             {
-                said.insert(wamid.clone(), quote_words(&message.content));
+                said.insert(wamid.clone(), reading::quote_words(&message.content));
             }
         }
         if entries.len() > 2 * TIMELINE_LIMIT {
@@ -450,15 +450,6 @@ fn template_status(status: TemplateStatus) -> &'static str {
         TemplateStatus::Rejected => "rejected by Meta",
         TemplateStatus::Paused => "paused by Meta",
         TemplateStatus::Disabled => "disabled",
-    }
-}
-
-/// A quoted message in a few words (at most 80 characters).
-fn quote_words(content: &relaydesk_core::domain::Content) -> String {
-    let summary = content.summary();
-    match summary.char_indices().nth(80) {
-        Some((cut, _)) => format!("{}…", &summary[..cut]),
-        None => summary,
     }
 }
 

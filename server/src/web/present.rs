@@ -189,15 +189,12 @@ pub fn body(
 ) -> Body {
     let read = reading::read(message);
     let mut body = Body {
+        quote: read.quote_line(quoted),
         text: read.text,
         tag: read.tag,
         lines: read.lines,
         placeholder: read.placeholder,
         marks: read.marks,
-        quote: read
-            .quotes
-            .as_ref()
-            .map(|w| quoted(w).unwrap_or_else(|| reading::UNRESOLVED_QUOTE.to_owned())),
         played: read.played,
         ..Body::default()
     };
