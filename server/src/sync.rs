@@ -4,7 +4,7 @@
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use relaydesk_core::domain::{Command, ConversationId, Timestamp, can_see, lost_sight};
+use relaydesk_core::domain::{Command, ConversationId, Timestamp};
 use relaydesk_core::protocol::sync::{
     MutationResult, PullResponse, PushRequest, PushResponse, WorkspaceCopy,
 };
@@ -12,13 +12,16 @@ use serde::{Deserialize, Serialize};
 
 use crate::accounts::{self, AccountError, Signed, invalid};
 use crate::library;
-use crate::store::{Pushed, Store};
+use crate::store::{PageBound, PullFrom, Pushed, Store};
 
 /// Most mutations in one push.
 pub const MAX_MUTATIONS: usize = 500;
 /// Conversations per pull page (with everything that changed in them).
 pub const DEFAULT_PAGE: i64 = 200;
 pub const MAX_PAGE: i64 = 1000;
+/// Most messages, notes and events on one pull page: a conversation with a longer history is
+/// cut between two versions and continued on the next page.
+pub const MAX_ITEMS: i64 = 2000;
 
 /// A client id: what the phone minted once (a UUID), never empty or huge.
 fn check_client(client: &str) -> Result<(), AccountError> {
@@ -123,7 +126,10 @@ struct Page {
     cursor: i64,
     snapshot: i64,
     last_mutation_id: i64,
-    after: ConversationId,
+    after: Option<ConversationId>,
+    /// The page before was cut inside `after`: it continues there, after this version.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    inside: Option<i64>,
 }
 
 /// One page of a pull from `cursor` (or the continuation `page`).
@@ -153,92 +159,64 @@ pub async fn pull(
                 .ok_or_else(|| invalid("page", "not a page this server gave out"))
         })
         .transpose()?;
-    let (cursor, snapshot, last_mutation_id, after) = match continued {
+    let (cursor, snapshot, last_mutation_id, from) = match continued {
         Some(page) => (
             page.cursor,
             page.snapshot,
             page.last_mutation_id,
-            Some(page.after),
+            PullFrom {
+                after: page.after,
+                inside: page.inside,
+            },
         ),
         None => {
             let (snapshot, last) = store.sync_start(client.to_owned()).await?;
-            (cursor, snapshot, last, None)
+            (cursor, snapshot, last, PullFrom::default())
         }
     };
+    let first_page = continued.is_none();
     let (workspace_version, visibility_version) = store.workspace_versions(who.member.id).await?;
     // What the person may see changed since their cursor: their copy is stale as a whole.
-    let reset = after.is_none() && cursor > 0 && visibility_version > cursor;
+    let reset = first_page && cursor > 0 && visibility_version > cursor;
     let cursor = if reset { 0 } else { cursor };
 
-    let pulled = store.sync_page(cursor, after, limit).await?;
-    let member = &who.member;
-    let workspace = &who.workspace;
+    let pulled = store
+        .sync_page(
+            who.member.clone(),
+            who.workspace.clone(),
+            cursor,
+            from,
+            PageBound {
+                conversations: limit,
+                items: MAX_ITEMS,
+            },
+        )
+        .await?;
     let mut response = PullResponse {
         cursor: snapshot,
-        next_page: None,
-        has_more: pulled.last_id.is_some(),
+        next_page: pulled.next.map(|next| {
+            let page = Page {
+                cursor,
+                snapshot,
+                last_mutation_id,
+                after: next.after,
+                inside: next.inside,
+            };
+            URL_SAFE_NO_PAD.encode(serde_json::to_vec(&page).unwrap_or_default())
+        }),
+        has_more: pulled.next.is_some(),
         last_mutation_id: u64::try_from(last_mutation_id).unwrap_or(0),
         reset,
-        conversations: Vec::new(),
-        contacts: Vec::new(),
-        messages: Vec::new(),
-        notes: Vec::new(),
-        events: Vec::new(),
-        removed: pulled.vanished.clone(),
+        conversations: pulled.conversations,
+        contacts: pulled.contacts,
+        messages: pulled.messages,
+        notes: pulled.notes,
+        events: pulled.events,
+        // A first pull (or a reset) starts from nothing: there is nothing to delete.
+        removed: if cursor == 0 { Vec::new() } else { pulled.lost },
         workspace: None,
     };
-    let mut shown = std::collections::BTreeSet::new();
-    for conversation in pulled.conversations {
-        if can_see(member, &conversation, workspace) {
-            shown.insert(conversation.id);
-            response.conversations.push(conversation);
-        } else if cursor > 0
-            && pulled.moved.contains(&conversation.id)
-            && pulled.events.iter().any(|e| {
-                e.version > cursor
-                    && e.event.conversation == Some(conversation.id)
-                    && lost_sight(member, &e.event.change, Some(&conversation), workspace)
-            })
-        {
-            // Named only to whom a change since their cursor took it from (the domain's
-            // `lost_sight`): conversations they never saw are none of their business.
-            response.removed.push(conversation.id);
-        }
-    }
-    if cursor == 0 {
-        response.removed.clear();
-    }
-    response.contacts = pulled
-        .contacts
-        .into_iter()
-        .filter(|c| response.conversations.iter().any(|v| v.contact_id == c.id))
-        .collect();
-    response.messages = pulled
-        .messages
-        .into_iter()
-        .filter(|m| shown.contains(&m.conversation_id))
-        .collect();
-    response.notes = pulled
-        .notes
-        .into_iter()
-        .filter(|n| shown.contains(&n.conversation_id))
-        .collect();
-    response.events = pulled
-        .events
-        .into_iter()
-        .filter(|e| e.event.conversation.is_some_and(|c| shown.contains(&c)))
-        .collect();
-    if let Some(last) = pulled.last_id {
-        let page = Page {
-            cursor,
-            snapshot,
-            last_mutation_id,
-            after: last,
-        };
-        response.next_page =
-            Some(URL_SAFE_NO_PAD.encode(serde_json::to_vec(&page).unwrap_or_default()));
-    }
-    if after.is_none() && (cursor == 0 || workspace_version > cursor) {
+    if first_page && (cursor == 0 || workspace_version > cursor) {
         response.workspace = Some(workspace_copy(store, who).await?);
     }
     Ok(response)

@@ -85,6 +85,48 @@ pub fn not_working_reason(conversation: &Conversation, workspace: &Workspace) ->
     }
 }
 
+/// What a change can do to who sees its conversation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Sight {
+    /// Nothing: whoever saw it still does, nobody else does.
+    Unchanged,
+    /// It may come into someone's sight: it opened, or an escalation asks its deciders.
+    MayBring,
+    /// It may also leave someone's sight: its owner or team changed, or an escalation was
+    /// decided. Only these are answered for by [`lost_sight`].
+    MayTake,
+}
+
+impl Sight {
+    /// Its number in storage (the `events.sight` column).
+    pub fn number(self) -> i64 {
+        match self {
+            Sight::Unchanged => 0,
+            Sight::MayBring => 1,
+            Sight::MayTake => 2,
+        }
+    }
+}
+
+/// What `change` can do to who sees its conversation ([`Sight`]).
+pub fn sight(change: &Change) -> Sight {
+    match change {
+        Change::ConversationOpened { .. } | Change::EscalationRequested { .. } => Sight::MayBring,
+        Change::AssignmentChanged { .. }
+        | Change::TeamChanged { .. }
+        | Change::EscalationApproved { .. }
+        | Change::EscalationRejected { .. }
+        | Change::EscalationCancelled { .. } => Sight::MayTake,
+        _ => Sight::Unchanged,
+    }
+}
+
+/// Whether `change` can bring its conversation into someone's sight or take it away: a phone
+/// that pulls one gets the conversation's whole history, since it may be new to it.
+pub fn moves_sight(change: &Change) -> bool {
+    sight(change) != Sight::Unchanged
+}
+
 /// Whether `change` took its conversation away from `member`: they owned it, it left one of
 /// their teams, or an escalation they could decide (and so see) was decided. `conversation`
 /// is the conversation as it is after the change (it carries the decided escalation). Such a

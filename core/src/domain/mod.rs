@@ -40,7 +40,7 @@ pub mod timeline;
 pub mod window;
 pub mod workspace;
 
-pub use access::{can_see, leads, lost_sight, may_decide, may_work};
+pub use access::{Sight, can_see, leads, lost_sight, may_decide, may_work, moves_sight, sight};
 pub use apply::apply;
 pub use canned::{CannedReply, CannedScope, MissingVariables, Variables};
 pub use command::{

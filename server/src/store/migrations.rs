@@ -49,6 +49,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../../migrations/sqlite/0007_timeline_order.sql"),
         include_str!("../../migrations/postgres/0007_timeline_order.sql"),
     ),
+    (
+        8,
+        "sight",
+        include_str!("../../migrations/sqlite/0008_sight.sql"),
+        include_str!("../../migrations/postgres/0008_sight.sql"),
+    ),
 ];
 
 /// Work a migration needs done in Rust after its SQL (filling columns derived from documents,
@@ -57,6 +63,7 @@ async fn after<S: Sql>(sql: &mut S, number: i64) -> Result<(), DbError> {
     match number {
         4 => super::rows::refill_conversation_columns(sql).await?,
         7 => super::timeline::refill_places(sql).await?,
+        8 => super::timeline::mark_sight(sql).await?,
         _ => {}
     }
     Ok(())

@@ -30,12 +30,13 @@ pub use accounts::{Account, AccountConflict, Session};
 pub use ingest::{DeliveryState, IngestReport};
 pub use library::ShortcutTaken;
 pub use media_queue::{MediaClaim, MediaJob, MediaOutcome, MediaState};
+pub use pull::{PageBound, PullFrom, PulledPage};
 pub use push_queue::{PushClaim, PushJob, PushKind};
 pub use queue::{After, QueueFilters, QueueRows};
 pub use send_queue::{Claimed, SendState};
 pub use sql::DbError;
 use sql::Sql;
-pub use sync::{PulledPage, Pushed};
+pub use sync::Pushed;
 pub use timeline::{Stamped, TimelineFrom};
 
 use crate::whatsapp::notification;
@@ -182,10 +183,12 @@ macro_rules! in_read {
 
 mod account_ops;
 mod library;
+mod pull;
 mod push_queue;
 mod queue;
 mod sync;
 mod timeline;
+mod viewer;
 
 /// A change to the workspace (admin tools, the demo, tests).
 #[derive(Debug, Clone)]

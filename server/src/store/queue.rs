@@ -7,12 +7,13 @@
 use relaydesk_core::domain::queue::{NO_WINDOW, NOBODY_WAITING, WINDOW_CLOSED};
 use relaydesk_core::domain::{
     Contact, ContactId, Conversation, ConversationId, InboxId, Label, Member, Order, Priority,
-    Role, TeamId, Timestamp, UserId, View, WINDOW, Workspace,
+    TeamId, Timestamp, UserId, View, WINDOW, Workspace,
 };
 
 use super::postgres::PgSql;
 use super::sql::{Arg, Cell, DbError, Sql};
 use super::sqlite::run_ready;
+use super::viewer::{Statement, Viewer};
 use super::{Backend, Store};
 
 /// Narrowing a view further.
@@ -62,171 +63,49 @@ pub struct QueueRows {
     pub counts: Vec<(View, u64)>,
 }
 
-/// A statement under construction: each value appended gets the next `$N`, so parameters
-/// always first appear in ascending order (SQLite's rule).
-#[derive(Default)]
-struct Statement {
-    text: String,
-    args: Vec<Arg>,
-}
-
-impl Statement {
-    fn push(&mut self, text: &str) -> &mut Self {
-        self.text.push_str(text);
-        self
-    }
-
-    fn arg(&mut self, value: Arg) -> &mut Self {
-        self.args.push(value);
-        self.text.push_str(&format!("${}", self.args.len()));
-        self
-    }
-
-    /// `column IN ($a, $b …)`, or a false condition for an empty list.
-    fn any_of(&mut self, column: &str, values: &[String]) -> &mut Self {
-        if values.is_empty() {
-            return self.push("1 = 0");
+/// `View::includes` (visibility aside), in SQL.
+fn in_view(viewer: &Viewer, view: View, now: i64, s: &mut Statement) {
+    let open = |s: &mut Statement| {
+        s.push("(status = 'open' OR (status = 'snoozed' AND snoozed_until <= ")
+            .arg(Arg::Int(now))
+            .push("))");
+    };
+    match view {
+        View::Unassigned => {
+            open(s);
+            s.push(" AND assignee IS NULL AND ");
+            viewer.may_work_unassigned(s);
         }
-        self.push(column).push(" IN (");
-        for (i, value) in values.iter().enumerate() {
-            if i > 0 {
-                self.push(", ");
-            }
-            self.arg(Arg::Text(value.clone()));
+        View::Mine => {
+            open(s);
+            s.push(" AND assignee = ").arg(Arg::Text(viewer.me.clone()));
         }
-        self.push(")")
-    }
-}
-
-/// What the member's visibility depends on, worked out from the workspace once.
-struct Viewer {
-    me: String,
-    admin: bool,
-    supervisor: bool,
-    teams: Vec<String>,
-    /// Inboxes whose queue feeds one of the member's teams.
-    inboxes: Vec<String>,
-    /// People whose escalations the member may decide (themselves and teammates).
-    colleagues: Vec<String>,
-}
-
-impl Viewer {
-    fn of(member: &Member, workspace: &Workspace) -> Viewer {
-        Viewer {
-            me: member.id.to_string(),
-            admin: member.role == Role::Admin,
-            supervisor: member.role == Role::Supervisor,
-            teams: member.teams.iter().map(ToString::to_string).collect(),
-            inboxes: workspace
-                .inboxes
-                .values()
-                .filter(|i| member.shares_a_team(i.teams.iter()))
-                .map(|i| i.id.to_string())
-                .collect(),
-            colleagues: workspace
-                .members
-                .values()
-                .filter(|m| m.id == member.id || member.shares_a_team(m.teams.iter()))
-                .map(|m| m.id.to_string())
-                .collect(),
+        View::Team => {
+            open(s);
+            s.push(" AND ");
+            viewer.in_my_teams(s);
         }
-    }
-
-    /// `can_see`, in SQL.
-    fn visible(&self, s: &mut Statement) {
-        if self.admin {
-            s.push("1 = 1");
-            return;
-        }
-        s.push("(assignee = ")
-            .arg(Arg::Text(self.me.clone()))
-            .push(" OR ");
-        s.any_of("team_id", &self.teams);
-        s.push(" OR ");
-        s.any_of("inbox_id", &self.inboxes);
-        s.push(" OR ");
-        self.may_decide_pending(s);
-        s.push(")");
-    }
-
-    /// `access::in_my_teams`, in SQL: its team is mine, or it has none and its inbox feeds
-    /// one of mine.
-    fn in_my_teams(&self, s: &mut Statement) {
-        s.push("(");
-        s.any_of("team_id", &self.teams);
-        s.push(" OR (team_id IS NULL AND ");
-        s.any_of("inbox_id", &self.inboxes);
-        s.push("))");
-    }
-
-    /// `access::may_work` for an unassigned conversation, in SQL.
-    fn may_work_unassigned(&self, s: &mut Statement) {
-        if self.admin {
-            s.push("1 = 1");
-        } else {
-            self.in_my_teams(s);
-        }
-    }
-
-    /// `may_decide` on the pending escalation, in SQL.
-    fn may_decide_pending(&self, s: &mut Statement) {
-        if self.admin {
-            s.push("escalation_requested_by IS NOT NULL");
-        } else if self.supervisor {
-            s.push("(");
-            s.any_of("escalation_target_team", &self.teams);
-            s.push(" OR ");
-            s.any_of("escalation_target_person", &self.colleagues);
+        View::Escalations => {
+            s.push("escalation_requested_by IS NOT NULL AND (escalation_requested_by = ")
+                .arg(Arg::Text(viewer.me.clone()))
+                .push(" OR assignee = ")
+                .arg(Arg::Text(viewer.me.clone()))
+                .push(" OR ");
+            viewer.may_decide_pending(s);
             s.push(")");
-        } else {
-            s.push("1 = 0");
         }
-    }
-
-    /// `View::includes` (visibility aside), in SQL.
-    fn in_view(&self, view: View, now: i64, s: &mut Statement) {
-        let open = |s: &mut Statement| {
-            s.push("(status = 'open' OR (status = 'snoozed' AND snoozed_until <= ")
-                .arg(Arg::Int(now))
-                .push("))");
-        };
-        match view {
-            View::Unassigned => {
-                open(s);
-                s.push(" AND assignee IS NULL AND ");
-                self.may_work_unassigned(s);
-            }
-            View::Mine => {
-                open(s);
-                s.push(" AND assignee = ").arg(Arg::Text(self.me.clone()));
-            }
-            View::Team => {
-                open(s);
-                s.push(" AND ");
-                self.in_my_teams(s);
-            }
-            View::Escalations => {
-                s.push("escalation_requested_by IS NOT NULL AND (escalation_requested_by = ")
-                    .arg(Arg::Text(self.me.clone()))
-                    .push(" OR assignee = ")
-                    .arg(Arg::Text(self.me.clone()))
-                    .push(" OR ");
-                self.may_decide_pending(s);
-                s.push(")");
-            }
-            View::Waiting => {
-                s.push("status = 'pending'");
-            }
-            View::Snoozed => {
-                s.push("status = 'snoozed' AND snoozed_until > ")
-                    .arg(Arg::Int(now));
-            }
-            View::Resolved => {
-                s.push("status = 'resolved'");
-            }
-            View::All => {
-                s.push("1 = 1");
-            }
+        View::Waiting => {
+            s.push("status = 'pending'");
+        }
+        View::Snoozed => {
+            s.push("status = 'snoozed' AND snoozed_until > ")
+                .arg(Arg::Int(now));
+        }
+        View::Resolved => {
+            s.push("status = 'resolved'");
+        }
+        View::All => {
+            s.push("1 = 1");
         }
     }
 }
@@ -307,7 +186,7 @@ pub(crate) async fn page<S: Sql>(
     s.push(" AS k FROM conversations WHERE ");
     viewer.visible(&mut s);
     s.push(" AND ");
-    viewer.in_view(view, now_ms, &mut s);
+    in_view(&viewer, view, now_ms, &mut s);
     filters(filter, &mut s);
     if let Some(after) = after {
         s.push(" AND (");
@@ -395,7 +274,7 @@ async fn counts<S: Sql>(
             s.push(", ");
         }
         s.push("CAST(COALESCE(SUM(CASE WHEN ");
-        viewer.in_view(view, now, &mut s);
+        in_view(viewer, view, now, &mut s);
         s.push(" THEN 1 ELSE 0 END), 0) AS BIGINT)");
     }
     s.push(" FROM conversations WHERE ");

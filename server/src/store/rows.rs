@@ -3,7 +3,8 @@
 
 use relaydesk_core::domain::{
     Contact, ContactId, Conversation, ConversationId, EscalationId, EscalationTarget, Event,
-    InboxId, Message, MessageId, Note, NoteId, Status, Timestamp, Wamid, Workspace, timeline,
+    InboxId, Message, MessageId, Note, NoteId, Status, Timestamp, Wamid, Workspace, sight,
+    timeline,
 };
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -534,14 +535,15 @@ pub(crate) async fn append_event<S: Sql>(
     event: &Event,
 ) -> Result<(), DbError> {
     sql.execute(
-        "INSERT INTO events (version, seq, conversation_id, at, placed_at, doc) \
-         VALUES ($1, $2, $3, $4, $5, $6)",
+        "INSERT INTO events (version, seq, conversation_id, at, placed_at, sight, doc) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
         &[
             Arg::Int(version),
             Arg::Int(seq),
             Arg::OptText(event.conversation.map(|c| c.to_string())),
             Arg::Int(millis(event.at)),
             Arg::Int(timeline::sort_millis(event)),
+            Arg::Int(sight(&event.change).number()),
             Arg::Text(super::event_docs::to_doc(event)?),
         ],
     )

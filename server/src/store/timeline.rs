@@ -9,7 +9,7 @@
 //! recorded after it reaches the reader through the live stream from that version — no gaps,
 //! no repeats.
 
-use relaydesk_core::domain::{ConversationId, Event, Place, timeline::sort_millis};
+use relaydesk_core::domain::{ConversationId, Event, Place, Sight, sight, timeline::sort_millis};
 
 use super::event_docs;
 use super::postgres::PgSql;
@@ -128,6 +128,34 @@ pub(crate) async fn refill_places<S: Sql>(sql: &mut S) -> Result<(), DbError> {
     Ok(())
 }
 
+/// Marks the events recorded before migration 8 with what they can do to who sees their
+/// conversation ([`sight`]); later ones are marked as they are appended.
+pub(crate) async fn mark_sight<S: Sql>(sql: &mut S) -> Result<(), DbError> {
+    let rows = sql
+        .rows(
+            "SELECT version, seq, doc FROM events WHERE doc LIKE '%\"conversation_opened\"%' \
+             OR doc LIKE '%\"assignment_changed\"%' OR doc LIKE '%\"team_changed\"%' \
+             OR doc LIKE '%\"escalation_%'",
+            &[],
+        )
+        .await?;
+    for s in stamped(sql, rows).await? {
+        let sight = sight(&s.event.change);
+        if sight != Sight::Unchanged {
+            sql.execute(
+                "UPDATE events SET sight = $1 WHERE version = $2 AND seq = $3",
+                &[
+                    Arg::Int(sight.number()),
+                    Arg::Int(s.version),
+                    Arg::Int(s.seq),
+                ],
+            )
+            .await?;
+        }
+    }
+    Ok(())
+}
+
 impl Store {
     /// Up to `limit` timeline entries of `conversation` from `from`, in timeline order.
     pub async fn timeline(
@@ -225,5 +253,46 @@ mod tests {
             })
             .collect();
         assert_eq!(read, ["opened", "first", "second"]);
+    }
+
+    /// A database from before migration 8 held no marks: its step marks the opening (it may
+    /// bring the conversation into sight) and leaves the message unmarked.
+    #[tokio::test]
+    async fn migration_8_marks_what_earlier_events_do_to_sight() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let store = Store::open(&Database::Sqlite(dir.path().join("relaydesk.db")))
+            .await
+            .expect("store");
+        store
+            .setup(Setup::Inbox(Inbox {
+                id: InboxId::new(),
+                name: "Main".into(),
+                phone_number_id: "410593826617204".into(),
+                display_phone_number: "12125550142".into(),
+                waba_id: "1".into(),
+                teams: Default::default(),
+            }))
+            .await
+            .expect("inbox");
+        store
+            .ingest_webhook(text_from("wamid.A", 1_789_414_300, "first"), Utc::now())
+            .await
+            .expect("ingest");
+        async fn unmarked_then_marked(store: &Store) -> Result<Vec<i64>, DbError> {
+            in_transaction!(store, |sql| {
+                sql.execute("UPDATE events SET sight = 0", &[]).await?;
+                mark_sight(sql).await?;
+                let rows = sql
+                    .rows("SELECT sight FROM events ORDER BY version, seq", &[])
+                    .await?;
+                Ok(rows.iter().filter_map(|r| r[0].int()).collect())
+            })
+        }
+        let marks = unmarked_then_marked(&store).await.expect("marked");
+        assert_eq!(
+            marks,
+            [Sight::MayBring.number(), Sight::Unchanged.number()],
+            "the opening, then the message"
+        );
     }
 }

@@ -439,7 +439,197 @@ async fn a_pull_never_names_a_conversation_the_caller_could_not_see(api: Api) {
     );
 }
 
+/// `count` messages from `phone` to number A in one delivery, `first` second onwards.
+fn many_from(phone: &str, count: usize, first: i64) -> Vec<u8> {
+    let messages: Vec<Value> = (0..count)
+        .map(|i| {
+            json!({
+                "from": phone,
+                "id": format!("wamid.{}", uuid::Uuid::now_v7().simple()),
+                "timestamp": (first + i as i64).to_string(),
+                "type": "text",
+                "text": { "body": format!("line {i}") },
+            })
+        })
+        .collect();
+    json!({
+        "object": "whatsapp_business_account",
+        "entry": [{ "id": "310984726155302", "changes": [{ "field": "messages", "value": {
+            "messaging_product": "whatsapp",
+            "metadata": { "display_phone_number": "12125550142", "phone_number_id": crate::harness::BUSINESS_A },
+            "contacts": [{ "profile": { "name": "Talkative" }, "wa_id": phone }],
+            "messages": messages,
+        }}]}],
+    })
+    .to_string()
+    .into_bytes()
+}
+
+/// Every page of a pull from `cursor`, in order.
+async fn pull_pages(api: &Api, who: &Person, phone: &str, cursor: i64, limit: i64) -> Vec<Value> {
+    let mut pages = Vec::new();
+    let mut query = format!("cursor={cursor}&limit={limit}");
+    loop {
+        let page = pull(api, who, phone, &query).await;
+        let next = page["next_page"].as_str().map(str::to_owned);
+        assert_eq!(
+            page["has_more"],
+            next.is_some(),
+            "has_more says whether a page follows"
+        );
+        pages.push(page);
+        match next {
+            Some(next) => query = format!("cursor={cursor}&limit={limit}&page={next}"),
+            None => return pages,
+        }
+    }
+}
+
+fn ids_in(pages: &[Value], list: &str) -> Vec<String> {
+    pages
+        .iter()
+        .flat_map(|p| p[list].as_array().expect("list").clone())
+        .map(|c| c["id"].as_str().expect("id").to_owned())
+        .collect()
+}
+
+/// Sol works South (number B) while North (number A) is busy: every page of Sol's pull is
+/// full of South's conversations — the others are left out by the query, not read and
+/// dropped — and a pull after North changed again brings only South's change.
+async fn a_pull_page_is_filled_with_what_the_person_may_see(api: Api) {
+    let mut south = Vec::new();
+    for i in 0..9 {
+        let phone = format!("55119000007{i:02}");
+        if i % 3 == 0 {
+            let wamid = format!("wamid.{}", uuid::Uuid::now_v7().simple());
+            let to_b = String::from_utf8(crate::harness::text_from(
+                &phone,
+                &wamid,
+                chrono::Utc::now().timestamp(),
+                "hola",
+            ))
+            .expect("text")
+            .replace(crate::harness::BUSINESS_A, crate::harness::BUSINESS_B);
+            api.store
+                .ingest_webhook(to_b.into_bytes(), chrono::Utc::now())
+                .await
+                .expect("ingest");
+            south.push(
+                crate::harness::conversation_of(&api.store, &phone)
+                    .await
+                    .id
+                    .to_string(),
+            );
+        } else {
+            api.customer_writes(&phone, "hello").await;
+        }
+    }
+    let phone = client();
+    let pages = pull_pages(&api, &api.sol, &phone, 0, 2).await;
+    let sizes: Vec<usize> = pages
+        .iter()
+        .map(|p| p["conversations"].as_array().expect("list").len())
+        .collect();
+    assert_eq!(sizes, [2, 1], "two full pages of South's, no empty ones");
+    let mut seen = ids_in(&pages, "conversations");
+    seen.sort();
+    south.sort();
+    assert_eq!(seen, south);
+    let cursor = pages[pages.len() - 1]["cursor"].as_i64().expect("cursor");
+
+    for i in 0..5 {
+        api.customer_writes(&format!("55119000008{i:02}"), "more")
+            .await;
+    }
+    let note = api
+        .post(
+            &api.sol,
+            &format!("/api/v1/conversations/{}/notes", south[1]),
+            json!({ "body": "called her back" }),
+        )
+        .await;
+    assert_eq!(note.status, 200, "{}", note.body);
+    let pages = pull_pages(&api, &api.sol, &phone, cursor, 1).await;
+    assert_eq!(pages.len(), 1, "one page: North's changes are not Sol's");
+    assert_eq!(ids_in(&pages, "conversations"), [south[1].clone()]);
+    assert_eq!(pages[0]["notes"][0]["body"], "called her back");
+}
+
+/// A customer who wrote 1,100 times has a longer history than one page carries: the pull
+/// cuts it between two versions and continues it on the next page; the phone gets every
+/// message once and the conversation on both pages.
+async fn a_long_history_is_carried_over_pages_of_bounded_size(api: Api) {
+    let start = chrono::Utc::now().timestamp() - 3_600;
+    for batch in 0..11 {
+        let report = api
+            .store
+            .ingest_webhook(
+                many_from("5511900000077", 100, start + batch * 100),
+                chrono::Utc::now(),
+            )
+            .await
+            .expect("ingest");
+        assert_eq!(report.messages_stored, 100, "{report:?}");
+    }
+    let talkative = crate::harness::conversation_of(&api.store, "5511900000077")
+        .await
+        .id
+        .to_string();
+    api.customer_writes("5511900000078", "just one").await;
+    let pages = pull_pages(&api, &api.ana, &client(), 0, 200).await;
+    assert!(pages.len() >= 2, "the history does not fit one page");
+    for page in &pages {
+        let items = ["messages", "notes", "events"]
+            .iter()
+            .map(|list| page[*list].as_array().expect("list").len())
+            .sum::<usize>();
+        assert!(
+            items <= 2_000,
+            "a page carries at most 2,000 items, not {items}"
+        );
+    }
+    let mut messages = ids_in(&pages, "messages");
+    let count = messages.len();
+    messages.sort();
+    messages.dedup();
+    assert_eq!((count, messages.len()), (1_101, 1_101), "each message once");
+    let carrying: Vec<usize> = pages
+        .iter()
+        .enumerate()
+        .filter(|(_, p)| {
+            p["conversations"]
+                .as_array()
+                .expect("list")
+                .iter()
+                .any(|c| c["id"] == talkative.as_str())
+        })
+        .map(|(i, _)| i)
+        .collect();
+    assert!(
+        carrying.len() >= 2,
+        "the long conversation comes with each of its pages"
+    );
+    let events = ids_in_events(&pages);
+    let distinct: std::collections::BTreeSet<_> = events.iter().collect();
+    assert_eq!(events.len(), distinct.len(), "no event twice");
+}
+
+fn ids_in_events(pages: &[Value]) -> Vec<(i64, i64)> {
+    pages
+        .iter()
+        .flat_map(|p| p["events"].as_array().expect("events").clone())
+        .map(|e| {
+            (
+                e["version"].as_i64().expect("v"),
+                e["seq"].as_i64().expect("seq"),
+            )
+        })
+        .collect()
+}
+
 api_stories!(
+    a_pull_page_is_filled_with_what_the_person_may_see,
+    a_long_history_is_carried_over_pages_of_bounded_size,
     a_pull_never_names_a_conversation_the_caller_could_not_see,
     a_command_consumed_a_thousand_commands_ago_answers_unknown_outcome,
     a_deleted_canned_reply_leaves_the_phones_too,
