@@ -38,6 +38,7 @@ export async function until(what, check, seconds = 20) {
 /** The fake Graph API: sends are recorded and answered with a fresh wamid. */
 async function fakeGraph() {
   const sent = [];
+  const reads = [];
   const server = createServer(async (req, res) => {
     const chunks = [];
     for await (const c of req) chunks.push(c);
@@ -46,7 +47,7 @@ async function fakeGraph() {
     const json = (value) => { res.writeHead(200, { 'content-type': 'application/json' }); res.end(JSON.stringify(value)); };
     if (req.method === 'POST' && url.pathname.endsWith('/messages')) {
       const parsed = JSON.parse(body);
-      if (parsed.status === 'read') return json({ success: true });
+      if (parsed.status === 'read') { reads.push(parsed); return json({ success: true }); }
       const wamid = `wamid.WEB${randomUUID().replaceAll('-', '')}`;
       sent.push({ ...parsed, wamid });
       return json({ messaging_product: 'whatsapp', contacts: [{ input: parsed.to, wa_id: parsed.to }], messages: [{ id: wamid }] });
@@ -74,7 +75,7 @@ async function fakeGraph() {
     res.writeHead(404).end();
   });
   await new Promise((r) => server.listen(0, '127.0.0.1', r));
-  return { sent, url: `http://127.0.0.1:${server.address().port}`, close: () => server.close() };
+  return { sent, reads, url: `http://127.0.0.1:${server.address().port}`, close: () => server.close() };
 }
 
 /** Starts `relaydesk serve` on a free loopback port with `args`; answers the process and its address. */

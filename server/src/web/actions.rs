@@ -11,8 +11,8 @@ use axum::extract::{Path, State};
 use axum::response::Response;
 use chrono::{Duration, NaiveDateTime, Utc};
 use relaydesk_core::domain::{
-    Actor, AssignTarget, Command, ConversationId, EscalationId, HandoffNote, MessageId, NoteId,
-    Priority, ReplyBody, Severity, Status, TeamId, UserId,
+    Actor, AssignTarget, Availability, Command, ConversationId, EscalationId, HandoffNote,
+    MessageId, NoteId, Priority, ReplyBody, Severity, Status, TeamId, UserId,
 };
 
 use super::conversation::{Kept, conversation_id, show, target};
@@ -216,6 +216,10 @@ fn command(id: ConversationId, fields: &Fields) -> Result<Command, ApiError> {
             escalation: fields.parsed("escalation", "the escalation")?,
             reason: fields.text("decision_note").unwrap_or_default(),
         },
+        "mark_read" => Command::MarkRead {
+            conversation,
+            message: fields.parsed("message", "the customer's message")?,
+        },
         "cancel_escalation" => Command::CancelEscalation {
             escalation: fields.parsed("escalation", "the escalation")?,
         },
@@ -255,4 +259,26 @@ pub async fn submit(
             show(&state, agent, id, kept, error.status).await
         }
     }
+}
+
+/// The top bar's availability form: sets the person's own availability, then returns to the
+/// page it was sent from (a same-origin path only). A refusal is shown as an error page.
+pub async fn set_availability(
+    State(state): State<AppState>,
+    agent: Agent,
+    headers: axum::http::HeaderMap,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
+    let fields = Fields::new(pairs);
+    let availability: Availability = word(&fields, "availability", "an availability")?;
+    run(&state, &agent, Command::SetAvailability { availability }).await?;
+    let back = headers
+        .get(axum::http::header::REFERER)
+        .and_then(|r| r.to_str().ok())
+        .and_then(|r| url::Url::parse(r).ok())
+        .map(|u| match u.query() {
+            Some(q) => format!("{}?{q}", u.path()),
+            None => u.path().to_owned(),
+        });
+    Ok(see_other(&super::login::safe_next(back.as_deref())))
 }

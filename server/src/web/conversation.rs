@@ -126,6 +126,8 @@ pub struct Parts {
     pub fresh_message: String,
     pub fresh_note: String,
     pub fresh_escalation: String,
+    /// The customer's latest message, which "mark read" sends blue ticks up to.
+    pub read_up_to: Option<String>,
 }
 
 /// What a refused form leaves on the page: the reason, and what was typed.
@@ -195,6 +197,7 @@ async fn parts(state: &AppState, agent: &Agent, c: Conversation) -> Result<Parts
     let mut entries: Vec<Entry> = Vec::new();
     let mut approval = None;
     let mut said: HashMap<Wamid, String> = HashMap::new();
+    let mut read_up_to = None;
     let mut from = TimelineFrom {
         after: None,
         as_of: agent.since,
@@ -235,6 +238,9 @@ async fn parts(state: &AppState, agent: &Agent, c: Conversation) -> Result<Parts
                 of_approval,
                 &said,
             ));
+            if let Change::CustomerMessageReceived { message } = &s.event.change {
+                read_up_to = Some(message.id.to_string());
+            }
             // What each message said, so a later reply can quote it.
             if let Change::CustomerMessageReceived { message } | Change::ReplyQueued { message } =
                 &s.event.change
@@ -440,6 +446,7 @@ async fn parts(state: &AppState, agent: &Agent, c: Conversation) -> Result<Parts
         fresh_message: relaydesk_core::domain::MessageId::new().to_string(),
         fresh_note: relaydesk_core::domain::NoteId::new().to_string(),
         fresh_escalation: relaydesk_core::domain::EscalationId::new().to_string(),
+        read_up_to,
     })
 }
 

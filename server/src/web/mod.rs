@@ -36,7 +36,8 @@ use axum::http::{HeaderValue, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
-use relaydesk_core::domain::MessageId;
+use queue::Choice;
+use relaydesk_core::domain::{Availability, MessageId};
 
 use crate::state::AppState;
 pub use error::PageError;
@@ -64,6 +65,10 @@ pub fn router() -> Router<AppState> {
         .route(
             "/escalations",
             get(escalations::page).post(escalations::decide),
+        )
+        .route(
+            "/availability",
+            axum::routing::post(actions::set_availability),
         )
         .route("/live", get(live))
         .route("/media/{message}", get(media))
@@ -100,6 +105,8 @@ pub struct Nav {
     pub current: &'static str,
     /// Where the page's live stream starts (see [`Agent::since`]).
     pub since: i64,
+    /// The person's availability, and the choices of it.
+    pub availability: Vec<Choice>,
 }
 
 impl Nav {
@@ -111,6 +118,18 @@ impl Nav {
             supervisor: present::supervises(&agent.who.member),
             current,
             since: agent.since,
+            availability: [
+                (Availability::Online, "online", "Online"),
+                (Availability::Away, "away", "Away"),
+                (Availability::Offline, "offline", "Offline"),
+            ]
+            .into_iter()
+            .map(|(value, word, label)| Choice {
+                value: word.to_owned(),
+                label: label.to_owned(),
+                selected: agent.who.member.availability == value,
+            })
+            .collect(),
         }
     }
 }

@@ -46,6 +46,7 @@ pub struct Row {
 }
 
 /// An option of a filter's list.
+#[derive(Debug, Clone)]
 pub struct Choice {
     pub value: String,
     pub label: String,

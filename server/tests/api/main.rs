@@ -16,6 +16,7 @@ mod live;
 mod media;
 mod openapi;
 mod order;
+mod parity;
 mod push;
 mod queue;
 mod rbac;

@@ -9,21 +9,21 @@ use crate::api_stories;
 use crate::client::{Api, PASSWORD};
 
 /// A browser without a browser: its own cookie jar, redirects not followed.
-struct Browser {
+pub(crate) struct Browser {
     http: reqwest::Client,
     base: String,
     cookies: Vec<(String, String)>,
 }
 
-struct Page {
-    status: u16,
-    location: Option<String>,
-    set_cookies: Vec<String>,
-    html: String,
+pub(crate) struct Page {
+    pub(crate) status: u16,
+    pub(crate) location: Option<String>,
+    pub(crate) set_cookies: Vec<String>,
+    pub(crate) html: String,
 }
 
 impl Browser {
-    fn new(base: &str) -> Browser {
+    pub(crate) fn new(base: &str) -> Browser {
         Browser {
             http: reqwest::Client::builder()
                 .redirect(reqwest::redirect::Policy::none())
@@ -78,7 +78,7 @@ impl Browser {
         self.send(request).await
     }
 
-    async fn post(&mut self, path: &str, form: &[(&str, &str)]) -> Page {
+    pub(crate) async fn post(&mut self, path: &str, form: &[(&str, &str)]) -> Page {
         let body = serde_urlencoded::to_string(form).expect("a form");
         let request = self
             .http
@@ -89,7 +89,7 @@ impl Browser {
     }
 
     /// Signs in through the form; answers the token the pages' forms carry.
-    async fn sign_in(&mut self, email: &str) -> String {
+    pub(crate) async fn sign_in(&mut self, email: &str) -> String {
         let form = self.get("/login").await;
         let token = csrf(&form.html);
         let signed = self
