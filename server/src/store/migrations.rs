@@ -55,6 +55,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../../migrations/sqlite/0008_sight.sql"),
         include_str!("../../migrations/postgres/0008_sight.sql"),
     ),
+    (
+        9,
+        "fewer indexes",
+        include_str!("../../migrations/sqlite/0009_fewer_indexes.sql"),
+        include_str!("../../migrations/postgres/0009_fewer_indexes.sql"),
+    ),
 ];
 
 /// Work a migration needs done in Rust after its SQL (filling columns derived from documents,
