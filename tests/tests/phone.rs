@@ -251,12 +251,18 @@ async fn a_reply_written_after_the_window_closed_is_refused_and_templates_are_of
     );
     ana.submit(Command::Claim { conversation: c })
         .expect("queued");
-    let reply = ana.submit(text(c, "sorry for the wait")).expect("queued");
-    ana.sync().await.expect("sync");
-    assert!(matches!(
-        ana.rejection(reply).expect("outbox"),
-        Some(Rejection::WindowClosed { .. })
-    ));
+    // Refused at once by the domain's own rule, with the server's code and words; not queued.
+    let refused = ana.submit(text(c, "sorry for the wait"));
+    assert!(
+        matches!(&refused, Err(ClientError::Refused { code, message })
+            if code == "window_closed" && message.contains("use an approved template")),
+        "{refused:?}"
+    );
+    assert_eq!(
+        ana.outbox().expect("outbox").len(),
+        1,
+        "only the claim waits"
+    );
     let workspace = ana
         .workspace()
         .expect("the workspace came with the first pull");
