@@ -50,9 +50,13 @@ impl Client {
     pub fn snooze_for(
         &self,
         conversation: ConversationId,
-        duration: chrono::Duration,
+        duration: std::time::Duration,
     ) -> Result<u64, ClientError> {
-        self.snooze_until(conversation, chrono::Utc::now() + duration)
+        let until = chrono::Duration::from_std(duration)
+            .ok()
+            .and_then(|d| chrono::Utc::now().checked_add_signed(d))
+            .ok_or_else(|| ClientError::InvalidInput("a snooze that long cannot be".into()))?;
+        self.snooze_until(conversation, until)
     }
 
     /// Adds a label (anyone who sees the conversation).
