@@ -14,7 +14,7 @@ use relaydesk_core::protocol::devices::Platform;
 use crate::conversation::{ConversationHandle, EscalationHandle};
 use crate::error::{AppError, id};
 use crate::queue::{Outbox, Queue};
-use crate::records::{LiveState, Me, SyncSummary};
+use crate::records::{ColleagueRow, LiveState, Me, MemberAvailability, SyncSummary, TeamRow};
 
 /// What the app's screens listen to. Called from background threads: hop to the UI thread.
 #[uniffi::export(with_foreign)]
@@ -162,6 +162,30 @@ impl RelaydeskClient {
             client: self.inner.clone(),
             id: id("escalation_id", &escalation_id)?,
         }))
+    }
+
+    /// Sets one's own availability (offline too; it reaches the server with the next sync).
+    pub async fn set_availability(
+        &self,
+        availability: MemberAvailability,
+    ) -> Result<u64, AppError> {
+        Ok(self.inner.set_availability(availability.into())?)
+    }
+
+    /// Colleagues as last pulled (to hand a conversation to, or @mention).
+    pub fn colleagues(&self) -> Vec<ColleagueRow> {
+        self.inner
+            .workspace()
+            .map(|w| w.members.iter().map(ColleagueRow::from).collect())
+            .unwrap_or_default()
+    }
+
+    /// Teams as last pulled (to hand a conversation into their queue).
+    pub fn teams(&self) -> Vec<TeamRow> {
+        self.inner
+            .workspace()
+            .map(|w| w.teams.iter().map(TeamRow::from).collect())
+            .unwrap_or_default()
     }
 
     /// A push arrived: syncs, and answers the conversation a tapped notification names.

@@ -1,16 +1,39 @@
-//! One conversation (its thread and the commands on it) and one escalation, as objects the
-//! app's screens hold. Commands are written to the outbox and applied at once; they reach the
-//! server with the next sync (or at once with `claim_now`).
+//! One conversation (its thread, what sits beside it, and every command on it) and one
+//! escalation, as objects the app's screens hold. Commands are decided at once by the core
+//! with the domain's rules — a refusal is `AppError.Rejected` with the server's code, offline
+//! too — written to the outbox and applied; they reach the server with the next sync (or at
+//! once with `claim_now`). Each method only translates types to a `Client` call.
 
 use std::sync::Arc;
 
 use relaydesk_core::client::Client;
 use relaydesk_core::domain::{
-    Command, ConversationId, EscalationId, EscalationTarget, TeamId, UserId,
+    AssignTarget, CannedReplyId, Command, ConversationId, EscalationId, EscalationTarget,
+    MessageId, TeamId, Timestamp, UserId,
 };
 
 use crate::error::{AppError, id};
-use crate::records::{EscalationSeverity, ThreadView};
+use crate::records::{
+    AssignTo, CannedReplyChoice, ConversationPriority, EscalationSeverity, SideFactsView,
+    ThreadView,
+};
+
+impl AssignTo {
+    fn target(&self) -> Result<AssignTarget, AppError> {
+        Ok(match self {
+            AssignTo::Person { person_id } => AssignTarget::Agent(id("person_id", person_id)?),
+            AssignTo::Team { team_id } => AssignTarget::Team(id("team_id", team_id)?),
+        })
+    }
+}
+
+/// Reads a time the app passes as RFC 3339 text.
+fn time(field: &str, raw: &str) -> Result<Timestamp, AppError> {
+    raw.parse::<Timestamp>()
+        .map_err(|_| AppError::InvalidInput {
+            reason: format!("{field}: not an RFC 3339 time ({raw:?})"),
+        })
+}
 
 /// One conversation.
 #[derive(Debug, uniffi::Object)]
@@ -31,11 +54,34 @@ impl ConversationHandle {
         Ok(self.client.thread(self.id)?.map(ThreadView::from))
     }
 
+    /// What sits beside the thread: customer, inbox, team, owner, status, labels, priority,
+    /// the escalation waiting, the customer's other conversations.
+    pub async fn side_facts(&self) -> Result<Option<SideFactsView>, AppError> {
+        let workspace = self.client.workspace();
+        Ok(self.client.side_facts(self.id)?.map(|facts| {
+            SideFactsView::read(facts, |c| {
+                workspace
+                    .as_ref()
+                    .and_then(|w| w.inboxes.iter().find(|i| i.id == c.inbox_id))
+                    .map(|i| i.name.clone())
+            })
+        }))
+    }
+
+    /// The canned replies the person may use, filled for this conversation (each names the
+    /// variables it has no value for).
+    pub async fn canned_replies(&self) -> Result<Vec<CannedReplyChoice>, AppError> {
+        Ok(self
+            .client
+            .canned_replies(self.id)?
+            .into_iter()
+            .map(CannedReplyChoice::from)
+            .collect())
+    }
+
     /// Takes it (offline too). Answers the command's number in the outbox.
     pub async fn claim(&self) -> Result<u64, AppError> {
-        Ok(self.client.submit(Command::Claim {
-            conversation: self.id,
-        })?)
+        Ok(self.client.claim(self.id)?)
     }
 
     /// Takes it and asks the server at once: a colleague's earlier claim is answered as
@@ -64,6 +110,88 @@ impl ConversationHandle {
         Ok(self
             .client
             .reply_template(self.id, name, language, params.into_iter().collect())?)
+    }
+
+    /// Sends a canned reply filled for this conversation (`AppError.InvalidInput` naming the
+    /// variables without a value: edit its text and send it with `reply`).
+    pub async fn reply_canned(&self, canned_reply_id: String) -> Result<u64, AppError> {
+        let canned: CannedReplyId = id("canned_reply_id", &canned_reply_id)?;
+        Ok(self.client.reply_canned(self.id, canned)?)
+    }
+
+    /// The owner hands it to a colleague or a team's queue with a note for the next person
+    /// (refused without one: `handoff_note_required`).
+    pub async fn hand_off(&self, to: AssignTo, note: String) -> Result<u64, AppError> {
+        Ok(self.client.hand_off(self.id, to.target()?, note)?)
+    }
+
+    /// A supervisor assigns it to a colleague or a team; taking it from its owner needs a
+    /// reason (`reason_required`).
+    pub async fn assign(&self, to: AssignTo, reason: Option<String>) -> Result<u64, AppError> {
+        Ok(self.client.assign(self.id, to.target()?, reason)?)
+    }
+
+    /// Puts it back in its team's queue: the owner leaves a note, a supervisor releasing
+    /// someone else's gives a reason.
+    pub async fn release(
+        &self,
+        note: Option<String>,
+        reason: Option<String>,
+    ) -> Result<u64, AppError> {
+        Ok(self.client.release(self.id, note, reason)?)
+    }
+
+    /// Resolves it (refused while an escalation waits: `escalation_pending`).
+    pub async fn resolve(&self) -> Result<u64, AppError> {
+        Ok(self.client.resolve(self.id)?)
+    }
+
+    /// Opens it again.
+    pub async fn reopen(&self) -> Result<u64, AppError> {
+        Ok(self.client.reopen(self.id)?)
+    }
+
+    /// Waiting on the customer: their next message opens it again.
+    pub async fn wait_on_customer(&self) -> Result<u64, AppError> {
+        Ok(self.client.wait_on_customer(self.id)?)
+    }
+
+    /// Snoozes it for `seconds` from now.
+    pub async fn snooze_for(&self, seconds: u32) -> Result<u64, AppError> {
+        Ok(self
+            .client
+            .snooze_for(self.id, std::time::Duration::from_secs(u64::from(seconds)))?)
+    }
+
+    /// Snoozes it until `until` (RFC 3339, in the future).
+    pub async fn snooze_until(&self, until: String) -> Result<u64, AppError> {
+        Ok(self.client.snooze_until(self.id, time("until", &until)?)?)
+    }
+
+    /// Adds a label.
+    pub async fn add_label(&self, label: String) -> Result<u64, AppError> {
+        Ok(self.client.add_label(self.id, label)?)
+    }
+
+    /// Removes a label.
+    pub async fn remove_label(&self, label: String) -> Result<u64, AppError> {
+        Ok(self.client.remove_label(self.id, label)?)
+    }
+
+    /// Sets how urgent it is.
+    pub async fn set_priority(&self, priority: ConversationPriority) -> Result<u64, AppError> {
+        Ok(self.client.set_priority(self.id, priority.into())?)
+    }
+
+    /// Tells the customer their messages were read (blue ticks), up to their latest.
+    pub async fn mark_read(&self) -> Result<u64, AppError> {
+        Ok(self.client.mark_read(self.id, None)?)
+    }
+
+    /// Tells the customer their messages were read up to this one (a `MessageRow.id`).
+    pub async fn mark_read_up_to(&self, message_id: String) -> Result<u64, AppError> {
+        let message: MessageId = id("message_id", &message_id)?;
+        Ok(self.client.mark_read(self.id, Some(message))?)
     }
 
     /// Leaves an internal note (`@handle` mentions colleagues).
@@ -97,7 +225,7 @@ impl ConversationHandle {
     }
 }
 
-/// One pending escalation.
+/// One pending escalation (approve, reject, cancel).
 #[derive(Debug, uniffi::Object)]
 pub struct EscalationHandle {
     pub(crate) client: Arc<Client>,
@@ -108,17 +236,16 @@ pub struct EscalationHandle {
 impl EscalationHandle {
     /// Approves it (supervisors of its target), with an optional note.
     pub async fn approve(&self, note: Option<String>) -> Result<u64, AppError> {
-        Ok(self.client.submit(Command::ApproveEscalation {
-            escalation: self.id,
-            note,
-        })?)
+        Ok(self.client.approve_escalation(self.id, note)?)
     }
 
     /// Rejects it, saying why.
     pub async fn reject(&self, reason: String) -> Result<u64, AppError> {
-        Ok(self.client.submit(Command::RejectEscalation {
-            escalation: self.id,
-            reason,
-        })?)
+        Ok(self.client.reject_escalation(self.id, reason)?)
+    }
+
+    /// Withdraws it while it waits (its requester, the owner or a supervisor).
+    pub async fn cancel(&self) -> Result<u64, AppError> {
+        Ok(self.client.cancel_escalation(self.id)?)
     }
 }

@@ -4,8 +4,10 @@
 //! - `client`: [`client::RelaydeskClient`] (sign in, sync, pushes, live, and the objects
 //!   below), the [`client::UiListener`] the app implements and the handles that stop it.
 //! - `queue`: [`queue::Queue`] (views with counts) and [`queue::Outbox`].
-//! - `conversation`: [`conversation::ConversationHandle`] (thread, claim, reply, note,
-//!   escalate) and [`conversation::EscalationHandle`] (approve, reject).
+//! - `conversation`: [`conversation::ConversationHandle`] (thread, side facts, canned
+//!   replies, and every command on a conversation: claim, hand off, assign, release, reply,
+//!   note, status, snooze, labels, priority, read receipts, escalate) and
+//!   [`conversation::EscalationHandle`] (approve, reject, cancel).
 //! - `records`: what screens show, as plain records and enums.
 //! - `error`: [`error::AppError`], the cases an app acts on differently.
 //!

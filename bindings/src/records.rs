@@ -1,12 +1,13 @@
 //! What the app's screens show, as plain records and enums (Kotlin data classes, Swift structs).
 //! Ids and times travel as text (UUIDs, RFC 3339).
 
-use relaydesk_core::client::{OutboxState, Pending, Thread, ViewPage};
+use relaydesk_core::client::{CannedChoice, OutboxState, Pending, SideFacts, Thread, ViewPage};
 use relaydesk_core::domain::{
-    Conversation, DeliveryStatus, Direction, Message, Order, Priority, Role, Severity, Status,
-    View, Wamid, reading,
+    Availability, Conversation, DeliveryStatus, Direction, Escalation, EscalationTarget, Message,
+    Order, Priority, Role, Severity, Status, Team, View, Wamid, reading,
 };
 use relaydesk_core::protocol::auth::UserInfo;
+use relaydesk_core::protocol::directory::Colleague;
 
 /// A slice of the queue.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
@@ -100,6 +101,227 @@ impl From<Priority> for ConversationPriority {
     }
 }
 
+impl From<ConversationPriority> for Priority {
+    fn from(priority: ConversationPriority) -> Priority {
+        match priority {
+            ConversationPriority::Low => Priority::Low,
+            ConversationPriority::Normal => Priority::Normal,
+            ConversationPriority::High => Priority::High,
+            ConversationPriority::Urgent => Priority::Urgent,
+        }
+    }
+}
+
+fn conversation_status(status: Status) -> ConversationStatus {
+    match status {
+        Status::Open => ConversationStatus::Open,
+        Status::Pending => ConversationStatus::Pending,
+        Status::Snoozed { .. } => ConversationStatus::Snoozed,
+        Status::Resolved => ConversationStatus::Resolved,
+    }
+}
+
+fn snoozed_until(status: Status) -> Option<String> {
+    match status {
+        Status::Snoozed { until } => Some(until.to_rfc3339()),
+        _ => None,
+    }
+}
+
+/// Whether a person is taking work.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum MemberAvailability {
+    /// At work and taking new conversations.
+    Online,
+    /// At work, not taking new ones for now.
+    Away,
+    /// Off shift.
+    Offline,
+}
+
+impl From<MemberAvailability> for Availability {
+    fn from(availability: MemberAvailability) -> Availability {
+        match availability {
+            MemberAvailability::Online => Availability::Online,
+            MemberAvailability::Away => Availability::Away,
+            MemberAvailability::Offline => Availability::Offline,
+        }
+    }
+}
+
+impl From<Availability> for MemberAvailability {
+    fn from(availability: Availability) -> MemberAvailability {
+        match availability {
+            Availability::Online => MemberAvailability::Online,
+            Availability::Away => MemberAvailability::Away,
+            Availability::Offline => MemberAvailability::Offline,
+        }
+    }
+}
+
+/// Where a conversation is handed or assigned: a colleague (as owner) or a team's queue.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Enum)]
+pub enum AssignTo {
+    Person { person_id: String },
+    Team { team_id: String },
+}
+
+/// A colleague, to hand a conversation to or @mention.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct ColleagueRow {
+    pub id: String,
+    pub name: String,
+    pub handle: String,
+    pub role: MemberRole,
+    pub team_ids: Vec<String>,
+    pub availability: MemberAvailability,
+}
+
+impl From<&Colleague> for ColleagueRow {
+    fn from(c: &Colleague) -> ColleagueRow {
+        ColleagueRow {
+            id: c.id.to_string(),
+            name: c.name.clone(),
+            handle: c.handle.clone(),
+            role: c.role.into(),
+            team_ids: c.teams.iter().map(ToString::to_string).collect(),
+            availability: c.availability.into(),
+        }
+    }
+}
+
+/// A team, to hand a conversation into its queue.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct TeamRow {
+    pub id: String,
+    pub name: String,
+}
+
+impl From<&Team> for TeamRow {
+    fn from(t: &Team) -> TeamRow {
+        TeamRow {
+            id: t.id.to_string(),
+            name: t.name.clone(),
+        }
+    }
+}
+
+/// A canned reply offered in one conversation, filled with its values.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct CannedReplyChoice {
+    pub id: String,
+    /// What is typed after `/` to find it.
+    pub shortcut: String,
+    pub title: String,
+    /// Ready to send when `missing` is empty; else the body with its `{{variables}}` in.
+    pub text: String,
+    /// Variables this conversation has no value for (`contact.name` …): fill them in by hand.
+    pub missing: Vec<String>,
+}
+
+impl From<CannedChoice> for CannedReplyChoice {
+    fn from(c: CannedChoice) -> CannedReplyChoice {
+        CannedReplyChoice {
+            id: c.reply.id.to_string(),
+            shortcut: c.reply.shortcut,
+            title: c.reply.title,
+            text: c.text,
+            missing: c.missing,
+        }
+    }
+}
+
+/// An escalation waiting for a decision.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct EscalationView {
+    pub id: String,
+    pub reason: String,
+    pub severity: EscalationSeverity,
+    pub requested_by_id: String,
+    /// When it was asked for (RFC 3339).
+    pub requested_at: String,
+    /// Where it should go: a team's queue, or a person.
+    pub target: AssignTo,
+}
+
+impl From<&Escalation> for EscalationView {
+    fn from(e: &Escalation) -> EscalationView {
+        EscalationView {
+            id: e.id.to_string(),
+            reason: e.reason.clone(),
+            severity: e.severity.into(),
+            requested_by_id: e.requested_by.to_string(),
+            requested_at: e.requested_at.to_rfc3339(),
+            target: match e.target {
+                EscalationTarget::Team(team) => AssignTo::Team {
+                    team_id: team.to_string(),
+                },
+                EscalationTarget::Person(person) => AssignTo::Person {
+                    person_id: person.to_string(),
+                },
+            },
+        }
+    }
+}
+
+/// One of the customer's other conversations (on another of the workspace's numbers).
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct OtherConversation {
+    pub conversation: ConversationRow,
+    pub inbox_name: Option<String>,
+}
+
+/// What the conversation screen shows beside the thread.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct SideFactsView {
+    pub customer_name: Option<String>,
+    /// The customer's WhatsApp number (digits), when known.
+    pub customer_phone: Option<String>,
+    pub inbox_name: Option<String>,
+    pub team_id: Option<String>,
+    pub team_name: Option<String>,
+    pub owner_id: Option<String>,
+    pub owner_name: Option<String>,
+    pub status: ConversationStatus,
+    /// When a snooze ends (RFC 3339), while snoozed.
+    pub snoozed_until: Option<String>,
+    pub labels: Vec<String>,
+    pub priority: ConversationPriority,
+    pub escalation: Option<EscalationView>,
+    pub other_conversations: Vec<OtherConversation>,
+}
+
+impl SideFactsView {
+    /// `facts` as a record; `inbox_name` names an inbox of the workspace copy.
+    pub(crate) fn read(
+        facts: SideFacts,
+        inbox_name: impl Fn(&Conversation) -> Option<String>,
+    ) -> SideFactsView {
+        SideFactsView {
+            customer_name: facts.customer.as_ref().and_then(|c| c.profile_name.clone()),
+            customer_phone: facts.customer.as_ref().and_then(|c| c.phone.clone()),
+            inbox_name: facts.inbox.map(|i| i.name),
+            team_id: facts.team.as_ref().map(|t| t.id.to_string()),
+            team_name: facts.team.map(|t| t.name),
+            owner_id: facts.owner.as_ref().map(|m| m.id.to_string()),
+            owner_name: facts.owner.map(|m| m.name),
+            status: conversation_status(facts.status),
+            snoozed_until: snoozed_until(facts.status),
+            labels: facts.labels.iter().map(|l| l.as_str().to_owned()).collect(),
+            priority: facts.priority.into(),
+            escalation: facts.escalation.as_ref().map(EscalationView::from),
+            other_conversations: facts
+                .other_conversations
+                .iter()
+                .map(|c| OtherConversation {
+                    conversation: ConversationRow::from(c),
+                    inbox_name: inbox_name(c),
+                })
+                .collect(),
+        }
+    }
+}
+
 /// How bad an escalated case is; the app lets the person choose (approval raises the
 /// priority to match, as the request says).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
@@ -108,6 +330,17 @@ pub enum EscalationSeverity {
     Medium,
     High,
     Critical,
+}
+
+impl From<Severity> for EscalationSeverity {
+    fn from(severity: Severity) -> EscalationSeverity {
+        match severity {
+            Severity::Low => EscalationSeverity::Low,
+            Severity::Medium => EscalationSeverity::Medium,
+            Severity::High => EscalationSeverity::High,
+            Severity::Critical => EscalationSeverity::Critical,
+        }
+    }
 }
 
 impl From<EscalationSeverity> for Severity {
@@ -186,16 +419,8 @@ impl From<&Conversation> for ConversationRow {
     fn from(c: &Conversation) -> ConversationRow {
         ConversationRow {
             id: c.id.to_string(),
-            status: match c.status {
-                Status::Open => ConversationStatus::Open,
-                Status::Pending => ConversationStatus::Pending,
-                Status::Snoozed { .. } => ConversationStatus::Snoozed,
-                Status::Resolved => ConversationStatus::Resolved,
-            },
-            snoozed_until: match c.status {
-                Status::Snoozed { until } => Some(until.to_rfc3339()),
-                _ => None,
-            },
+            status: conversation_status(c.status),
+            snoozed_until: snoozed_until(c.status),
             assignee_id: c.assignee.map(|a| a.to_string()),
             priority: c.priority.into(),
             labels: c.labels.iter().map(|l| l.as_str().to_owned()).collect(),

@@ -163,42 +163,20 @@ pub async fn delete(store: &Store, who: &Signed, id: CannedReplyId) -> Result<()
     Ok(())
 }
 
-/// The values a reply may use in this conversation.
+/// The values a reply may use in this conversation (the domain's, as the phone fills them).
 pub fn variables(
     who: &Signed,
     conversation: &Conversation,
     contact_name: Option<&str>,
     contact_phone: Option<&str>,
 ) -> Variables {
-    let workspace = &who.workspace;
-    let mut vars = Variables::new();
-    let mut put = |key: &str, value: Option<&str>| {
-        if let Some(value) = value.filter(|v| !v.trim().is_empty()) {
-            vars.insert(key.to_owned(), value.to_owned());
-        }
-    };
-    put("contact.name", contact_name);
-    put("contact.phone", contact_phone);
-    put("agent.name", Some(&who.member.name));
-    put(
-        "agent.first_name",
-        who.member.name.split_whitespace().next(),
-    );
-    put(
-        "inbox.name",
-        workspace
-            .inboxes
-            .get(&conversation.inbox_id)
-            .map(|i| i.name.as_str()),
-    );
-    put(
-        "team.name",
-        conversation
-            .team
-            .and_then(|t| workspace.teams.get(&t))
-            .map(|t| t.name.as_str()),
-    );
-    vars
+    relaydesk_core::domain::canned::variables(
+        &who.member,
+        &who.workspace,
+        conversation,
+        contact_name,
+        contact_phone,
+    )
 }
 
 /// A reply filled for a conversation `who` may see; missing values are named, not guessed.

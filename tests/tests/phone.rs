@@ -251,12 +251,18 @@ async fn a_reply_written_after_the_window_closed_is_refused_and_templates_are_of
     );
     ana.submit(Command::Claim { conversation: c })
         .expect("queued");
-    let reply = ana.submit(text(c, "sorry for the wait")).expect("queued");
-    ana.sync().await.expect("sync");
-    assert!(matches!(
-        ana.rejection(reply).expect("outbox"),
-        Some(Rejection::WindowClosed { .. })
-    ));
+    // Refused at once by the domain's own rule, with the server's code and words; not queued.
+    let refused = ana.submit(text(c, "sorry for the wait"));
+    assert!(
+        matches!(&refused, Err(ClientError::Refused { code, message })
+            if code == "window_closed" && message.contains("use an approved template")),
+        "{refused:?}"
+    );
+    assert_eq!(
+        ana.outbox().expect("outbox").len(),
+        1,
+        "only the claim waits"
+    );
     let workspace = ana
         .workspace()
         .expect("the workspace came with the first pull");
@@ -555,6 +561,9 @@ relaydesk_e2e::on_both_backends!(
     a_lost_answer_or_a_broken_server_loses_and_doubles_nothing,
     a_conversation_escalated_to_a_supervisor_arrives_with_its_history,
     a_phone_whose_numbering_the_server_lost_starts_afresh_and_loses_nothing,
+    a_field_agent_works_conversations_offline_and_the_server_shows_each_change,
+    a_supervisor_reassigns_and_releases_from_the_phone_with_a_reason,
+    the_phone_shows_side_facts_and_canned_replies_filled_for_the_conversation,
 );
 
 /// A field agent's first sync of a busy desk: 10,000 conversations with 100,000 messages
@@ -787,4 +796,372 @@ async fn a_phone_whose_numbering_the_server_lost_starts_afresh_and_loses_nothing
         .expect("db")
         .expect("exists");
     assert_eq!(owner.assignee, Some(server.person("ana")));
+}
+
+/// A refusal from `submit` (or a command helper): its code.
+fn refused_code(answer: Result<u64, ClientError>) -> String {
+    match answer {
+        Err(ClientError::Refused { code, .. }) => code,
+        other => panic!("expected a refusal, got {other:?}"),
+    }
+}
+
+/// A field agent, offline, resolves one conversation (once its escalation is withdrawn),
+/// hands another to a colleague (refused without a note), labels, prioritises, snoozes and
+/// marks read a third, and goes away; each is applied on the phone at once, and after the
+/// sync the server shows every change.
+async fn a_field_agent_works_conversations_offline_and_the_server_shows_each_change(
+    backend: Backend,
+) {
+    let Some(mut server) = DeskServer::start(backend).await else {
+        return;
+    };
+    let first = server
+        .customer_writes("5511900000140", "my order is late")
+        .await;
+    let second = server
+        .customer_writes("5511900000141", "thanks, all good")
+        .await;
+    let third = server
+        .customer_writes("5511900000142", "I want a refund")
+        .await;
+    let dir = tempfile::tempdir().expect("dir");
+    let ana = phone(&server, "ana", dir.path()).await;
+    ana.sync().await.expect("first sync");
+    for c in [first, second, third] {
+        ana.claim(c).expect("queued");
+    }
+    ana.request_escalation(
+        second,
+        "the customer asked for a manager".into(),
+        Severity::Medium,
+        EscalationTarget::Person(server.person("sara")),
+    )
+    .expect("queued");
+    ana.sync().await.expect("sync");
+    let bruno = server.person("bruno");
+
+    server.go_offline().await;
+    let queued = ana.outbox().expect("outbox").len();
+    // Resolving waits for the escalation: withdrawn first, then resolved.
+    assert_eq!(refused_code(ana.resolve(second)), "escalation_pending");
+    let escalation = ana
+        .side_facts(second)
+        .expect("facts")
+        .expect("visible")
+        .escalation
+        .expect("waiting")
+        .id;
+    ana.cancel_escalation(escalation).expect("queued");
+    ana.resolve(second).expect("queued");
+    // A handoff without a note is refused on the phone by the domain's own rule, offline.
+    assert_eq!(
+        refused_code(ana.hand_off(third, AssignTarget::Agent(bruno), "  ".into())),
+        "handoff_note_required"
+    );
+    assert_eq!(
+        refused_code(ana.release(third, None, None)),
+        "handoff_note_required"
+    );
+    ana.hand_off(
+        third,
+        AssignTarget::Agent(bruno),
+        "refund approved by phone; send the form".into(),
+    )
+    .expect("queued");
+    ana.add_label(first, "late-delivery".into())
+        .expect("queued");
+    ana.add_label(first, "vip".into()).expect("queued");
+    ana.remove_label(first, "vip".into()).expect("queued");
+    ana.set_priority(first, Priority::High).expect("queued");
+    ana.mark_read(first, None).expect("queued");
+    ana.snooze_for(first, std::time::Duration::from_secs(2 * 3600))
+        .expect("queued");
+    ana.set_availability(Availability::Away).expect("queued");
+    assert_eq!(
+        ana.outbox().expect("outbox").len(),
+        queued + 10,
+        "refusals are not queued"
+    );
+
+    // The phone shows each at once.
+    let snoozed = ana.view(View::Snoozed, Order::LongestWaiting, 10);
+    assert_eq!(
+        snoozed
+            .conversations
+            .iter()
+            .map(|c| c.id)
+            .collect::<Vec<_>>(),
+        [first]
+    );
+    let resolved = ana.view(View::Resolved, Order::LongestWaiting, 10);
+    assert_eq!(
+        resolved
+            .conversations
+            .iter()
+            .map(|c| c.id)
+            .collect::<Vec<_>>(),
+        [second]
+    );
+    let facts = ana.side_facts(third).expect("facts").expect("visible");
+    assert_eq!(facts.owner.map(|o| o.name), Some("Bruno".to_owned()));
+    let facts = ana.side_facts(first).expect("facts").expect("visible");
+    assert_eq!(
+        facts.labels.iter().map(Label::as_str).collect::<Vec<_>>(),
+        ["late-delivery"]
+    );
+    assert_eq!(facts.priority, Priority::High);
+    assert!(matches!(ana.sync().await, Err(ClientError::Network(_))));
+
+    server.come_back().await;
+    let report = ana.sync().await.expect("sync");
+    assert_eq!((report.pushed, report.rejected), (10, 0), "{report:?}");
+    let on_server = |c| {
+        let store = server.store.clone();
+        async move { store.conversation(c).await.expect("db").expect("exists") }
+    };
+    let first_now = on_server(first).await;
+    assert!(matches!(first_now.status, Status::Snoozed { until } if until > Utc::now()));
+    assert_eq!(first_now.priority, Priority::High);
+    assert_eq!(
+        first_now
+            .labels
+            .iter()
+            .map(Label::as_str)
+            .collect::<Vec<_>>(),
+        ["late-delivery"]
+    );
+    assert!(
+        server
+            .store
+            .messages_of(first)
+            .await
+            .expect("db")
+            .iter()
+            .any(|m| m.direction == Direction::Inbound && m.read_by_us),
+        "the customer's message is marked read"
+    );
+    let second_now = on_server(second).await;
+    assert_eq!(second_now.status, Status::Resolved);
+    assert!(second_now.pending_escalation().is_none());
+    assert_eq!(on_server(third).await.assignee, Some(bruno));
+    let handed = server.store.events_of(third).await.expect("db");
+    assert!(
+        handed.iter().any(|e| matches!(&e.change,
+            Change::NoteAdded { note } if note.body == "refund approved by phone; send the form")),
+        "the handoff note is on the thread"
+    );
+    assert!(handed.iter().any(|e| matches!(
+        &e.change,
+        Change::AssignmentChanged { to: Some(to), how: Handover::HandedOff, .. } if *to == bruno
+    )));
+    let workspace = server.store.workspace().await.expect("db");
+    assert_eq!(
+        workspace.members[&server.person("ana")].availability,
+        Availability::Away
+    );
+}
+
+/// A supervisor on the phone takes a conversation from its owner: refused without a reason,
+/// applied with one (the server records it), then releases it back to the team's queue.
+async fn a_supervisor_reassigns_and_releases_from_the_phone_with_a_reason(backend: Backend) {
+    let Some(server) = DeskServer::start(backend).await else {
+        return;
+    };
+    let c = server
+        .customer_writes("5511900000145", "still waiting")
+        .await;
+    let (ana, bruno) = (server.person("ana"), server.person("bruno"));
+    server
+        .store
+        .execute(
+            Actor::Member(ana),
+            Utc::now(),
+            Command::Claim { conversation: c },
+        )
+        .await
+        .expect("db")
+        .expect("Ana owns it");
+    let dir = tempfile::tempdir().expect("dir");
+    let sara = phone(&server, "sara", dir.path()).await;
+    sara.sync().await.expect("sync");
+    assert_eq!(
+        refused_code(sara.assign(c, AssignTarget::Agent(bruno), None)),
+        "reason_required"
+    );
+    sara.assign(
+        c,
+        AssignTarget::Agent(bruno),
+        Some("Ana is off sick today".into()),
+    )
+    .expect("queued");
+    let report = sara.sync().await.expect("sync");
+    assert_eq!((report.applied, report.rejected), (1, 0));
+    let now = server
+        .store
+        .conversation(c)
+        .await
+        .expect("db")
+        .expect("exists");
+    assert_eq!(now.assignee, Some(bruno));
+    assert!(
+        server
+            .store
+            .events_of(c)
+            .await
+            .expect("db")
+            .iter()
+            .any(|e| matches!(
+                &e.change,
+                Change::AssignmentChanged { reason: Some(r), how: Handover::Assigned, .. }
+                    if r == "Ana is off sick today"
+            )),
+        "the reason is on the timeline"
+    );
+
+    assert_eq!(refused_code(sara.release(c, None, None)), "reason_required");
+    sara.release(c, None, Some("back to the queue for the next shift".into()))
+        .expect("queued");
+    sara.sync().await.expect("sync");
+    let now = server
+        .store
+        .conversation(c)
+        .await
+        .expect("db")
+        .expect("exists");
+    assert_eq!(now.assignee, None, "in North's queue again");
+}
+
+/// Beside the thread the phone shows the customer, inbox, owner, labels, priority, the
+/// escalation waiting and the customer's conversation on another number, and offers the
+/// canned replies filled for this conversation (a missing value named, not sent).
+async fn the_phone_shows_side_facts_and_canned_replies_filled_for_the_conversation(
+    backend: Backend,
+) {
+    let Some(server) = DeskServer::start(backend).await else {
+        return;
+    };
+    let ana = server.person("ana");
+    relaydesk_server::accounts::change_user(
+        &server.store,
+        ana,
+        relaydesk_core::protocol::admin::UserChange {
+            teams: Some([server.north, server.south].into_iter().collect()),
+            ..Default::default()
+        },
+    )
+    .await
+    .expect("Ana works both numbers");
+    let customer = "5511900000146";
+    let north = server
+        .customer_writes(customer, "where is my parcel?")
+        .await;
+    server
+        .customer_writes_to(NUMBER_SOUTH, customer, "¿y mi paquete?", Utc::now())
+        .await;
+    let south = server
+        .store
+        .conversations()
+        .await
+        .expect("db")
+        .into_iter()
+        .find(|c| c.id != north)
+        .expect("the customer's second conversation")
+        .id;
+    for (shortcut, body) in [
+        (
+            "hello",
+            "Hi {{contact.name}}, {{agent.first_name}} from {{inbox.name}} here.",
+        ),
+        ("order", "Your order {{order.number}} is on its way."),
+    ] {
+        server
+            .store
+            .put_canned_reply(CannedReply {
+                id: CannedReplyId::new(),
+                shortcut: shortcut.into(),
+                title: shortcut.into(),
+                body: body.into(),
+                scope: CannedScope::Team(server.north),
+            })
+            .await
+            .expect("db")
+            .expect("saved");
+    }
+    let dir = tempfile::tempdir().expect("dir");
+    let phone = phone(&server, "ana", dir.path()).await;
+    phone.sync().await.expect("sync");
+    phone.claim(north).expect("queued");
+    phone.add_label(north, "parcel".into()).expect("queued");
+    phone
+        .request_escalation(
+            north,
+            "carrier lost it".into(),
+            Severity::High,
+            EscalationTarget::Person(server.person("sara")),
+        )
+        .expect("queued");
+
+    let facts = phone.side_facts(north).expect("facts").expect("visible");
+    let name = format!("Customer {customer}");
+    assert_eq!(
+        facts
+            .customer
+            .as_ref()
+            .and_then(|c| c.profile_name.as_deref()),
+        Some(name.as_str())
+    );
+    assert_eq!(facts.inbox.map(|i| i.name), Some("Main".to_owned()));
+    assert_eq!(facts.owner.map(|o| o.name), Some("Ana".to_owned()));
+    assert_eq!(
+        facts.labels.iter().map(Label::as_str).collect::<Vec<_>>(),
+        ["parcel"]
+    );
+    assert_eq!(facts.priority, Priority::Normal);
+    assert_eq!(
+        facts.escalation.map(|e| e.reason),
+        Some("carrier lost it".to_owned())
+    );
+    assert_eq!(
+        facts
+            .other_conversations
+            .iter()
+            .map(|c| c.id)
+            .collect::<Vec<_>>(),
+        [south],
+        "the same customer on the South number"
+    );
+
+    let canned = phone.canned_replies(north).expect("canned");
+    let hello = canned
+        .iter()
+        .find(|c| c.reply.shortcut == "hello")
+        .expect("offered");
+    assert_eq!(hello.text, format!("Hi {name}, Ana from Main here."));
+    assert!(hello.missing.is_empty());
+    let order = canned
+        .iter()
+        .find(|c| c.reply.shortcut == "order")
+        .expect("offered");
+    assert_eq!(order.missing, ["order.number"]);
+    assert!(matches!(
+        phone.reply_canned(north, order.reply.id),
+        Err(ClientError::InvalidInput(why)) if why.contains("order.number")
+    ));
+    phone.reply_canned(north, hello.reply.id).expect("queued");
+    let report = phone.sync().await.expect("sync");
+    assert_eq!(report.rejected, 0, "{report:?}");
+    let sent: Vec<String> = server
+        .store
+        .messages_of(north)
+        .await
+        .expect("db")
+        .into_iter()
+        .filter(|m| m.direction == Direction::Outbound)
+        .map(|m| match m.content {
+            Content::Text { body } => body,
+            other => panic!("{other:?}"),
+        })
+        .collect();
+    assert_eq!(sent, [format!("Hi {name}, Ana from Main here.")]);
 }

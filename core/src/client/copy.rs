@@ -123,8 +123,8 @@ impl Copy {
         Ok(())
     }
 
-    /// Applies one pending command to the overlay. A command the domain refuses here is left
-    /// for the server to judge (it may know better).
+    /// Applies one pending command to the overlay. A queued command the domain refuses now
+    /// (newer truth arrived after it was accepted here) is left for the server to judge.
     pub(crate) fn apply_pending(
         &mut self,
         me: UserId,
@@ -143,6 +143,26 @@ impl Copy {
             }
         }
         Ok(())
+    }
+
+    /// Decides `command` of `me` at `at` against the view (truth and pending commands), as
+    /// the server will: the events it brings, or why the domain refuses it.
+    pub(crate) fn decide(
+        &mut self,
+        me: UserId,
+        command: &crate::domain::Command,
+        at: crate::domain::Timestamp,
+        local: &Local,
+    ) -> Result<Result<Vec<crate::domain::Event>, crate::domain::Rejection>, ClientError> {
+        self.fill(&command.needs(), local)?;
+        Ok(decide(&self.overlay, Actor::Member(me), at, command))
+    }
+
+    /// Applies events [`Copy::decide`] answered to the overlay.
+    pub(crate) fn apply_events(&mut self, events: &[crate::domain::Event]) {
+        for event in events {
+            apply(&mut self.overlay, event);
+        }
     }
 
     /// Brings into the overlay what a command reads (as the server's store does), unless the

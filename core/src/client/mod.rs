@@ -7,12 +7,16 @@
 //! - `local`: the rusqlite database (copy, outbox, session), schema by `PRAGMA user_version`.
 //! - `copy`: the copy in memory — server truth, and the view (truth + pending commands).
 //! - `api`: the server's HTTP API, every failure a typed [`ClientError`].
+//! - `commands`: the commands a person issues (ids minted here), refused at once when the
+//!   domain refuses them against what the phone shows.
+//! - `facts`: beside the thread — side facts and the canned replies usable there, filled.
 //! - `listeners`: subscriptions for the UI (queue, thread, outbox, connection).
 //! - `live`: the foreground event stream that pokes a sync, reconnecting with backoff.
 
 mod api;
 mod commands;
 mod copy;
+mod facts;
 mod listeners;
 mod live;
 mod local;
@@ -29,6 +33,7 @@ use crate::protocol::auth::{LoginRequest, UserInfo};
 use crate::protocol::errors::ErrorCode;
 use crate::protocol::sync::{Mutation, MutationOutcome, PushRequest, WorkspaceCopy};
 
+pub use facts::{CannedChoice, SideFacts};
 pub use listeners::{ClientListener, Connection, Subscription};
 pub use live::LiveHandle;
 pub use local::{OutboxState, Pending};
@@ -249,8 +254,12 @@ impl Client {
         lock(&self.session).clone().ok_or(ClientError::NotLoggedIn)
     }
 
-    /// Issues a command: written to the outbox first, then applied to the view at once.
-    /// Answers its mutation id (its place in the outbox).
+    /// Issues a command: decided at once with the domain's rules against what the phone
+    /// shows, then written to the outbox and applied to the view. Answers its mutation id (its
+    /// place in the outbox). A command the domain refuses here is answered as
+    /// [`ClientError::Refused`] with the code and reason the server would give (a handoff
+    /// without a note, a free-form reply after the window closed, a claim of a colleague's
+    /// conversation) and never queued: the person sees why now, offline too.
     pub fn submit(&self, command: Command) -> Result<u64, ClientError> {
         self.submit_at(command, chrono::Utc::now())
     }
@@ -259,7 +268,17 @@ impl Client {
     pub fn submit_at(&self, command: Command, at: Timestamp) -> Result<u64, ClientError> {
         let session = self.session()?;
         let mut local = lock(&self.local);
+        let mut copy = lock(&self.copy);
+        let events = copy
+            .decide(session.user.id, &command, at, &local)?
+            .map_err(|rejection| ClientError::Refused {
+                code: rejection.code().to_owned(),
+                message: rejection.to_string(),
+            })?;
         let mutation_id = local.enqueue(&command, at)?;
+        copy.apply_events(&events);
+        drop(copy);
+        drop(local);
         let pending = Pending {
             mutation_id,
             command,
@@ -267,8 +286,6 @@ impl Client {
             state: OutboxState::Queued,
             rejection: None,
         };
-        lock(&self.copy).apply_pending(session.user.id, &pending, &local)?;
-        drop(local);
         self.listeners.outbox();
         self.listeners.queue();
         if let Some(conversation) = conversation_of(&pending.command) {

@@ -1,12 +1,17 @@
 //! Canned replies: saved answers to the questions that come every day, with variables such
-//! as `{{contact.name}}` filled when an agent uses one.
+//! as `{{contact.name}}` filled when an agent uses one. [`variables`] are the values a
+//! conversation offers and [`CannedReply::fill_in`] fills with them: the web view, the REST
+//! route and the phone all fill through these, so every door fills identically.
 
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use super::conversation::Conversation;
 use super::ids::{CannedReplyId, TeamId, UserId};
+use super::people::Member;
 use super::placeholders::{fill, placeholder_names};
+use super::workspace::Workspace;
 
 /// Who may use a canned reply.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -42,7 +47,68 @@ pub struct MissingVariables {
     pub missing: Vec<String>,
 }
 
+/// A canned reply filled for one conversation: the text ready to send, or — when some
+/// variables have no value there — the reply's own text with those variables named.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FilledReply {
+    /// Filled when nothing is missing; else the body with its `{{variables}}` left in.
+    pub text: String,
+    /// The variables without a value here, in order (empty: ready to send).
+    pub missing: Vec<String>,
+}
+
+/// The values a canned reply may use in `conversation` when `agent` uses it: the customer's
+/// name and phone, the agent's name and first name, the inbox's and the team's names. Blank
+/// values are left out, so a reply using them names them as missing.
+pub fn variables(
+    agent: &Member,
+    workspace: &Workspace,
+    conversation: &Conversation,
+    contact_name: Option<&str>,
+    contact_phone: Option<&str>,
+) -> Variables {
+    let mut vars = Variables::new();
+    let mut put = |key: &str, value: Option<&str>| {
+        if let Some(value) = value.filter(|v| !v.trim().is_empty()) {
+            vars.insert(key.to_owned(), value.to_owned());
+        }
+    };
+    put("contact.name", contact_name);
+    put("contact.phone", contact_phone);
+    put("agent.name", Some(&agent.name));
+    put("agent.first_name", agent.name.split_whitespace().next());
+    put(
+        "inbox.name",
+        workspace
+            .inboxes
+            .get(&conversation.inbox_id)
+            .map(|i| i.name.as_str()),
+    );
+    put(
+        "team.name",
+        conversation
+            .team
+            .and_then(|t| workspace.teams.get(&t))
+            .map(|t| t.name.as_str()),
+    );
+    vars
+}
+
 impl CannedReply {
+    /// [`CannedReply::render`] for a screen: the filled text, or the body and what is missing.
+    pub fn fill_in(&self, vars: &Variables) -> FilledReply {
+        match self.render(vars) {
+            Ok(text) => FilledReply {
+                text,
+                missing: Vec::new(),
+            },
+            Err(MissingVariables { missing }) => FilledReply {
+                text: self.body.clone(),
+                missing,
+            },
+        }
+    }
+
     /// The variables this reply uses, in order, without repeats.
     pub fn variables(&self) -> Vec<&str> {
         let mut names = placeholder_names(&self.body);

@@ -42,7 +42,7 @@ pub mod workspace;
 
 pub use access::{Sight, can_see, leads, lost_sight, may_decide, may_work, moves_sight, sight};
 pub use apply::apply;
-pub use canned::{CannedReply, CannedScope, MissingVariables, Variables};
+pub use canned::{CannedReply, CannedScope, FilledReply, MissingVariables, Variables};
 pub use command::{
     Actor, AssignTarget, Command, HandoffNote, InboundMessage, MessageRef, Needs, ReplyBody,
 };

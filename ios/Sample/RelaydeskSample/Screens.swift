@@ -46,6 +46,13 @@ struct QueueView_: View {
         NavigationStack {
             List {
                 if pending > 0 { Text("\(pending) waiting to be sent").foregroundStyle(.secondary) }
+                HStack {
+                    ForEach([MemberAvailability.online, .away, .offline], id: \.self) { a in
+                        Button(String(describing: a)) {
+                            Task { _ = try? await desk.client.setAvailability(availability: a); _ = try? await desk.client.sync() }
+                        }.buttonStyle(.borderless)
+                    }
+                }
                 Picker("View", selection: $view) {
                     ForEach(page.counts, id: \.view) { c in Text("\(String(describing: c.view)) (\(c.count))").tag(c.view) }
                 }
@@ -73,40 +80,133 @@ struct ThreadView_: View {
     @EnvironmentObject var desk: Desk
     let id: String
     @State var thread: ThreadView?
+    @State var facts: SideFactsView?
+    @State var canned: [CannedReplyChoice] = []
     @State var text = ""
+    @State var label = ""
+    @State var note = ""
+    @State var error: String?
+
+    var conversation: ConversationHandle? { try? desk.client.conversation(conversationId: id) }
+
+    /// Runs a command; a refusal (the domain's, on the phone or at the server) is shown, not thrown.
+    func perform(_ command: @escaping () async throws -> UInt64) {
+        Task {
+            do {
+                _ = try await command()
+                error = nil
+                _ = try? await desk.client.sync()
+            } catch AppError.Rejected(_, let reason) {
+                error = reason
+            } catch AppError.InvalidInput(let reason) {
+                error = reason
+            } catch {
+                self.error = "\(error)"
+            }
+        }
+    }
+
     var body: some View {
         List {
-            if let thread {
+            if let thread, let conversation {
+                let me = desk.client.me()
+                let mine = thread.conversation.assigneeId == me?.id
+                if let facts {
+                    Section("Details") {
+                        Text([facts.customerName, facts.inboxName, facts.teamName, facts.ownerName.map { "owner \($0)" }].compactMap { $0 }.joined(separator: " · "))
+                        Text("\(String(describing: facts.status)) · \(String(describing: facts.priority))")
+                        if let until = facts.snoozedUntil { Text("Snoozed until \(until)") }
+                        ForEach(facts.labels, id: \.self) { l in
+                            Button("\(l) ✕") { perform { try await conversation.removeLabel(label: l) } }
+                        }
+                        if let e = facts.escalation { Text("Escalation (\(String(describing: e.severity))): \(e.reason)") }
+                        ForEach(facts.otherConversations, id: \.conversation.id) { o in
+                            Text("Also on \(o.inboxName ?? "another number"): \(String(describing: o.conversation.status))")
+                        }
+                    }
+                }
+                if let error { Text(error).foregroundStyle(.red) }
                 ForEach(thread.messages, id: \.id) { m in
                     Text((m.fromCustomer ? "◀ " : "▶ ") + m.text + (m.fromCustomer ? "" : "  (\(m.delivery))"))
                 }
                 ForEach(thread.notes, id: \.self) { Text("note: \($0)").foregroundStyle(.secondary) }
-                if let escalation = thread.pendingEscalationId, desk.client.me()?.role != .agent {
-                    Button("Approve escalation") {
-                        Task { _ = try? await desk.client.escalation(escalationId: escalation).approve(note: nil); _ = try? await desk.client.sync() }
+                Section("Actions") {
+                    if thread.conversation.status == .resolved {
+                        Button("Reopen") { perform { try await conversation.reopen() } }
+                    } else {
+                        Button("Resolve") { perform { try await conversation.resolve() } }
+                    }
+                    Button("Waiting on the customer") { perform { try await conversation.waitOnCustomer() } }
+                    Button("Snooze 1 h") { perform { try await conversation.snoozeFor(seconds: 3600) } }
+                    HStack {
+                        ForEach([ConversationPriority.low, .normal, .high, .urgent], id: \.self) { p in
+                            Button((thread.conversation.priority == p ? "● " : "") + String(describing: p)) {
+                                perform { try await conversation.setPriority(priority: p) }
+                            }.buttonStyle(.borderless)
+                        }
+                    }
+                    HStack {
+                        TextField("Label", text: $label)
+                        Button("Add") { let l = label; label = ""; perform { try await conversation.addLabel(label: l) } }
+                    }
+                    // Handing on: the owner leaves a note (the domain refuses a handoff without one).
+                    TextField(me?.role == .agent ? "Handoff note" : "Note or reason", text: $note)
+                    ForEach(desk.client.colleagues().filter { $0.id != me?.id }, id: \.id) { c in
+                        Button("→ \(c.name)") {
+                            let words = note
+                            perform {
+                                if mine { return try await conversation.handOff(to: .person(personId: c.id), note: words) }
+                                return try await conversation.assign(to: .person(personId: c.id), reason: words.isEmpty ? nil : words)
+                            }
+                        }
+                    }
+                    Button("Release to the team") {
+                        let words = note.isEmpty ? nil : note
+                        perform {
+                            if mine { return try await conversation.release(note: words, reason: nil) }
+                            return try await conversation.release(note: nil, reason: words)
+                        }
+                    }
+                    if let escalation = thread.pendingEscalationId, let handle = try? desk.client.escalation(escalationId: escalation) {
+                        if me?.role != .agent {
+                            Button("Approve escalation") { perform { try await handle.approve(note: nil) } }
+                            Button("Reject escalation") { perform { try await handle.reject(reason: "handle it in your team") } }
+                        }
+                        if facts?.escalation?.requestedById == me?.id {
+                            Button("Withdraw escalation") { perform { try await handle.cancel() } }
+                        }
                     }
                 }
                 if thread.windowSecondsLeft > 0 {
                     Text("Window closes in \(thread.windowSecondsLeft / 60) min")
+                    ForEach(canned, id: \.id) { c in
+                        Button("/\(c.shortcut)" + (c.missing.isEmpty ? "" : " (fill in \(c.missing.joined(separator: ", ")))")) { text = c.text }
+                    }
                     TextField("Reply", text: $text)
                     Button("Send") {
                         let body = text
                         text = ""
-                        Task { _ = try? await desk.client.conversation(conversationId: id).reply(text: body); _ = try? await desk.client.sync() }
+                        perform { try await conversation.reply(text: body) }
                     }
                 } else {
                     Text("24-hour window closed: send an approved template")
                     Button("Send “follow_up”") {
-                        Task {
-                            _ = try? await desk.client.conversation(conversationId: id).replyWithTemplate(name: "follow_up", language: "en_US", params: ["body.1": thread.customerName ?? "there"])
-                            _ = try? await desk.client.sync()
-                        }
+                        perform { try await conversation.replyWithTemplate(name: "follow_up", language: "en_US", params: ["body.1": thread.customerName ?? "there"]) }
                     }
                 }
             } else {
                 ProgressView()
             }
         }
-        .task(id: desk.tick) { thread = try? await desk.client.conversation(conversationId: id).thread() }
+        .task(id: desk.tick) {
+            guard let conversation else { return }
+            thread = try? await conversation.thread()
+            facts = try? await conversation.sideFacts()
+            canned = (try? await conversation.cannedReplies()) ?? []
+            // Blue ticks for the customer once the owner has seen their messages.
+            if let thread, thread.conversation.assigneeId == desk.client.me()?.id, facts?.status != .resolved {
+                _ = try? await conversation.markRead()
+            }
+        }
     }
 }

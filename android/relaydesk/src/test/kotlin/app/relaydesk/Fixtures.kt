@@ -101,3 +101,27 @@ class FakeGraph {
     val url = "http://127.0.0.1:${http.address.port}"
     fun stop() = http.stop(0)
 }
+
+/** The team REST API, to check what the server holds (JSON read as compact text). */
+class Rest(private val url: String) {
+    private val http = HttpClient.newHttpClient()
+
+    /** Signs in as `email` and answers the session's bearer token. */
+    fun token(email: String): String {
+        val request = HttpRequest.newBuilder(URI("$url/api/v1/auth/login"))
+            .header("content-type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString("""{"email":"$email","password":"$PASSWORD","device":"kotlin rest"}""")).build()
+        val answer = http.send(request, HttpResponse.BodyHandlers.ofString())
+        eq(answer.statusCode(), 200, "login")
+        return Regex("\"token\":\"([^\"]+)\"").find(answer.body())?.groupValues?.get(1)
+            ?: throw AssertionError("no token in ${answer.body()}")
+    }
+
+    /** GET `path` with `token`; answers the body of a 200. */
+    fun get(path: String, token: String): String {
+        val request = HttpRequest.newBuilder(URI("$url$path")).header("authorization", "Bearer $token").GET().build()
+        val answer = http.send(request, HttpResponse.BodyHandlers.ofString())
+        eq(answer.statusCode(), 200, "GET $path")
+        return answer.body()
+    }
+}

@@ -28,6 +28,7 @@ class RelaydeskClientTest {
         lateinit var sara: RelaydeskClient
         lateinit var saraId: String
         var conversation = ""
+        var handedOff = ""
         val heard = Heard()
 
         @BeforeClass @JvmStatic
@@ -129,5 +130,77 @@ class RelaydeskClientTest {
         assertEquals(CommandState.APPLIED, runBlocking { sara.outbox().items() }.first { it.mutationId == id }.state)
         runBlocking { ana.sync() }
         assertEquals(saraId, runBlocking { ana.conversation(conversation).thread() }?.conversation?.assigneeId)
+    }
+
+    /** Three new conversations, claimed by Ana while online: ids in arrival order. */
+    private fun threeClaimedByAna(): List<String> {
+        listOf("5511900000202", "5511900000203", "5511900000204").forEach { server.customerWrites(it, "help please") }
+        runBlocking { ana.sync() }
+        val ids = runBlocking { ana.queue().page(QueueView.UNASSIGNED, QueueOrder.LONGEST_WAITING, 50u) }.conversations.map { it.id }
+        eq(ids.size, 3, "three unassigned")
+        runBlocking { ids.forEach { ana.conversation(it).claim() }; ana.sync() }
+        return ids
+    }
+
+    @Test
+    fun h_a_field_agent_resolves_hands_off_labels_and_snoozes_offline_then_the_server_shows_each() {
+        val (labelled, resolved, handed) = threeClaimedByAna()
+        handedOff = handed
+        val brunoId = ana.colleagues().first { it.name == "Bruno" }.id
+        server.stop()
+        runBlocking {
+            ana.conversation(labelled).addLabel("late-delivery")
+            ana.conversation(labelled).setPriority(ConversationPriority.HIGH)
+            ana.conversation(labelled).snoozeFor(7200u)
+            ana.conversation(resolved).resolve()
+        }
+        val refused = assertFailsWith<AppException.Rejected> {
+            runBlocking { ana.conversation(handed).handOff(AssignTo.Person(brunoId), "") }
+        }
+        assertEquals("handoff_note_required", refused.code, "refused on the phone, offline")
+        runBlocking { ana.conversation(handed).handOff(AssignTo.Person(brunoId), "refund approved; send the form") }
+        // The phone shows each at once.
+        val facts = assertNotNull(runBlocking { ana.conversation(labelled).sideFacts() })
+        assertEquals(ConversationStatus.SNOOZED, facts.status)
+        assertEquals(listOf("late-delivery"), facts.labels)
+        assertEquals("Bruno", runBlocking { ana.conversation(handed).sideFacts() }?.ownerName)
+        assertEquals(5uL, runBlocking { ana.outbox().waiting() }, "the refused handoff is not queued")
+        assertFailsWith<AppException.NetworkUnavailable> { runBlocking { ana.sync() } }
+
+        server.start()
+        val summary = runBlocking { ana.sync() }
+        assertEquals(5uL, summary.applied)
+        assertEquals(0uL, summary.rejected)
+        val rest = Rest(server.url)
+        val token = rest.token("sara@example.test")
+        val first = rest.get("/api/v1/conversations/$labelled", token)
+        assertTrue(first.contains("\"status\":{\"status\":\"snoozed\""), first)
+        assertTrue(first.contains("\"labels\":[\"late-delivery\"]"), first)
+        assertTrue(first.contains("\"priority\":\"high\""), first)
+        val second = rest.get("/api/v1/conversations/$resolved", token)
+        assertTrue(second.contains("\"status\":{\"status\":\"resolved\"}"), second)
+        val third = rest.get("/api/v1/conversations/$handed", token)
+        assertTrue(third.contains("\"owner_name\":\"Bruno\""), third)
+        val timeline = rest.get("/api/v1/conversations/$handed/timeline", token)
+        assertTrue(timeline.contains("refund approved; send the form"), "the handoff note is on the timeline")
+    }
+
+    @Test
+    fun i_a_supervisor_reassigns_from_the_phone_with_a_reason() {
+        runBlocking { sara.sync() }
+        val anaId = assertNotNull(ana.me()).id
+        val refused = assertFailsWith<AppException.Rejected> {
+            runBlocking { sara.conversation(handedOff).assign(AssignTo.Person(anaId), null) }
+        }
+        assertEquals("reason_required", refused.code)
+        runBlocking { sara.conversation(handedOff).assign(AssignTo.Person(anaId), "Bruno is off sick") }
+        val summary = runBlocking { sara.sync() }
+        assertEquals(1uL, summary.applied)
+        val rest = Rest(server.url)
+        val token = rest.token("sara@example.test")
+        val now = rest.get("/api/v1/conversations/$handedOff", token)
+        assertTrue(now.contains("\"owner_name\":\"Ana\""), now)
+        val timeline = rest.get("/api/v1/conversations/$handedOff/timeline", token)
+        assertTrue(timeline.contains("Bruno is off sick"), "the reason is on the timeline")
     }
 }

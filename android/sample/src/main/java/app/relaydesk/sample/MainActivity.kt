@@ -4,6 +4,8 @@ import android.os.Bundle
 import androidx.activity.ComponentActivity
 import androidx.activity.compose.setContent
 import androidx.compose.foundation.clickable
+import androidx.compose.foundation.rememberScrollState
+import androidx.compose.foundation.verticalScroll
 import androidx.compose.foundation.layout.*
 import androidx.compose.foundation.lazy.LazyColumn
 import androidx.compose.foundation.lazy.items
@@ -105,6 +107,11 @@ fun Queue(client: RelaydeskClient, me: Me, tick: Int, open: (String) -> Unit) {
     val scope = rememberCoroutineScope()
     Column {
         if (pending > 0) Text("$pending waiting to be sent", Modifier.padding(8.dp))
+        Row(Modifier.padding(horizontal = 8.dp)) {
+            MemberAvailability.entries.forEach { a ->
+                TextButton(onClick = { scope.launch { runCatching { client.setAvailability(a); client.sync() } } }) { Text(a.name.lowercase()) }
+            }
+        }
         ScrollableTabRow(selectedTabIndex = QueueView.entries.indexOf(view)) {
             QueueView.entries.forEach { v ->
                 val count = page.counts.firstOrNull { it.view == v }?.count ?: 0u
@@ -128,38 +135,115 @@ fun Queue(client: RelaydeskClient, me: Me, tick: Int, open: (String) -> Unit) {
     }
 }
 
+/** Runs a command; a refusal (the domain's, on the phone or at the server) is shown, not thrown. */
+suspend fun act(client: RelaydeskClient, refused: (String?) -> Unit, command: suspend () -> Unit) {
+    try {
+        command()
+        refused(null)
+        runCatching { client.sync() }
+    } catch (e: AppException.Rejected) {
+        refused(e.reason)
+    } catch (e: AppException.InvalidInput) {
+        refused(e.reason)
+    }
+}
+
 @Composable
 fun Thread(client: RelaydeskClient, id: String, tick: Int, back: () -> Unit) {
     val loaded by produceState<ThreadView?>(null, id, tick) { value = client.conversation(id).thread() }
+    val facts by produceState<SideFactsView?>(null, id, tick) { value = client.conversation(id).sideFacts() }
+    val canned by produceState(emptyList<CannedReplyChoice>(), id, tick) { value = client.conversation(id).cannedReplies() }
     val thread = loaded ?: return Text("Loading…")
     var text by remember { mutableStateOf("") }
+    var label by remember { mutableStateOf("") }
+    var note by remember { mutableStateOf("") }
+    var error by remember { mutableStateOf<String?>(null) }
     val scope = rememberCoroutineScope()
     val me = client.me()
-    Column(Modifier.padding(8.dp)) {
+    val conversation = client.conversation(id)
+    val perform: (suspend () -> Unit) -> Unit = { command -> scope.launch { act(client, { error = it }, command) } }
+    // Blue ticks for the customer once the owner has seen their messages.
+    LaunchedEffect(id, thread.conversation.assigneeId) {
+        if (thread.conversation.assigneeId == me?.id) runCatching { conversation.markRead() }
+    }
+    Column(Modifier.padding(8.dp).verticalScroll(rememberScrollState())) {
         TextButton(onClick = back) { Text("← Queue") }
         Text(thread.customerName ?: "Customer", style = MaterialTheme.typography.titleMedium)
+        facts?.let { f ->
+            Text(listOfNotNull(f.inboxName, f.teamName, f.ownerName?.let { "owner $it" }, "${f.status}", "${f.priority}").joinToString(" · "))
+            f.snoozedUntil?.let { Text("Snoozed until $it") }
+            Row { f.labels.forEach { l -> TextButton(onClick = { perform { conversation.removeLabel(l) } }) { Text("$l ✕") } } }
+            f.escalation?.let { e -> Text("Escalation (${e.severity}): ${e.reason}") }
+            f.otherConversations.forEach { o -> Text("Also on ${o.inboxName ?: "another number"}: ${o.conversation.status}") }
+        }
+        error?.let { Text(it, color = MaterialTheme.colorScheme.error) }
         thread.messages.forEach { m ->
             Text((if (m.fromCustomer) "◀ " else "▶ ") + m.text + if (!m.fromCustomer) "  (${m.delivery})" else "")
         }
         thread.notes.forEach { Text("note: $it", color = MaterialTheme.colorScheme.secondary) }
+        Row {
+            if (thread.conversation.status == ConversationStatus.RESOLVED) {
+                TextButton(onClick = { perform { conversation.reopen() } }) { Text("Reopen") }
+            } else {
+                TextButton(onClick = { perform { conversation.resolve() } }) { Text("Resolve") }
+            }
+            TextButton(onClick = { perform { conversation.waitOnCustomer() } }) { Text("Waiting") }
+            TextButton(onClick = { perform { conversation.snoozeFor(3600u) } }) { Text("Snooze 1 h") }
+        }
+        Row {
+            ConversationPriority.entries.forEach { p ->
+                TextButton(onClick = { perform { conversation.setPriority(p) } }) {
+                    Text((if (thread.conversation.priority == p) "● " else "") + p.name.lowercase())
+                }
+            }
+        }
+        Row {
+            OutlinedTextField(label, { label = it }, label = { Text("Label") })
+            TextButton(onClick = { val l = label; label = ""; perform { conversation.addLabel(l) } }) { Text("Add") }
+        }
+        // Handing on: the owner leaves a note (the domain refuses a handoff without one).
+        OutlinedTextField(note, { note = it }, label = { Text(if (me?.role == MemberRole.AGENT) "Handoff note" else "Note or reason") })
+        Row {
+            client.colleagues().filter { it.id != me?.id }.forEach { c ->
+                TextButton(onClick = {
+                    val words = note
+                    perform {
+                        if (thread.conversation.assigneeId == me?.id) conversation.handOff(AssignTo.Person(c.id), words)
+                        else conversation.assign(AssignTo.Person(c.id), words.ifBlank { null })
+                    }
+                }) { Text("→ ${c.name}") }
+            }
+        }
+        TextButton(onClick = {
+            val words = note.ifBlank { null }
+            perform {
+                if (thread.conversation.assigneeId == me?.id) conversation.release(words, null)
+                else conversation.release(null, words)
+            }
+        }) { Text("Release to the team") }
         val escalation = thread.pendingEscalationId
         if (escalation != null && me?.role != MemberRole.AGENT) {
             Row {
-                Button(onClick = { scope.launch { client.escalation(escalation).approve(null); runCatching { client.sync() } } }) { Text("Approve") }
-                OutlinedButton(onClick = { scope.launch { client.escalation(escalation).reject("handle it in your team"); runCatching { client.sync() } } }) { Text("Reject") }
+                Button(onClick = { perform { client.escalation(escalation).approve(null) } }) { Text("Approve") }
+                OutlinedButton(onClick = { perform { client.escalation(escalation).reject("handle it in your team") } }) { Text("Reject") }
             }
+        }
+        if (escalation != null && facts?.escalation?.requestedById == me?.id) {
+            TextButton(onClick = { perform { client.escalation(escalation).cancel() } }) { Text("Withdraw escalation") }
         }
         if (thread.windowSecondsLeft > 0) {
             Text("Window closes in ${thread.windowSecondsLeft / 60} min")
+            canned.forEach { c ->
+                TextButton(onClick = { text = c.text }) {
+                    Text("/${c.shortcut}" + if (c.missing.isEmpty()) "" else " (fill in ${c.missing.joinToString()})")
+                }
+            }
             OutlinedTextField(text, { text = it }, label = { Text("Reply") })
-            Button(onClick = { val body = text; text = ""; scope.launch { client.conversation(id).reply(body); runCatching { client.sync() } } }) { Text("Send") }
+            Button(onClick = { val body = text; text = ""; perform { conversation.reply(body) } }) { Text("Send") }
         } else {
             Text("24-hour window closed: send an approved template")
             Button(onClick = {
-                scope.launch {
-                    client.conversation(id).replyWithTemplate("follow_up", "en_US", mapOf("body.1" to (thread.customerName ?: "there")))
-                    runCatching { client.sync() }
-                }
+                perform { conversation.replyWithTemplate("follow_up", "en_US", mapOf("body.1" to (thread.customerName ?: "there"))) }
             }) { Text("Send “follow_up”") }
         }
     }
