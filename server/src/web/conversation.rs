@@ -376,19 +376,14 @@ async fn parts(state: &AppState, agent: &Agent, c: Conversation) -> Result<Parts
     let canned = library::usable(&state.store, who, None)
         .await?
         .into_iter()
-        .map(|r| match r.render(&vars) {
-            Ok(body) => CannedPick {
+        .map(|r| {
+            let filled = r.fill_in(&vars);
+            CannedPick {
                 shortcut: r.shortcut.clone(),
                 title: r.title.clone(),
-                body,
-                missing: String::new(),
-            },
-            Err(missing) => CannedPick {
-                shortcut: r.shortcut.clone(),
-                title: r.title.clone(),
-                body: r.body.clone(),
-                missing: missing.missing.join(", "),
-            },
+                body: filled.text,
+                missing: filled.missing.join(", "),
+            }
         })
         .collect();
     let window_closes_at = c.window_closes_at();

@@ -40,7 +40,7 @@ const DOORS: &[Doors] = &[
         command: "assign",
         rest: ("post", "/api/v1/conversations/{id}/assign"),
         web: ("/conversations/{id}", Some("assign")),
-        phone: "ConversationHandle::assign_to_person",
+        phone: "ConversationHandle::assign",
     },
     Doors {
         command: "release",
