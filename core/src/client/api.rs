@@ -22,7 +22,14 @@ pub(crate) struct Api {
 
 impl Api {
     pub(crate) fn new(base: &str) -> Result<Api, ClientError> {
+        // Every request says which protocol this phone speaks (`protocol::version`).
+        let mut headers = reqwest::header::HeaderMap::new();
+        headers.insert(
+            crate::protocol::version::PROTOCOL_HEADER,
+            reqwest::header::HeaderValue::from(crate::protocol::version::PROTOCOL),
+        );
         let http = reqwest::Client::builder()
+            .default_headers(headers)
             .connect_timeout(Duration::from_secs(10))
             .timeout(Duration::from_secs(60))
             .build()
@@ -179,5 +186,54 @@ impl Api {
             .bearer_auth(token)
             .query(&query);
         Self::answer(request.send().await).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::{Read, Write};
+
+    use super::*;
+
+    /// Every request the phone sends names the protocol it speaks, so a newer server can
+    /// answer it in a shape it understands.
+    #[tokio::test]
+    async fn every_request_names_the_protocol_the_phone_speaks() {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a port");
+        let base = format!("http://{}", listener.local_addr().expect("address"));
+        let server = std::thread::spawn(move || {
+            let (mut stream, _) = listener.accept().expect("a request");
+            let mut head = Vec::new();
+            let mut byte = [0u8; 1];
+            while !head.ends_with(b"\r\n\r\n") {
+                stream.read_exact(&mut byte).expect("reads");
+                head.push(byte[0]);
+            }
+            let body = r#"{"error":{"code":"unauthorized","message":"no"}}"#;
+            let answer = format!(
+                "HTTP/1.1 401 Unauthorized\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                body.len()
+            );
+            stream.write_all(answer.as_bytes()).expect("writes");
+            String::from_utf8(head).expect("text").to_lowercase()
+        });
+        let api = Api::new(&base).expect("an api");
+        let answer = api
+            .login(&LoginRequest {
+                email: "ana@example.test".into(),
+                password: "wrong".into(),
+                device: None,
+            })
+            .await;
+        assert!(answer.is_err(), "the fake server refuses");
+        let head = server.join().expect("the fake server ran");
+        assert!(
+            head.contains(&format!(
+                "{}: {}",
+                crate::protocol::version::PROTOCOL_HEADER,
+                crate::protocol::version::PROTOCOL
+            )),
+            "{head}"
+        );
     }
 }

@@ -469,7 +469,7 @@ impl Client {
                         report.applied += 1;
                         local.mark(result.id, OutboxState::Applied, None)?;
                     }
-                    MutationOutcome::Rejected { rejection } => {
+                    MutationOutcome::Rejected { rejection, .. } => {
                         report.rejected += 1;
                         local.mark(result.id, OutboxState::Rejected, Some(rejection))?;
                     }

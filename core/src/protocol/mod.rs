@@ -11,6 +11,7 @@
 //! - [`live`]: the Server-Sent-Events stream of changes.
 //! - [`library`]: canned replies and templates.
 //! - [`errors`]: the one error shape.
+//! - [`version`]: which protocol a client speaks (the `Relaydesk-Protocol` header).
 
 pub mod admin;
 pub mod auth;
@@ -23,3 +24,4 @@ pub mod queue;
 pub mod requests;
 pub mod sync;
 pub mod thread;
+pub mod version;

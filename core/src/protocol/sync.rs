@@ -60,6 +60,10 @@ pub enum MutationOutcome {
     Applied,
     Rejected {
         rejection: Rejection,
+        /// The refusal in words, as the web view shows it: a phone that does not know the
+        /// code still tells the person why (empty from servers before it was sent).
+        #[serde(default)]
+        message: String,
     },
     /// Consumed long ago; whether it was applied or refused is no longer kept.
     UnknownOutcome,

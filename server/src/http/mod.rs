@@ -17,6 +17,7 @@ pub mod live_streams;
 pub mod media;
 mod openapi;
 mod operations;
+pub mod protocol;
 mod sync;
 mod webhooks;
 
@@ -71,6 +72,7 @@ pub fn router(state: AppState) -> Router {
         .method_not_allowed_fallback(error::wrong_method)
         .fallback(error::no_such_route)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(axum::middleware::from_fn(protocol::negotiate))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             operations::count_request,

@@ -90,7 +90,10 @@ async fn push_one<S: Sql>(
     .await?
     {
         Ok(_) => MutationOutcome::Applied,
-        Err(rejection) => MutationOutcome::Rejected { rejection },
+        Err(rejection) => MutationOutcome::Rejected {
+            message: rejection.to_string(),
+            rejection,
+        },
     };
     sql.execute(
         "INSERT INTO sync_clients (client_id, user_id, last_mutation_id, updated_at) \

@@ -73,6 +73,13 @@ async fn a_repeated_push_applies_nothing_twice_and_answers_the_same(api: Api) {
     let first = push(&api, &api.ana, &phone, mutations.clone()).await;
     assert_eq!(first.status, 200, "{:?}", first.body);
     assert_eq!(outcomes(&first), ["applied", "applied", "rejected:invalid"]);
+    let refused = &first.body["results"][2]["outcome"];
+    assert!(
+        refused["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("snooze") || m.len() > 10),
+        "a refusal comes in words too, for a phone that does not know its code: {refused}"
+    );
     assert_eq!(
         first.body["last_mutation_id"], 3,
         "a refused command is consumed too"
@@ -627,7 +634,53 @@ fn ids_in_events(pages: &[Value]) -> Vec<(i64, i64)> {
         .collect()
 }
 
+/// Phones name the protocol they speak; the server answers in the one it serves: a phone from
+/// before the header gets version 1, a newer phone gets the newest this server knows (and
+/// reads which from the answer), and a header that names no version is refused in the JSON
+/// error shape.
+async fn every_answer_names_the_protocol_it_was_served_in(api: Api) {
+    let ask = |version: Option<&'static str>| {
+        let mut request = api
+            .http
+            .get(format!("{}/api/v1/me", api.base))
+            .bearer_auth(&api.ana.token);
+        if let Some(version) = version {
+            request = request.header("relaydesk-protocol", version);
+        }
+        async move {
+            let answer = request.send().await.expect("answers");
+            let served = answer
+                .headers()
+                .get("relaydesk-protocol")
+                .map(|v| v.to_str().expect("text").to_owned());
+            let status = answer.status().as_u16();
+            let body: Value = answer.json().await.unwrap_or(Value::Null);
+            (status, served, body)
+        }
+    };
+    let (status, served, _) = ask(None).await;
+    assert_eq!((status, served.as_deref()), (200, Some("1")));
+    let (status, served, _) = ask(Some("1")).await;
+    assert_eq!((status, served.as_deref()), (200, Some("1")));
+    let (status, served, _) = ask(Some("42")).await;
+    assert_eq!(
+        (status, served.as_deref()),
+        (200, Some("1")),
+        "the newest known"
+    );
+    let (status, _, body) = ask(Some("two")).await;
+    assert_eq!(status, 422, "{body}");
+    assert_eq!(body["error"]["code"], "invalid");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("protocol")),
+        "{body}"
+    );
+}
+
 api_stories!(
+    every_answer_names_the_protocol_it_was_served_in,
     a_pull_page_is_filled_with_what_the_person_may_see,
     a_long_history_is_carried_over_pages_of_bounded_size,
     a_pull_never_names_a_conversation_the_caller_could_not_see,
