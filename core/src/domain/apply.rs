@@ -170,6 +170,8 @@ fn apply_to_conversation(c: &mut Conversation, by: By, at: Timestamp, change: &C
         | Change::ContactUnreachable { .. }
         | Change::NoteAdded { .. }
         | Change::AvailabilityChanged { .. } => {}
+        // A change from a newer server this build does not know: it changes nothing here.
+        Change::Unknown => {}
     }
 }
 

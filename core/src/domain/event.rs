@@ -152,6 +152,10 @@ pub enum Change {
         from: Availability,
         to: Availability,
     },
+    /// A kind of change this build does not know, from a newer server: it changes nothing
+    /// here and reads as a neutral line. This server never records it.
+    #[serde(other)]
+    Unknown,
 }
 
 /// The stored entities an event changes, so a store writes exactly those (and a phone knows
@@ -214,6 +218,31 @@ impl Event {
                 member: Some(*member),
                 ..Touched::default()
             },
+            // Unknown to this build: it touches nothing it can name.
+            Change::Unknown => Touched::default(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A newer server records kinds of change this phone does not know (a rule fired, a timer
+    /// ran out): the timeline still decodes, the unknown one reads as `Unknown` and changes
+    /// nothing it could name, and the ones it knows decode as before.
+    #[test]
+    fn a_kind_of_change_from_a_newer_server_decodes_as_unknown() {
+        let conversation = ConversationId::new();
+        let from_newer = format!(
+            r#"{{"conversation":"{conversation}","at":"2026-12-01T10:00:00Z","by":{{"kind":"customer"}},"change":{{"event":"rule_fired","rule":"Out of hours","actions":[1,2]}}}}"#
+        );
+        let event: Event = serde_json::from_str(&from_newer).expect("decodes");
+        assert_eq!(event.change, Change::Unknown);
+        assert_eq!(event.conversation, Some(conversation));
+        assert_eq!(event.touches(), Touched::default());
+        let known: Change =
+            serde_json::from_str(r#"{"event":"label_added","label":"vip"}"#).expect("decodes");
+        assert!(matches!(known, Change::LabelAdded { .. }));
     }
 }

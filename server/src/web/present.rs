@@ -353,7 +353,8 @@ pub fn event_line(
         | Change::Played { .. }
         | Change::Priced { .. }
         | Change::ReadReceiptQueued { .. }
-        | Change::ReactionChanged { .. } => return None,
+        | Change::ReactionChanged { .. }
+        | Change::Unknown => return None,
     })
 }
 
