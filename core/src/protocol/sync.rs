@@ -65,7 +65,10 @@ pub enum MutationOutcome {
         #[serde(default)]
         message: String,
     },
-    /// Consumed long ago; whether it was applied or refused is no longer kept.
+    /// Consumed long ago; whether it was applied or refused is no longer kept. An outcome a
+    /// newer server names that this build does not know reads as this too: the command is
+    /// done, and the next pull shows what it left.
+    #[serde(other)]
     UnknownOutcome,
 }
 
@@ -116,4 +119,27 @@ pub struct WorkspaceCopy {
     pub inboxes: Vec<Inbox>,
     pub templates: Vec<Template>,
     pub canned_replies: Vec<CannedReply>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A newer server may answer a pushed command with an outcome this phone does not know:
+    /// it reads as "done, outcome unknown" (the next pull shows what it left), never as a
+    /// failure of the whole push; a refusal from an older server, without words, still reads.
+    #[test]
+    fn an_outcome_from_a_newer_server_reads_as_done_with_its_outcome_unknown() {
+        let newer: MutationOutcome =
+            serde_json::from_str(r#"{"outcome":"deferred_to_supervisor","until":"tomorrow"}"#)
+                .expect("decodes");
+        assert_eq!(newer, MutationOutcome::UnknownOutcome);
+        let older: MutationOutcome =
+            serde_json::from_str(r#"{"outcome":"rejected","rejection":{"code":"window_closed"}}"#)
+                .expect("decodes");
+        assert!(
+            matches!(older, MutationOutcome::Rejected { ref message, .. } if message.is_empty()),
+            "{older:?}"
+        );
+    }
 }
