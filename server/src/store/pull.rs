@@ -135,11 +135,7 @@ async fn moves<S: Sql>(
     Ok(super::timeline::stamped(sql, rows)
         .await?
         .into_iter()
-        .map(|s| SyncedEvent {
-            version: s.version,
-            seq: s.seq,
-            event: s.event,
-        })
+        .map(SyncedEvent::from)
         .collect())
 }
 
@@ -258,37 +254,12 @@ async fn items<S: Sql>(sql: &mut S, spans: &[Span]) -> Result<Items, DbError> {
             super::timeline::stamped(sql, rows)
                 .await?
                 .into_iter()
-                .map(|s| SyncedEvent {
-                    version: s.version,
-                    seq: s.seq,
-                    event: s.event,
-                }),
+                .map(SyncedEvent::from),
         );
     }
     messages.sort_by_key(|m| (m.conversation_id, m.at, m.id));
     events.sort_by_key(|e| (e.version, e.seq));
     Ok((messages, notes, events))
-}
-
-async fn contacts<S: Sql>(
-    sql: &mut S,
-    conversations: &[Conversation],
-) -> Result<Vec<Contact>, DbError> {
-    if conversations.is_empty() {
-        return Ok(Vec::new());
-    }
-    let ids: Vec<String> = conversations
-        .iter()
-        .map(|c| c.contact_id.to_string())
-        .collect();
-    let mut s = Statement::default();
-    s.push("SELECT doc FROM contacts WHERE ");
-    s.any_of("id", &ids);
-    sql.texts(&s.text, &s.args)
-        .await?
-        .iter()
-        .map(|t| serde_json::from_str(t).map_err(DbError::from))
-        .collect()
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -362,7 +333,7 @@ async fn page<S: Sql>(
         pulled.next = Some(cut);
     }
     let (messages, notes, events) = items(sql, &spans).await?;
-    pulled.contacts = contacts(sql, &shown).await?;
+    pulled.contacts = super::queue::contacts_of(sql, &shown).await?;
     pulled.conversations = shown;
     pulled.messages = messages;
     pulled.notes = notes;

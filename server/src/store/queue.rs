@@ -239,7 +239,8 @@ pub(crate) async fn page<S: Sql>(
     })
 }
 
-async fn contacts_of<S: Sql>(
+/// The customers of `conversations` (the queue's rows, a pull's page).
+pub(crate) async fn contacts_of<S: Sql>(
     sql: &mut S,
     conversations: &[Conversation],
 ) -> Result<Vec<Contact>, DbError> {

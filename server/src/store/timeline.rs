@@ -32,6 +32,16 @@ impl Stamped {
     }
 }
 
+impl From<Stamped> for relaydesk_core::protocol::sync::SyncedEvent {
+    fn from(s: Stamped) -> Self {
+        Self {
+            version: s.version,
+            seq: s.seq,
+            event: s.event,
+        }
+    }
+}
+
 /// Where a timeline page starts: after `after` (`None`: from the beginning), among the events
 /// recorded up to version `as_of`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
