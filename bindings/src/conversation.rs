@@ -23,6 +23,11 @@ impl AssignTo {
         Ok(match self {
             AssignTo::Person { person_id } => AssignTarget::Agent(id("person_id", person_id)?),
             AssignTo::Team { team_id } => AssignTarget::Team(id("team_id", team_id)?),
+            AssignTo::Unknown => {
+                return Err(AppError::InvalidInput {
+                    reason: "to: name a person or a team".to_owned(),
+                });
+            }
         })
     }
 }

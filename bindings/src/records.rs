@@ -59,6 +59,9 @@ pub enum MemberRole {
     Agent,
     Supervisor,
     Admin,
+    /// A value from a newer server this app does not know: show a neutral word; never offer
+    /// it as a choice (a command naming it is refused).
+    Unknown,
 }
 
 impl From<Role> for MemberRole {
@@ -67,6 +70,7 @@ impl From<Role> for MemberRole {
             Role::Agent => MemberRole::Agent,
             Role::Supervisor => MemberRole::Supervisor,
             Role::Admin => MemberRole::Admin,
+            Role::Unknown => MemberRole::Unknown,
         }
     }
 }
@@ -79,6 +83,9 @@ pub enum ConversationStatus {
     Pending,
     Snoozed,
     Resolved,
+    /// A value from a newer server this app does not know: show a neutral word; never offer
+    /// it as a choice (a command naming it is refused).
+    Unknown,
 }
 
 /// How urgent a conversation is.
@@ -88,6 +95,9 @@ pub enum ConversationPriority {
     Normal,
     High,
     Urgent,
+    /// A value from a newer server this app does not know: show a neutral word; never offer
+    /// it as a choice (a command naming it is refused).
+    Unknown,
 }
 
 impl From<Priority> for ConversationPriority {
@@ -97,6 +107,7 @@ impl From<Priority> for ConversationPriority {
             Priority::Normal => ConversationPriority::Normal,
             Priority::High => ConversationPriority::High,
             Priority::Urgent => ConversationPriority::Urgent,
+            Priority::Unknown => ConversationPriority::Unknown,
         }
     }
 }
@@ -108,6 +119,7 @@ impl From<ConversationPriority> for Priority {
             ConversationPriority::Normal => Priority::Normal,
             ConversationPriority::High => Priority::High,
             ConversationPriority::Urgent => Priority::Urgent,
+            ConversationPriority::Unknown => Priority::Unknown,
         }
     }
 }
@@ -118,6 +130,7 @@ fn conversation_status(status: Status) -> ConversationStatus {
         Status::Pending => ConversationStatus::Pending,
         Status::Snoozed { .. } => ConversationStatus::Snoozed,
         Status::Resolved => ConversationStatus::Resolved,
+        Status::Unknown => ConversationStatus::Unknown,
     }
 }
 
@@ -137,6 +150,9 @@ pub enum MemberAvailability {
     Away,
     /// Off shift.
     Offline,
+    /// A value from a newer server this app does not know: show a neutral word; never offer
+    /// it as a choice (a command naming it is refused).
+    Unknown,
 }
 
 impl From<MemberAvailability> for Availability {
@@ -145,6 +161,7 @@ impl From<MemberAvailability> for Availability {
             MemberAvailability::Online => Availability::Online,
             MemberAvailability::Away => Availability::Away,
             MemberAvailability::Offline => Availability::Offline,
+            MemberAvailability::Unknown => Availability::Unknown,
         }
     }
 }
@@ -155,6 +172,7 @@ impl From<Availability> for MemberAvailability {
             Availability::Online => MemberAvailability::Online,
             Availability::Away => MemberAvailability::Away,
             Availability::Offline => MemberAvailability::Offline,
+            Availability::Unknown => MemberAvailability::Unknown,
         }
     }
 }
@@ -164,6 +182,9 @@ impl From<Availability> for MemberAvailability {
 pub enum AssignTo {
     Person { person_id: String },
     Team { team_id: String },
+    /// A value from a newer server this app does not know: show a neutral word; never offer
+    /// it as a choice (a command naming it is refused).
+    Unknown,
 }
 
 /// A colleague, to hand a conversation to or @mention.
@@ -259,6 +280,7 @@ impl From<&Escalation> for EscalationView {
                 EscalationTarget::Person(person) => AssignTo::Person {
                     person_id: person.to_string(),
                 },
+                EscalationTarget::Unknown => AssignTo::Unknown,
             },
         }
     }
@@ -330,6 +352,9 @@ pub enum EscalationSeverity {
     Medium,
     High,
     Critical,
+    /// A value from a newer server this app does not know: show a neutral word; never offer
+    /// it as a choice (a command naming it is refused).
+    Unknown,
 }
 
 impl From<Severity> for EscalationSeverity {
@@ -339,6 +364,7 @@ impl From<Severity> for EscalationSeverity {
             Severity::Medium => EscalationSeverity::Medium,
             Severity::High => EscalationSeverity::High,
             Severity::Critical => EscalationSeverity::Critical,
+            Severity::Unknown => EscalationSeverity::Unknown,
         }
     }
 }
@@ -350,6 +376,7 @@ impl From<EscalationSeverity> for Severity {
             EscalationSeverity::Medium => Severity::Medium,
             EscalationSeverity::High => Severity::High,
             EscalationSeverity::Critical => Severity::Critical,
+            EscalationSeverity::Unknown => Severity::Unknown,
         }
     }
 }
@@ -363,6 +390,8 @@ pub enum Delivery {
     Delivered,
     Read,
     Failed,
+    /// A state from a newer server this app does not know: show no ticks.
+    Unknown,
 }
 
 impl From<&DeliveryStatus> for Delivery {
@@ -374,6 +403,7 @@ impl From<&DeliveryStatus> for Delivery {
             DeliveryStatus::Delivered => Delivery::Delivered,
             DeliveryStatus::Read => Delivery::Read,
             DeliveryStatus::Failed { .. } => Delivery::Failed,
+            DeliveryStatus::Unknown => Delivery::Unknown,
         }
     }
 }

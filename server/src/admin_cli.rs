@@ -80,8 +80,10 @@ pub enum AdminAction {
 }
 
 fn parse_role(raw: &str) -> Result<Role, String> {
-    serde_json::from_value(serde_json::Value::String(raw.to_lowercase()))
-        .map_err(|_| "one of: agent, supervisor, admin".to_owned())
+    match serde_json::from_value(serde_json::Value::String(raw.to_lowercase())) {
+        Ok(Role::Unknown) | Err(_) => Err("one of: agent, supervisor, admin".to_owned()),
+        Ok(role) => Ok(role),
+    }
 }
 
 fn team_ids(workspace: &Workspace, names: &[String]) -> anyhow::Result<BTreeSet<TeamId>> {

@@ -24,6 +24,7 @@ pub fn may_manage(who: &Signed, scope: &CannedScope) -> bool {
         CannedScope::Team(team) => {
             who.is_admin() || (who.member.role == Role::Supervisor && who.member.is_in(*team))
         }
+        CannedScope::Unknown => false,
     }
 }
 
@@ -81,6 +82,7 @@ fn valid_scope(workspace: &Workspace, scope: &CannedScope) -> Result<(), Account
     let known = match scope {
         CannedScope::Team(team) => workspace.teams.contains_key(team),
         CannedScope::Personal(user) => workspace.members.contains_key(user),
+        CannedScope::Unknown => false,
     };
     if known {
         Ok(())

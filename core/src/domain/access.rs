@@ -159,7 +159,7 @@ pub fn leads(member: &Member, conversation: &Conversation, workspace: &Workspace
     match member.role {
         Role::Admin => member.active,
         Role::Supervisor => can_see(member, conversation, workspace),
-        Role::Agent => false,
+        Role::Agent | Role::Unknown => false,
     }
 }
 
@@ -172,7 +172,7 @@ pub fn may_decide(member: &Member, escalation: &Escalation, workspace: &Workspac
     }
     match member.role {
         Role::Admin => true,
-        Role::Agent => false,
+        Role::Agent | Role::Unknown => false,
         Role::Supervisor => match escalation.target {
             EscalationTarget::Team(team) => member.is_in(team),
             EscalationTarget::Person(person) => {
@@ -182,6 +182,7 @@ pub fn may_decide(member: &Member, escalation: &Escalation, workspace: &Workspac
                         .get(&person)
                         .is_some_and(|p| member.shares_a_team(p.teams.iter()))
             }
+            EscalationTarget::Unknown => false,
         },
     }
 }

@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use super::tolerant::adjacently_tagged;
 use super::conversation::Conversation;
 use super::ids::{CannedReplyId, TeamId, UserId};
 use super::people::Member;
@@ -16,13 +17,18 @@ use super::workspace::Workspace;
 /// Who may use a canned reply.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(tag = "kind", content = "id", rename_all = "snake_case")]
+#[serde(remote = "Self", tag = "kind", content = "id", rename_all = "snake_case")]
 pub enum CannedScope {
     /// Everyone in a team (managed by its supervisors).
     Team(TeamId),
     /// One agent's own.
     Personal(UserId),
+    /// One a newer server names that this build does not know (read from the wire, never
+    /// produced here): see [`crate::domain::tolerant`].
+    Unknown,
 }
+
+adjacently_tagged!(CannedScope, ["team", "personal"]);
 
 /// A saved reply.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -130,6 +136,7 @@ impl CannedReply {
         match self.scope {
             CannedScope::Team(team) => teams.contains(&team),
             CannedScope::Personal(owner) => owner == user,
+            CannedScope::Unknown => false,
         }
     }
 }

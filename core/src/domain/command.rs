@@ -249,6 +249,36 @@ pub struct Needs {
 }
 
 impl Command {
+    /// The field naming a value this build does not know (an `Unknown` read from the wire),
+    /// if any: such a command is refused, never decided. Reading is tolerant so a phone
+    /// survives a newer server; deciding is not.
+    pub fn unknown_value(&self) -> Option<&'static str> {
+        use Command::*;
+        match self {
+            SetStatus { status, .. } if *status == Status::Unknown => Some("status"),
+            SetPriority { priority, .. } if *priority == Priority::Unknown => Some("priority"),
+            RequestEscalation { severity, .. } if *severity == Severity::Unknown => Some("severity"),
+            RequestEscalation { target, .. } if *target == EscalationTarget::Unknown => {
+                Some("target")
+            }
+            SetAvailability { availability } if *availability == Availability::Unknown => {
+                Some("availability")
+            }
+            Reply {
+                body: ReplyBody::Media { kind, .. },
+                ..
+            } if *kind == MediaKind::Unknown => Some("body.kind"),
+            ReceiveCustomerMessage(inbound) if inbound.content == Content::Unknown => {
+                Some("content")
+            }
+            RecordDelivery {
+                report: DeliveryReport::Status { status },
+                ..
+            } if *status == super::delivery::DeliveryStatus::Unknown => Some("report.status"),
+            _ => None,
+        }
+    }
+
     /// What must be loaded into a [`super::Desk`] for [`super::decide`] to see the truth.
     pub fn needs(&self) -> Needs {
         use Command::*;

@@ -73,6 +73,10 @@ pub enum Content {
         params: TemplateParams,
         preview: String,
     },
+    /// One a newer server names that this build does not know (read from the wire, never
+    /// produced here): see [`crate::domain::tolerant`].
+    #[serde(other)]
+    Unknown,
 }
 
 impl Content {
@@ -116,6 +120,7 @@ impl Content {
                 )
             }
             Content::Template { preview, .. } => preview.clone(),
+            Content::Unknown => "[a kind of message this app does not show yet]".to_owned(),
         }
     }
 }
@@ -145,6 +150,10 @@ pub enum MediaKind {
     Video,
     Document,
     Sticker,
+    /// One a newer server names that this build does not know (read from the wire, never
+    /// produced here): see [`crate::domain::tolerant`].
+    #[serde(other)]
+    Unknown,
 }
 
 impl MediaKind {
@@ -156,6 +165,7 @@ impl MediaKind {
             MediaKind::Video => "video",
             MediaKind::Document => "document",
             MediaKind::Sticker => "sticker",
+            MediaKind::Unknown => "unknown",
         }
     }
 }
@@ -227,6 +237,10 @@ pub enum InteractiveReply {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         fields: Option<Vec<FlowField>>,
     },
+    /// One a newer server names that this build does not know (read from the wire, never
+    /// produced here): see [`crate::domain::tolerant`].
+    #[serde(other)]
+    Unknown,
 }
 
 impl InteractiveReply {
@@ -235,6 +249,7 @@ impl InteractiveReply {
         match self {
             InteractiveReply::Button { title, .. } | InteractiveReply::List { title, .. } => title,
             InteractiveReply::Flow { body, .. } => body.as_deref().unwrap_or("[form submitted]"),
+            InteractiveReply::Unknown => "[an answer this app does not show yet]",
         }
     }
 }
@@ -340,6 +355,10 @@ pub enum Forwarded {
     Forwarded,
     /// Forwarded more than five times.
     FrequentlyForwarded,
+    /// One a newer server names that this build does not know (read from the wire, never
+    /// produced here): see [`crate::domain::tolerant`].
+    #[serde(other)]
+    Unknown,
 }
 
 /// A catalog product a message refers to.

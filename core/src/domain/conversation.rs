@@ -26,6 +26,10 @@ pub enum Status {
     },
     /// Done; a new customer message reopens it.
     Resolved,
+    /// One a newer server names that this build does not know (read from the wire, never
+    /// produced here): see [`crate::domain::tolerant`].
+    #[serde(other)]
+    Unknown,
 }
 
 impl Status {
@@ -44,6 +48,7 @@ impl Status {
             Status::Pending => "pending",
             Status::Snoozed { .. } => "snoozed",
             Status::Resolved => "resolved",
+            Status::Unknown => "unknown",
         }
     }
 }
@@ -60,6 +65,10 @@ pub enum Priority {
     Normal,
     High,
     Urgent,
+    /// One a newer server names that this build does not know (read from the wire, never
+    /// produced here): see [`crate::domain::tolerant`].
+    #[serde(other)]
+    Unknown,
 }
 
 impl Priority {
@@ -70,6 +79,7 @@ impl Priority {
             Priority::Normal => "normal",
             Priority::High => "high",
             Priority::Urgent => "urgent",
+            Priority::Unknown => "unknown",
         }
     }
 }

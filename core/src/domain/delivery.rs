@@ -28,6 +28,10 @@ pub enum DeliveryStatus {
     Read,
     /// WhatsApp could not send it; the error says why.
     Failed { error: WhatsAppError },
+    /// One a newer server names that this build does not know (read from the wire, never
+    /// produced here): see [`crate::domain::tolerant`].
+    #[serde(other)]
+    Unknown,
 }
 
 impl DeliveryStatus {
@@ -40,6 +44,8 @@ impl DeliveryStatus {
             DeliveryStatus::Sent | DeliveryStatus::Failed { .. } => 2,
             DeliveryStatus::Delivered => 3,
             DeliveryStatus::Read => 4,
+            // A state a newer server knows: never replaced by what this build reads.
+            DeliveryStatus::Unknown => 5,
         }
     }
 
@@ -56,6 +62,7 @@ impl DeliveryStatus {
             DeliveryStatus::Sent => "sent",
             DeliveryStatus::Delivered => "delivered",
             DeliveryStatus::Read => "read",
+            DeliveryStatus::Unknown => "unknown",
             DeliveryStatus::Failed { .. } => "failed",
         }
     }

@@ -10,6 +10,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::tolerant::adjacently_tagged;
 use super::conversation::Priority;
 use super::ids::{ConversationId, EscalationId, TeamId, UserId};
 use super::window::Timestamp;
@@ -23,6 +24,10 @@ pub enum Severity {
     Medium,
     High,
     Critical,
+    /// One a newer server names that this build does not know (read from the wire, never
+    /// produced here): see [`crate::domain::tolerant`].
+    #[serde(other)]
+    Unknown,
 }
 
 impl Severity {
@@ -33,6 +38,7 @@ impl Severity {
             Severity::Low => Priority::Normal,
             Severity::Medium => Priority::High,
             Severity::High | Severity::Critical => Priority::Urgent,
+            Severity::Unknown => Priority::Normal,
         }
     }
 }
@@ -40,13 +46,18 @@ impl Severity {
 /// Where the case should go.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(tag = "kind", content = "id", rename_all = "snake_case")]
+#[serde(remote = "Self", tag = "kind", content = "id", rename_all = "snake_case")]
 pub enum EscalationTarget {
     /// Into that team's queue (unassigned).
     Team(TeamId),
     /// To that person, as owner.
     Person(UserId),
+    /// One a newer server names that this build does not know (read from the wire, never
+    /// produced here): see [`crate::domain::tolerant`].
+    Unknown,
 }
+
+adjacently_tagged!(EscalationTarget, ["team", "person"]);
 
 /// Where an escalation stands.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -71,6 +82,10 @@ pub enum EscalationState {
         #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
         at: Timestamp,
     },
+    /// One a newer server names that this build does not know (read from the wire, never
+    /// produced here): see [`crate::domain::tolerant`].
+    #[serde(other)]
+    Unknown,
 }
 
 impl EscalationState {
@@ -81,6 +96,7 @@ impl EscalationState {
             EscalationState::Approved { .. } => "approved",
             EscalationState::Rejected { .. } => "rejected",
             EscalationState::Cancelled { .. } => "cancelled",
+            EscalationState::Unknown => "unknown",
         }
     }
 }

@@ -4,6 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::tolerant::adjacently_tagged;
 use super::content::Referral;
 use super::conversation::{Label, Priority, Status};
 use super::delivery::DeliveryStatus;
@@ -18,12 +19,17 @@ use super::window::Timestamp;
 /// Who caused an event.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(tag = "kind", content = "id", rename_all = "snake_case")]
+#[serde(remote = "Self", tag = "kind", content = "id", rename_all = "snake_case")]
 pub enum By {
     Member(UserId),
     Customer,
     WhatsApp,
+    /// One a newer server names that this build does not know (read from the wire, never
+    /// produced here): see [`crate::domain::tolerant`].
+    Unknown,
 }
+
+adjacently_tagged!(By, ["member", "customer", "whats_app"]);
 
 /// How ownership changed.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -42,6 +48,10 @@ pub enum Handover {
     Released,
     /// An approved escalation moved it.
     Escalated,
+    /// One a newer server names that this build does not know (read from the wire, never
+    /// produced here): see [`crate::domain::tolerant`].
+    #[serde(other)]
+    Unknown,
 }
 
 /// One thing that happened.

@@ -18,6 +18,10 @@ pub enum Direction {
     Inbound,
     /// From us to the customer.
     Outbound,
+    /// One a newer server names that this build does not know (read from the wire, never
+    /// produced here): see [`crate::domain::tolerant`].
+    #[serde(other)]
+    Unknown,
 }
 
 /// A message on a thread.

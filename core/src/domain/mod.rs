@@ -37,6 +37,7 @@ pub mod reading;
 pub mod rejection;
 pub mod template;
 pub mod timeline;
+mod tolerant;
 pub mod window;
 pub mod workspace;
 

@@ -19,6 +19,10 @@ pub enum Role {
     Supervisor,
     /// Runs the workspace: people, teams, numbers, templates. Sees everything.
     Admin,
+    /// One a newer server names that this build does not know (read from the wire, never
+    /// produced here): see [`crate::domain::tolerant`].
+    #[serde(other)]
+    Unknown,
 }
 
 impl Role {
@@ -28,6 +32,7 @@ impl Role {
             Role::Agent => "agent",
             Role::Supervisor => "supervisor",
             Role::Admin => "admin",
+            Role::Unknown => "unknown",
         }
     }
 }
@@ -51,6 +56,10 @@ pub enum Availability {
     /// Off shift.
     #[default]
     Offline,
+    /// One a newer server names that this build does not know (read from the wire, never
+    /// produced here): see [`crate::domain::tolerant`].
+    #[serde(other)]
+    Unknown,
 }
 
 /// How many open conversations a member should own at once. Used by automatic routing to

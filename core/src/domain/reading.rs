@@ -172,12 +172,15 @@ pub fn read(message: &Message) -> Reading {
                     .unwrap_or_default()
             ));
         }
-        Content::Reaction { .. } | Content::RequestWelcome | Content::System { .. } => {
+        Content::Reaction { .. }
+        | Content::RequestWelcome
+        | Content::System { .. }
+        | Content::Unknown => {
             reading.text = Some(message.content.summary());
         }
     }
     match message.context.forwarded {
-        Forwarded::No => {}
+        Forwarded::No | Forwarded::Unknown => {}
         Forwarded::Forwarded => reading.marks.push("Forwarded".to_owned()),
         Forwarded::FrequentlyForwarded => reading.marks.push("Forwarded many times".to_owned()),
     }
@@ -249,6 +252,7 @@ pub fn media_word(kind: MediaKind, voice: bool) -> &'static str {
         MediaKind::Video => "Video",
         MediaKind::Document => "Document",
         MediaKind::Sticker => "Sticker",
+        MediaKind::Unknown => "File",
     }
 }
 

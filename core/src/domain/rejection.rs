@@ -22,6 +22,10 @@ pub enum Entity {
     Inbox,
     Contact,
     Template,
+    /// One a newer server names that this build does not know (read from the wire, never
+    /// produced here): see [`crate::domain::tolerant`].
+    #[serde(other)]
+    Unknown,
 }
 
 impl Entity {
@@ -36,6 +40,7 @@ impl Entity {
             Entity::Inbox => "inbox",
             Entity::Contact => "contact",
             Entity::Template => "template",
+            Entity::Unknown => "thing",
         }
     }
 }
@@ -81,6 +86,11 @@ pub enum Rejection {
         escalation: EscalationId,
         state: String,
     },
+    /// One a newer server names that this build does not know (read from the wire, never
+    /// produced here): see [`crate::domain::tolerant`].
+    #[error("refused for a reason this build does not know")]
+    #[serde(other)]
+    Unknown,
 }
 
 impl Rejection {
@@ -97,6 +107,7 @@ impl Rejection {
             Rejection::ReasonRequired => "reason_required",
             Rejection::EscalationPending { .. } => "escalation_pending",
             Rejection::EscalationClosed { .. } => "escalation_closed",
+            Rejection::Unknown => "unknown",
         }
     }
 

@@ -29,6 +29,10 @@ pub enum TemplateStatus {
     Paused,
     /// Permanently disabled (132016).
     Disabled,
+    /// One a newer server names that this build does not know (read from the wire, never
+    /// produced here): see [`crate::domain::tolerant`].
+    #[serde(other)]
+    Unknown,
 }
 
 /// Meta's pricing category.
@@ -39,6 +43,10 @@ pub enum TemplateCategory {
     Marketing,
     Utility,
     Authentication,
+    /// One a newer server names that this build does not know (read from the wire, never
+    /// produced here): see [`crate::domain::tolerant`].
+    #[serde(other)]
+    Unknown,
 }
 
 /// A button of a template.
@@ -59,6 +67,10 @@ pub enum TemplateButton {
         text: String,
         phone: String,
     },
+    /// One a newer server names that this build does not know (read from the wire, never
+    /// produced here): see [`crate::domain::tolerant`].
+    #[serde(other)]
+    Unknown,
 }
 
 /// One approved (or not) template in one language.

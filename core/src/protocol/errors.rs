@@ -154,6 +154,8 @@ impl From<&crate::domain::Rejection> for ErrorCode {
             Rejection::ReasonRequired => ErrorCode::ReasonRequired,
             Rejection::EscalationPending { .. } => ErrorCode::EscalationPending,
             Rejection::EscalationClosed { .. } => ErrorCode::EscalationClosed,
+            // A newer server's reason: refused all the same (its message says why).
+            Rejection::Unknown => ErrorCode::Forbidden,
         }
     }
 }

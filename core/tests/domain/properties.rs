@@ -190,6 +190,7 @@ fn rank(status: &DeliveryStatus) -> u8 {
         DeliveryStatus::Sent | DeliveryStatus::Failed { .. } => 2,
         DeliveryStatus::Delivered => 3,
         DeliveryStatus::Read => 4,
+        DeliveryStatus::Unknown => 5,
     }
 }
 

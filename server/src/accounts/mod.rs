@@ -391,6 +391,14 @@ pub async fn revoke_session(
 
 /// Creates a person with an account. Without a password given, a one-time password is made,
 /// answered once, and must be changed at first sign-in.
+/// A role this server knows (a request may name one it does not: it reads as unknown).
+fn check_role(role: Role) -> Result<Role, AccountError> {
+    match role {
+        Role::Unknown => Err(invalid("role", "one of: agent, supervisor, admin")),
+        known => Ok(known),
+    }
+}
+
 pub async fn create_user(
     store: &Store,
     new: NewUser,
@@ -398,6 +406,7 @@ pub async fn create_user(
 ) -> Result<CreatedUser, AccountError> {
     let email = normalise_email(&new.email)?;
     let name = check_name("name", &new.name)?;
+    let role = check_role(new.role)?;
     let handle = check_handle(&new.handle.unwrap_or_else(|| handle_from_name(&name)))?;
     let workspace = store.workspace().await?;
     check_teams(&workspace, &new.teams)?;
@@ -417,7 +426,7 @@ pub async fn create_user(
         id: UserId::new(),
         name,
         handle,
-        role: new.role,
+        role,
         teams: new.teams,
         availability: Availability::Offline,
         capacity: new.capacity.unwrap_or_default(),
@@ -493,7 +502,7 @@ pub async fn change_user(
                 member.teams = teams;
             }
             if let Some(role) = change.role {
-                member.role = role;
+                member.role = check_role(role)?;
             }
             if let Some(capacity) = change.capacity {
                 member.capacity = capacity;

@@ -129,7 +129,7 @@ impl From<Rejection> for ApiError {
     fn from(rejection: Rejection) -> Self {
         let status = match &rejection {
             Rejection::NotFound { .. } => StatusCode::NOT_FOUND,
-            Rejection::Forbidden { .. } => StatusCode::FORBIDDEN,
+            Rejection::Forbidden { .. } | Rejection::Unknown => StatusCode::FORBIDDEN,
             Rejection::Invalid { .. }
             | Rejection::HandoffNoteRequired
             | Rejection::ReasonRequired => StatusCode::UNPROCESSABLE_ENTITY,

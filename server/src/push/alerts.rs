@@ -194,6 +194,7 @@ fn name_of(workspace: &Workspace, by: &By) -> String {
             .map_or_else(|| "A colleague".to_owned(), |m| m.name.clone()),
         By::Customer => "The customer".to_owned(),
         By::WhatsApp => "WhatsApp".to_owned(),
+        By::Unknown => "Someone".to_owned(),
     }
 }
 

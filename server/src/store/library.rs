@@ -16,6 +16,7 @@ fn scope_key(scope: &CannedScope) -> String {
     match scope {
         CannedScope::Team(team) => format!("team:{team}"),
         CannedScope::Personal(user) => format!("user:{user}"),
+        CannedScope::Unknown => "unknown".to_owned(),
     }
 }
 

@@ -248,7 +248,8 @@ pub(crate) async fn put_conversation<S: Sql>(
     let (target_team, target_person) = match pending.map(|e| e.target) {
         Some(EscalationTarget::Team(team)) => (Some(team.to_string()), None),
         Some(EscalationTarget::Person(person)) => (None, Some(person.to_string())),
-        None => (None, None),
+        // Never stored: a command naming an unknown target is refused.
+        Some(EscalationTarget::Unknown) | None => (None, None),
     };
     let snoozed_until = match c.status {
         Status::Snoozed { until } => Some(millis(until)),

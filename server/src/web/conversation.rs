@@ -452,6 +452,7 @@ fn template_status(status: TemplateStatus) -> &'static str {
         TemplateStatus::Rejected => "rejected by Meta",
         TemplateStatus::Paused => "paused by Meta",
         TemplateStatus::Disabled => "disabled",
+        TemplateStatus::Unknown => "in a state this server does not know",
     }
 }
 

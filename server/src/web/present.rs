@@ -93,6 +93,7 @@ fn by(workspace: &Workspace, by: &By) -> String {
         By::Member(id) => member_name(workspace, *id),
         By::Customer => "the customer".to_owned(),
         By::WhatsApp => "WhatsApp".to_owned(),
+        By::Unknown => "someone".to_owned(),
     }
 }
 
@@ -111,6 +112,7 @@ pub fn severity_word(severity: Severity) -> &'static str {
         Severity::Medium => "medium",
         Severity::High => "high",
         Severity::Critical => "critical",
+        Severity::Unknown => "unknown",
     }
 }
 
@@ -126,6 +128,7 @@ pub fn target_words(workspace: &Workspace, target: &EscalationTarget) -> String 
     match target {
         EscalationTarget::Team(team) => format!("team {}", team_name(workspace, Some(*team))),
         EscalationTarget::Person(person) => member_name(workspace, *person),
+        EscalationTarget::Unknown => "somewhere this server does not know".to_owned(),
     }
 }
 
@@ -151,6 +154,7 @@ pub fn ticks(delivery: &DeliveryStatus) -> (&'static str, &'static str) {
         DeliveryStatus::Delivered => ("✓✓", "delivered"),
         DeliveryStatus::Read => ("✓✓", "read"),
         DeliveryStatus::Failed { .. } => ("⚠", "not delivered"),
+        DeliveryStatus::Unknown => ("?", "in a state this server does not know"),
     }
 }
 
@@ -298,6 +302,12 @@ pub fn event_line(
                 } else {
                     "Assigned"
                 },
+                nobody_or(workspace, *from),
+                nobody_or(workspace, *to),
+                because(reason)
+            ),
+            Handover::Unknown => format!(
+                "Owner changed: {} → {} by {who}{}",
                 nobody_or(workspace, *from),
                 nobody_or(workspace, *to),
                 because(reason)

@@ -25,6 +25,8 @@ pub fn max_bytes(kind: MediaKind) -> u64 {
         MediaKind::Image => 16 * MIB,
         MediaKind::Audio => 32 * MIB,
         MediaKind::Video | MediaKind::Document => 100 * MIB,
+        // Never sent: a reply naming an unknown kind is refused.
+        MediaKind::Unknown => 0,
     }
 }
 

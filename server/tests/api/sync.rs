@@ -56,7 +56,7 @@ async fn a_repeated_push_applies_nothing_twice_and_answers_the_same(api: Api) {
     let mutations = json!([
         { "id": 1, "command": { "command": "claim", "conversation": c } },
         { "id": 2, "command": { "command": "add_note", "conversation": c, "note": NoteId::new(), "body": "called back" } },
-        { "id": 3, "command": { "command": "set_priority", "conversation": c, "priority": "whenever" } },
+        { "id": 3, "command": { "command": "set_priority", "conversation": "not-an-id", "priority": "high" } },
     ]);
     let bad = push(&api, &api.ana, &phone, mutations).await;
     assert_eq!(
@@ -117,6 +117,36 @@ async fn a_repeated_push_applies_nothing_twice_and_answers_the_same(api: Api) {
         "command": "record_delivery", "message": { "ours": null, "wamid": "wamid.X" }, "wamid": null,
         "report": { "status": "read" }, "at": "2026-01-01T00:00:00Z" } }])).await;
     assert!(from_whatsapp.status == 422, "{:?}", from_whatsapp.body);
+}
+
+/// A phone built against a newer server may send a value this one does not know (a new
+/// priority): the command reads (so the rest of the push goes on) and is refused alone, with
+/// the field named; nothing changes.
+async fn a_value_this_server_does_not_know_is_refused_by_that_command_alone(api: Api) {
+    let c = api.customer_writes("5511900000092", "hello").await;
+    let phone = client();
+    let mutations = json!([
+        { "id": 1, "command": { "command": "claim", "conversation": c } },
+        { "id": 2, "command": { "command": "set_priority", "conversation": c, "priority": "critical" } },
+        { "id": 3, "command": { "command": "set_availability", "availability": "in_a_meeting" } },
+        { "id": 4, "command": { "command": "add_label", "conversation": c, "label": "vip" } },
+    ]);
+    let answer = push(&api, &api.ana, &phone, mutations).await;
+    assert_eq!(answer.status, 200, "{:?}", answer.body);
+    assert_eq!(
+        outcomes(&answer),
+        ["applied", "rejected:invalid", "rejected:invalid", "applied"]
+    );
+    assert_eq!(
+        answer.body["results"][1]["outcome"]["rejection"]["field"],
+        "priority"
+    );
+    assert_eq!(
+        answer.body["results"][2]["outcome"]["rejection"]["field"],
+        "availability"
+    );
+    let conversation = api.store.conversation(c).await.expect("db").expect("there");
+    assert_eq!(conversation.priority, Priority::Normal, "unchanged");
 }
 
 async fn an_offline_claim_loses_to_an_online_one_and_is_told_who_won(api: Api) {
@@ -680,6 +710,7 @@ async fn every_answer_names_the_protocol_it_was_served_in(api: Api) {
 }
 
 api_stories!(
+    a_value_this_server_does_not_know_is_refused_by_that_command_alone,
     every_answer_names_the_protocol_it_was_served_in,
     a_pull_page_is_filled_with_what_the_person_may_see,
     a_long_history_is_carried_over_pages_of_bounded_size,

@@ -73,6 +73,9 @@ impl Decider<'_> {
                 Some(_) => {}
             },
             EscalationTarget::Team(_) => {}
+            EscalationTarget::Unknown => {
+                return Err(Rejection::invalid("target", "not a target this server knows"));
+            }
         }
         let escalation = Escalation {
             id: escalation,
@@ -148,6 +151,12 @@ impl Decider<'_> {
                         reason,
                     ));
                 }
+            }
+            EscalationTarget::Unknown => {
+                return Err(Rejection::invalid(
+                    "target",
+                    "this escalation's target is one this app does not know: decide it on the web",
+                ));
             }
         }
         if let Some(raised) = pending

@@ -30,6 +30,12 @@ pub fn decide(
     now: Timestamp,
     command: &Command,
 ) -> Result<Vec<Event>, Rejection> {
+    if let Some(field) = command.unknown_value() {
+        return Err(Rejection::invalid(
+            field,
+            "not a value this server knows",
+        ));
+    }
     match actor {
         Actor::WhatsApp => match command {
             Command::ReceiveCustomerMessage(inbound) => inbound::receive(desk, now, inbound),
