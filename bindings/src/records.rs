@@ -3,8 +3,8 @@
 
 use relaydesk_core::client::{CannedChoice, OutboxState, Pending, SideFacts, Thread, ViewPage};
 use relaydesk_core::domain::{
-    Availability, Conversation, DeliveryStatus, Direction, Escalation, EscalationTarget, Message,
-    Order, Priority, Role, Severity, Status, Team, View, Wamid, reading,
+    Availability, By, Conversation, DeliveryStatus, Direction, Escalation, EscalationTarget,
+    Message, Order, Priority, Role, Severity, Status, Team, View, Wamid, reading,
 };
 use relaydesk_core::protocol::auth::UserInfo;
 use relaydesk_core::protocol::directory::Colleague;
@@ -180,8 +180,12 @@ impl From<Availability> for MemberAvailability {
 /// Where a conversation is handed or assigned: a colleague (as owner) or a team's queue.
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Enum)]
 pub enum AssignTo {
-    Person { person_id: String },
-    Team { team_id: String },
+    Person {
+        person_id: String,
+    },
+    Team {
+        team_id: String,
+    },
     /// A value from a newer server this app does not know: show a neutral word; never offer
     /// it as a choice (a command naming it is refused).
     Unknown,
@@ -271,7 +275,11 @@ impl From<&Escalation> for EscalationView {
             id: e.id.to_string(),
             reason: e.reason.clone(),
             severity: e.severity.into(),
-            requested_by_id: e.requested_by.to_string(),
+            requested_by_id: match e.requested_by {
+                By::Member(id) => id.to_string(),
+                By::Automation(automaton) => automaton.colleague_id().to_string(),
+                _ => String::new(),
+            },
             requested_at: e.requested_at.to_rfc3339(),
             target: match e.target {
                 EscalationTarget::Team(team) => AssignTo::Team {

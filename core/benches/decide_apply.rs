@@ -68,6 +68,7 @@ fn script() -> Script {
         teams: BTreeMap::from([(team.id, team)]),
         inboxes: BTreeMap::from([(inbox.id, inbox.clone())]),
         templates: BTreeMap::new(),
+        automations: Vec::new(),
     };
     let mut desk = Desk::new(workspace);
     let mut now = Utc

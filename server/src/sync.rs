@@ -238,6 +238,7 @@ async fn workspace_copy(store: &Store, who: &Signed) -> Result<WorkspaceCopy, Ac
             .map(|t| t.template)
             .collect(),
         canned_replies: library::usable(store, who, None).await?,
+        automations: workspace.automations.clone(),
     })
 }
 

@@ -227,6 +227,36 @@ impl Pulled {
 /// What a v1 phone of `who` shows of the busy desk after pulling it whole.
 fn assert_the_busy_desk_is_all_there(desk: &BusyDesk, pulled: &Pulled, who: &Person) {
     let c = &desk.c;
+    // The rule's note reads as a colleague's, and that colleague is in the copy by the rule's
+    // name; the system's label reads as Relaydesk's.
+    let copy = pulled.workspace.as_ref().expect("the workspace copy");
+    let colleague = |id: &UserId| copy.members.iter().find(|m| &m.id == id);
+    let rule_note = pulled
+        .notes
+        .values()
+        .find(|n| n.body.starts_with("Wrote at night"))
+        .expect("the rule's note");
+    assert_eq!(
+        colleague(&rule_note.author).map(|m| m.name.as_str()),
+        Some("Out of hours (rule)")
+    );
+    let system_label = pulled
+        .events
+        .iter()
+        .find(
+            |e| matches!(&e.event.change, Change::LabelAdded { label } if label.0 == "after-hours"),
+        )
+        .expect("the system's label");
+    let By::Member(system) = &system_label.event.by else {
+        panic!(
+            "a v1 phone is shown a colleague: {:?}",
+            system_label.event.by
+        );
+    };
+    assert_eq!(
+        colleague(system).map(|m| m.name.as_str()),
+        Some("Relaydesk")
+    );
     let north = [
         c.late, c.photo, c.choice, c.pin, c.ad, c.voice, c.old, c.video, c.waiting,
     ];

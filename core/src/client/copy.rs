@@ -40,6 +40,7 @@ pub(crate) fn workspace_of(copy: &WorkspaceCopy) -> Workspace {
     for template in &copy.templates {
         workspace.templates.insert(template.id, template.clone());
     }
+    workspace.automations = copy.automations.clone();
     workspace
 }
 

@@ -9,7 +9,7 @@ use super::conversation::{Conversation, Priority, Status};
 use super::desk::Desk;
 use super::escalation::EscalationState;
 use super::event::{By, Change, Event};
-use super::ids::{EscalationId, UserId};
+use super::ids::EscalationId;
 use super::window::Timestamp;
 
 /// Applies one event.
@@ -179,9 +179,9 @@ fn decide_escalation(
     c: &mut Conversation,
     escalation: EscalationId,
     by: By,
-    state: impl FnOnce(UserId) -> EscalationState,
+    state: impl FnOnce(By) -> EscalationState,
 ) {
-    if let (Some(e), By::Member(by)) = (c.escalation.as_mut(), by)
+    if let Some(e) = c.escalation.as_mut()
         && e.id == escalation
     {
         e.state = state(by);

@@ -7,17 +7,22 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::tolerant::adjacently_tagged;
 use super::conversation::Conversation;
 use super::ids::{CannedReplyId, TeamId, UserId};
 use super::people::Member;
 use super::placeholders::{fill, placeholder_names};
+use super::tolerant::adjacently_tagged;
 use super::workspace::Workspace;
 
 /// Who may use a canned reply.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(remote = "Self", tag = "kind", content = "id", rename_all = "snake_case")]
+#[serde(
+    remote = "Self",
+    tag = "kind",
+    content = "id",
+    rename_all = "snake_case"
+)]
 pub enum CannedScope {
     /// Everyone in a team (managed by its supervisors).
     Team(TeamId),

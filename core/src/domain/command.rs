@@ -29,6 +29,9 @@ pub enum Actor {
     /// WhatsApp, through the signed webhook or the send queue: customer messages and delivery
     /// reports, nothing else.
     WhatsApp,
+    /// A rule, a bot or Relaydesk on a timer, within what automation may do
+    /// ([`super::automation_may`]).
+    Automation(super::automation::Automaton),
 }
 
 /// Where a conversation is being assigned.
@@ -257,7 +260,9 @@ impl Command {
         match self {
             SetStatus { status, .. } if *status == Status::Unknown => Some("status"),
             SetPriority { priority, .. } if *priority == Priority::Unknown => Some("priority"),
-            RequestEscalation { severity, .. } if *severity == Severity::Unknown => Some("severity"),
+            RequestEscalation { severity, .. } if *severity == Severity::Unknown => {
+                Some("severity")
+            }
             RequestEscalation { target, .. } if *target == EscalationTarget::Unknown => {
                 Some("target")
             }

@@ -10,9 +10,10 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::tolerant::adjacently_tagged;
 use super::conversation::Priority;
+use super::event::By;
 use super::ids::{ConversationId, EscalationId, TeamId, UserId};
+use super::tolerant::adjacently_tagged;
 use super::window::Timestamp;
 
 /// How bad it is.
@@ -46,7 +47,12 @@ impl Severity {
 /// Where the case should go.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(remote = "Self", tag = "kind", content = "id", rename_all = "snake_case")]
+#[serde(
+    remote = "Self",
+    tag = "kind",
+    content = "id",
+    rename_all = "snake_case"
+)]
 pub enum EscalationTarget {
     /// Into that team's queue (unassigned).
     Team(TeamId),
@@ -66,19 +72,25 @@ adjacently_tagged!(EscalationTarget, ["team", "person"]);
 pub enum EscalationState {
     Requested,
     Approved {
-        by: UserId,
+        #[serde(with = "super::event::author")]
+        #[cfg_attr(feature = "openapi", schema(schema_with = super::event::author::schema))]
+        by: By,
         #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
         at: Timestamp,
         note: Option<String>,
     },
     Rejected {
-        by: UserId,
+        #[serde(with = "super::event::author")]
+        #[cfg_attr(feature = "openapi", schema(schema_with = super::event::author::schema))]
+        by: By,
         #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
         at: Timestamp,
         reason: String,
     },
     Cancelled {
-        by: UserId,
+        #[serde(with = "super::event::author")]
+        #[cfg_attr(feature = "openapi", schema(schema_with = super::event::author::schema))]
+        by: By,
         #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
         at: Timestamp,
     },
@@ -107,7 +119,10 @@ impl EscalationState {
 pub struct Escalation {
     pub id: EscalationId,
     pub conversation_id: ConversationId,
-    pub requested_by: UserId,
+    /// The owner, a supervisor, or automation.
+    #[serde(with = "super::event::author")]
+    #[cfg_attr(feature = "openapi", schema(schema_with = super::event::author::schema))]
+    pub requested_by: By,
     #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub requested_at: Timestamp,
     pub reason: String,

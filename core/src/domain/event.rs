@@ -4,7 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::tolerant::adjacently_tagged;
+use super::automation::Automaton;
 use super::content::Referral;
 use super::conversation::{Label, Priority, Status};
 use super::delivery::DeliveryStatus;
@@ -14,22 +14,112 @@ use super::ids::{
 };
 use super::message::{Message, Note};
 use super::people::Availability;
+use super::tolerant::adjacently_tagged;
 use super::window::Timestamp;
 
-/// Who caused an event.
+/// Who caused an event, wrote a note or a message, asked for or decided an escalation: a
+/// member, the customer, WhatsApp, or automation ([`Automaton`]).
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(remote = "Self", tag = "kind", content = "id", rename_all = "snake_case")]
+#[serde(
+    remote = "Self",
+    tag = "kind",
+    content = "id",
+    rename_all = "snake_case"
+)]
 pub enum By {
     Member(UserId),
     Customer,
     WhatsApp,
+    /// A rule, a bot, or Relaydesk on a timer.
+    Automation(Automaton),
     /// One a newer server names that this build does not know (read from the wire, never
     /// produced here): see [`crate::domain::tolerant`].
     Unknown,
 }
 
-adjacently_tagged!(By, ["member", "customer", "whats_app"]);
+adjacently_tagged!(By, ["member", "customer", "whats_app", "automation"]);
+
+impl By {
+    /// The member, when a member did it.
+    pub fn member(self) -> Option<UserId> {
+        match self {
+            By::Member(id) => Some(id),
+            _ => None,
+        }
+    }
+}
+
+/// How a field naming who wrote something (a note's, a message's, an escalation's) reads on
+/// the wire: a member as their id, as before actors grew (so a phone from then reads every
+/// member-written item unchanged), anyone else as a [`By`] object. `#[serde(with)]`.
+pub mod author {
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    use super::By;
+    use crate::domain::ids::UserId;
+
+    #[derive(Serialize, Deserialize)]
+    #[serde(untagged)]
+    enum Wire {
+        Member(UserId),
+        Other(By),
+    }
+
+    pub fn serialize<S: Serializer>(by: &By, serializer: S) -> Result<S::Ok, S::Error> {
+        match by {
+            By::Member(id) => id.serialize(serializer),
+            other => other.serialize(serializer),
+        }
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<By, D::Error> {
+        Ok(match Wire::deserialize(deserializer)? {
+            Wire::Member(id) => By::Member(id),
+            Wire::Other(by) => by,
+        })
+    }
+
+    /// The same for an optional field.
+    pub mod optional {
+        use serde::{Deserialize, Deserializer, Serializer};
+
+        use super::By;
+
+        pub fn serialize<S: Serializer>(by: &Option<By>, serializer: S) -> Result<S::Ok, S::Error> {
+            match by {
+                Some(by) => super::serialize(by, serializer),
+                None => serializer.serialize_none(),
+            }
+        }
+
+        pub fn deserialize<'de, D: Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Option<By>, D::Error> {
+            #[derive(Deserialize)]
+            struct Field(#[serde(with = "super")] By);
+            Ok(Option::<Field>::deserialize(deserializer)?.map(|Field(by)| by))
+        }
+    }
+
+    /// Its OpenAPI shape: a member's id, or a [`By`] object.
+    #[cfg(feature = "openapi")]
+    pub fn schema() -> utoipa::openapi::Schema {
+        use utoipa::openapi::schema::{
+            KnownFormat, ObjectBuilder, OneOfBuilder, SchemaFormat, Type,
+        };
+        OneOfBuilder::new()
+            .item(
+                ObjectBuilder::new()
+                    .schema_type(Type::String)
+                    .format(Some(SchemaFormat::KnownFormat(KnownFormat::Uuid)))
+                    .description(Some("a member's id")),
+            )
+            .item(utoipa::openapi::Ref::from_schema_name("By"))
+            .build()
+            .into()
+    }
+}
 
 /// How ownership changed.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

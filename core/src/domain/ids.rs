@@ -103,6 +103,14 @@ id_type!(
     /// A WhatsApp message template known to an inbox.
     TemplateId
 );
+id_type!(
+    /// An automation rule ("Out of hours": when …, do …).
+    RuleId
+);
+id_type!(
+    /// A bot account acting on the desk through the API (never a member).
+    BotId
+);
 
 /// WhatsApp's own id of a message (`wamid.…`): opaque, unique, the key that makes inbound
 /// webhooks and delivery statuses idempotent.

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use super::content::{Content, MessageContext};
 use super::delivery::DeliveryStatus;
+use super::event::By;
 use super::ids::{ConversationId, MessageId, NoteId, UserId, Wamid};
 use super::window::Timestamp;
 
@@ -31,9 +32,14 @@ pub struct Message {
     pub id: MessageId,
     pub conversation_id: ConversationId,
     pub direction: Direction,
-    /// Who sent it (outbound only).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub author: Option<UserId>,
+    /// Who sent it (outbound only): a member, or automation.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "super::event::author::optional"
+    )]
+    #[cfg_attr(feature = "openapi", schema(schema_with = super::event::author::schema, nullable))]
+    pub author: Option<By>,
     /// WhatsApp's id: known at once for inbound, after WhatsApp accepts an outbound send.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub wamid: Option<Wamid>,
@@ -70,7 +76,10 @@ pub struct Message {
 pub struct Note {
     pub id: NoteId,
     pub conversation_id: ConversationId,
-    pub author: UserId,
+    /// A member, or automation.
+    #[serde(with = "super::event::author")]
+    #[cfg_attr(feature = "openapi", schema(schema_with = super::event::author::schema))]
+    pub author: By,
     pub body: String,
     /// Colleagues named with `@handle` in the body; each is notified.
     pub mentions: BTreeSet<UserId>,

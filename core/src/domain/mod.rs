@@ -17,6 +17,7 @@
 
 pub mod access;
 mod apply;
+pub mod automation;
 pub mod canned;
 pub mod command;
 pub mod contact;
@@ -43,6 +44,7 @@ pub mod workspace;
 
 pub use access::{Sight, can_see, leads, lost_sight, may_decide, may_work, moves_sight, sight};
 pub use apply::apply;
+pub use automation::{Automation, Automaton, automation_may};
 pub use canned::{CannedReply, CannedScope, FilledReply, MissingVariables, Variables};
 pub use command::{
     Actor, AssignTarget, Command, HandoffNote, InboundMessage, MessageRef, Needs, ReplyBody,
@@ -59,8 +61,8 @@ pub use desk::Desk;
 pub use escalation::{Escalation, EscalationState, EscalationTarget, Severity};
 pub use event::{By, Change, Event, Handover, Touched};
 pub use ids::{
-    CannedReplyId, ContactId, ConversationId, EscalationId, InboxId, MessageId, NoteId, TeamId,
-    TemplateId, UserId, Wamid,
+    BotId, CannedReplyId, ContactId, ConversationId, EscalationId, InboxId, MessageId, NoteId,
+    RuleId, TeamId, TemplateId, UserId, Wamid,
 };
 pub use message::{Direction, Message, Note};
 pub use people::{Availability, Capacity, Member, Role, Team};

@@ -87,7 +87,7 @@ impl View {
             View::Mine => open && conversation.assignee == Some(member.id),
             View::Team => open && in_my_teams(member, conversation, workspace),
             View::Escalations => conversation.pending_escalation().is_some_and(|e| {
-                e.requested_by == member.id
+                e.requested_by == super::event::By::Member(member.id)
                     || conversation.assignee == Some(member.id)
                     || may_decide(member, e, workspace)
             }),

@@ -154,12 +154,16 @@ mod tests {
     /// malformed value is still an error, so a corrupt answer is not silently emptied.
     #[test]
     fn a_known_kind_with_a_malformed_value_is_still_an_error() {
-        assert!(serde_json::from_value::<By>(json!({"kind": "member", "id": "not-a-uuid"})).is_err());
+        assert!(
+            serde_json::from_value::<By>(json!({"kind": "member", "id": "not-a-uuid"})).is_err()
+        );
         assert!(
             serde_json::from_value::<EscalationTarget>(json!({"kind": "team"})).is_err(),
             "a team target names its team"
         );
-        assert!(serde_json::from_value::<CannedScope>(json!({"kind": "personal", "id": 7})).is_err());
+        assert!(
+            serde_json::from_value::<CannedScope>(json!({"kind": "personal", "id": 7})).is_err()
+        );
         assert!(serde_json::from_value::<Status>(json!({"status": "snoozed"})).is_err());
     }
 
@@ -167,10 +171,15 @@ mod tests {
     #[test]
     fn every_adjacently_tagged_kind_is_listed() {
         let kind = |v: serde_json::Value| v["kind"].as_str().expect("a kind").to_owned();
-        let by: Vec<String> = [By::Member(UserId::new()), By::Customer, By::WhatsApp]
-            .into_iter()
-            .map(|b| kind(serde_json::to_value(b).expect("json")))
-            .collect();
+        let by: Vec<String> = [
+            By::Member(UserId::new()),
+            By::Customer,
+            By::WhatsApp,
+            By::Automation(Automaton::System),
+        ]
+        .into_iter()
+        .map(|b| kind(serde_json::to_value(b).expect("json")))
+        .collect();
         assert_eq!(by, By::KINDS);
         let targets: Vec<String> = [
             EscalationTarget::Team(TeamId::new()),

@@ -8,7 +8,9 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 
+use super::automation::{Automation, Automaton};
 use super::contact::Inbox;
+use super::event::By;
 use super::ids::{InboxId, TeamId, TemplateId, UserId};
 use super::people::{Member, Team};
 use super::template::Template;
@@ -21,9 +23,42 @@ pub struct Workspace {
     pub teams: BTreeMap<TeamId, Team>,
     pub inboxes: BTreeMap<InboxId, Inbox>,
     pub templates: BTreeMap<TemplateId, Template>,
+    /// The rules and bots set up here (the system is always there, and not listed).
+    #[serde(default)]
+    pub automations: Vec<Automation>,
 }
 
 impl Workspace {
+    /// An automation set up here (the system always is).
+    pub fn automation(&self, automaton: Automaton) -> Option<Automation> {
+        match automaton {
+            Automaton::System => Some(Automation::system()),
+            Automaton::Unknown => None,
+            _ => self
+                .automations
+                .iter()
+                .find(|a| a.automaton == automaton)
+                .cloned(),
+        }
+    }
+
+    /// How every screen names who did something: a colleague's name, "the customer",
+    /// "WhatsApp", "rule 'Out of hours'", "the Shop bot", "Relaydesk".
+    pub fn name_of(&self, by: By) -> String {
+        match by {
+            By::Member(id) => self
+                .members
+                .get(&id)
+                .map_or_else(|| "someone no longer here".to_owned(), |m| m.name.clone()),
+            By::Customer => "the customer".to_owned(),
+            By::WhatsApp => "WhatsApp".to_owned(),
+            By::Automation(automaton) => self
+                .automation(automaton)
+                .map_or_else(|| "an automation".to_owned(), |a| a.words()),
+            By::Unknown => "someone".to_owned(),
+        }
+    }
+
     /// An active member.
     pub fn active_member(&self, id: UserId) -> Option<&Member> {
         self.members.get(&id).filter(|m| m.active)

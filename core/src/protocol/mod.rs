@@ -11,7 +11,8 @@
 //! - [`live`]: the Server-Sent-Events stream of changes.
 //! - [`library`]: canned replies and templates.
 //! - [`errors`]: the one error shape.
-//! - [`version`]: which protocol a client speaks (the `Relaydesk-Protocol` header).
+//! - [`version`]: which protocol a client speaks (the `Relaydesk-Protocol` header);
+//!   [`older`]: what a phone of an older protocol is served instead.
 
 pub mod admin;
 pub mod auth;
@@ -20,6 +21,7 @@ pub mod directory;
 pub mod errors;
 pub mod library;
 pub mod live;
+pub mod older;
 pub mod queue;
 pub mod requests;
 pub mod sync;

@@ -4,8 +4,8 @@
 use serde::{Deserialize, Serialize};
 
 use crate::domain::{
-    CannedReply, Command, Contact, Conversation, ConversationId, Event, Inbox, Message, Note,
-    Rejection, Team, Template,
+    Automation, CannedReply, Command, Contact, Conversation, ConversationId, Event, Inbox, Message,
+    Note, Rejection, Team, Template,
 };
 
 use super::directory::Colleague;
@@ -119,6 +119,10 @@ pub struct WorkspaceCopy {
     pub inboxes: Vec<Inbox>,
     pub templates: Vec<Template>,
     pub canned_replies: Vec<CannedReply>,
+    /// The rules and bots set up in the workspace, so acts of automation are named (protocol
+    /// 2; version 1 phones get them as colleagues instead).
+    #[serde(default)]
+    pub automations: Vec<Automation>,
 }
 
 #[cfg(test)]

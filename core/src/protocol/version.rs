@@ -7,8 +7,11 @@
 /// The request and response header naming a protocol version.
 pub const PROTOCOL_HEADER: &str = "relaydesk-protocol";
 
-/// The newest protocol this build speaks.
-pub const PROTOCOL: u32 = 1;
+/// The newest protocol this build speaks. Version 2 names automation as an actor (`by`,
+/// authors and requesters may be a rule, a bot or the system) and lists the workspace's
+/// automations in the copy; version 1 phones are served automation as colleagues
+/// ([`super::older`]).
+pub const PROTOCOL: u32 = 2;
 
 /// The protocol a request is served in: the one it asks for, or the newest this build knows
 /// if it asks for a newer one; version 1 when it names none. A header that is not a version
@@ -33,6 +36,7 @@ mod tests {
     fn an_old_phone_a_current_one_and_a_newer_one_are_each_served() {
         assert_eq!(served(None), Ok(1), "no header: a phone from before it");
         assert_eq!(served(Some("1")), Ok(1));
+        assert_eq!(served(Some("2")), Ok(2));
         assert_eq!(served(Some(" 7 ")), Ok(PROTOCOL), "newer: the newest known");
         assert!(served(Some("0")).is_err());
         assert!(served(Some("v2")).unwrap_err().contains("whole number"));

@@ -25,7 +25,7 @@ fn any_teammate_may_leave_a_note_and_mentions_are_found_in_the_text() {
         ),
     );
     let note = noted(&events);
-    assert_eq!(note.author, w.bruno);
+    assert_eq!(note.author, By::Member(w.bruno));
     assert_eq!(note.mentions, [w.ana, w.sofia].into_iter().collect());
     assert_eq!(w.desk.notes.len(), 1);
 }

@@ -45,7 +45,7 @@ fn the_owner_escalates_to_south_and_sams_approval_moves_the_same_conversation() 
         "high severity raises the priority"
     );
     assert!(
-        matches!(&moved.escalation, Some(Escalation { state: EscalationState::Approved { by, .. }, .. }) if *by == w.sam)
+        matches!(&moved.escalation, Some(Escalation { state: EscalationState::Approved { by, .. }, .. }) if *by == By::Member(w.sam))
     );
     assert_eq!(
         w.desk.conversations.len(),
@@ -479,7 +479,7 @@ fn the_owner_or_a_supervisor_may_cancel_an_escalation_someone_else_requested() {
     w.ok(w.ana, request);
     w.ok(w.sofia, Command::CancelEscalation { escalation: e });
     assert!(
-        matches!(&w.conversation(c).escalation, Some(Escalation { state: EscalationState::Cancelled { by, .. }, .. }) if *by == w.sofia)
+        matches!(&w.conversation(c).escalation, Some(Escalation { state: EscalationState::Cancelled { by, .. }, .. }) if *by == By::Member(w.sofia))
     );
 }
 

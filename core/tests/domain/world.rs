@@ -109,6 +109,7 @@ impl World {
                 (south_inbox.id, south_inbox.clone()),
             ]),
             templates: BTreeMap::from([(order_update.id, order_update), (paused.id, paused)]),
+            automations: Vec::new(),
         };
         World {
             desk: Desk::new(workspace),

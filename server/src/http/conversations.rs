@@ -120,15 +120,15 @@ fn limit(raw: Option<&str>) -> Result<usize, ApiError> {
 
 pub(crate) fn priority(raw: Option<&str>) -> Result<Option<Priority>, ApiError> {
     raw.filter(|r| !r.is_empty())
-        .map(|r| {
-            match serde_json::from_value(serde_json::Value::String(r.to_owned())) {
+        .map(
+            |r| match serde_json::from_value(serde_json::Value::String(r.to_owned())) {
                 Ok(Priority::Unknown) | Err(_) => Err(ApiError::invalid(
                     "priority",
                     "one of: low, normal, high, urgent",
                 )),
                 Ok(known) => Ok(known),
-            }
-        })
+            },
+        )
         .transpose()
 }
 

@@ -34,10 +34,12 @@ use tokio_stream::wrappers::ReceiverStream;
 use super::ApiError;
 use super::extract::{Params, Signed};
 use super::live_streams::Ticket;
+use super::protocol::Protocol;
 use crate::accounts;
 use crate::state::{AppState, SseClient};
 use crate::store::{DbError, Stamped};
 use relaydesk_core::protocol::errors::ErrorBody;
+use relaydesk_core::protocol::older;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -68,6 +70,7 @@ fn version_from(field: &str, raw: &str) -> Result<i64, ApiError> {
 async fn events(
     State(state): State<AppState>,
     Signed(who): Signed,
+    Protocol(protocol): Protocol,
     headers: HeaderMap,
     Params(params): Params<EventParams>,
 ) -> Result<impl axum::response::IntoResponse, ApiError> {
@@ -79,20 +82,22 @@ async fn events(
         (None, Some(since)) => version_from("since", since)?,
         (None, None) => state.store.version().await?,
     };
-    live(state, who, start)
+    live(state, who, start, protocol)
 }
 
 /// The stream of what `who` may see after version `start` (the API's route and the web
 /// view's share it; only how the person signed in differs) — unless the session or this
-/// instance holds as many streams as it may.
+/// instance holds as many streams as it may. Each change is sent in the shape of `protocol`
+/// (`relaydesk_core::protocol::older`).
 pub(crate) fn live(
     state: AppState,
     who: accounts::Signed,
     start: i64,
+    protocol: u32,
 ) -> Result<axum::response::Response, ApiError> {
     let ticket = state.live.open(&who.session.id)?;
     let (sender, receiver) = mpsc::channel(32);
-    tokio::spawn(stream(state, who, start, sender, ticket));
+    tokio::spawn(stream(state, who, start, protocol, sender, ticket));
     Ok(Sse::new(ReceiverStream::new(receiver))
         .keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
         .into_response())
@@ -106,6 +111,7 @@ async fn stream(
     state: AppState,
     who: accounts::Signed,
     mut cursor: i64,
+    protocol: u32,
     out: Outbox,
     ticket: Ticket,
 ) {
@@ -113,7 +119,7 @@ async fn stream(
     let mut changes = state.store.changes();
     loop {
         changes.borrow_and_update();
-        match catch_up(&state, &who, &mut cursor, &out).await {
+        match catch_up(&state, &who, &mut cursor, protocol, &out).await {
             Ok(true) => {}
             Ok(false) => return,
             Err(error) => {
@@ -134,6 +140,7 @@ async fn catch_up(
     state: &AppState,
     who: &accounts::Signed,
     cursor: &mut i64,
+    protocol: u32,
     out: &Outbox,
 ) -> Result<bool, DbError> {
     let store = &state.store;
@@ -198,16 +205,20 @@ async fn catch_up(
                     visible.push(event.clone());
                 }
             }
-            if visible.is_empty() {
+            let mut change = LiveChange {
+                version,
+                events: visible,
+            };
+            if protocol == 1 {
+                older::live_for_v1(&mut change);
+            }
+            if change.events.is_empty() {
                 continue;
             }
             let message = SseEvent::default()
                 .event(CHANGE_EVENT)
                 .id(version.to_string())
-                .json_data(LiveChange {
-                    version,
-                    events: visible,
-                });
+                .json_data(change);
             let Ok(message) = message else { continue };
             if out.send(Ok(message)).await.is_err() {
                 return Ok(false);

@@ -14,8 +14,10 @@ use utoipa_axum::routes;
 
 use super::ApiError;
 use super::extract::{Body, Params, Signed};
+use super::protocol::Protocol;
 use crate::state::AppState;
 use crate::sync::{self, PushError};
+use relaydesk_core::protocol::older;
 
 pub(super) fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -31,10 +33,19 @@ pub(super) fn router() -> OpenApiRouter<AppState> {
 async fn push(
     State(state): State<AppState>,
     Signed(who): Signed,
+    Protocol(protocol): Protocol,
     Body(request): Body<PushRequest>,
 ) -> Result<Json<PushResponse>, ApiError> {
     match sync::push(&state.store, &who, request, Utc::now()).await {
-        Ok(response) => Ok(Json(response)),
+        Ok(mut response) => {
+            if protocol == 1 {
+                response
+                    .results
+                    .iter_mut()
+                    .for_each(|r| older::outcome_for_v1(&mut r.outcome));
+            }
+            Ok(Json(response))
+        }
         Err(PushError::Gap { expected, got }) => Err(ApiError::new(
             StatusCode::CONFLICT,
             ErrorCode::MutationGap,
@@ -72,17 +83,20 @@ const _: () = assert!(sync::MAX_PAGE == 1000);
 async fn pull(
     State(state): State<AppState>,
     Signed(who): Signed,
+    Protocol(protocol): Protocol,
     Params(params): Params<PullParams>,
 ) -> Result<Json<PullResponse>, ApiError> {
-    Ok(Json(
-        sync::pull(
-            &state.store,
-            &who,
-            &params.client_id,
-            params.cursor.unwrap_or(0),
-            params.page.as_deref(),
-            params.limit,
-        )
-        .await?,
-    ))
+    let mut page = sync::pull(
+        &state.store,
+        &who,
+        &params.client_id,
+        params.cursor.unwrap_or(0),
+        params.page.as_deref(),
+        params.limit,
+    )
+    .await?;
+    if protocol == 1 {
+        older::pull_for_v1(&mut page, &who.workspace);
+    }
+    Ok(Json(page))
 }

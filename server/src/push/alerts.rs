@@ -167,12 +167,13 @@ fn wanted(
             .escalation
             .as_ref()
             .filter(|e| e.id == *escalation)
-            .map(|e| vec![(e.requested_by, Reason::EscalationDecided)])
+            .and_then(|e| e.requested_by.member())
+            .map(|requester| vec![(requester, Reason::EscalationDecided)])
             .unwrap_or_default(),
         Change::NoteAdded { note } => note
             .mentions
             .iter()
-            .filter(|m| **m != note.author)
+            .filter(|m| By::Member(**m) != note.author)
             .map(|m| (*m, Reason::Mentioned))
             .collect(),
         Change::DeliveryUpdated {
@@ -186,16 +187,14 @@ fn wanted(
     }
 }
 
+/// Who did it, as an alert's title starts ("Ana", "The customer", "Rule 'Out of hours'").
 fn name_of(workspace: &Workspace, by: &By) -> String {
-    match by {
-        By::Member(id) => workspace
-            .members
-            .get(id)
-            .map_or_else(|| "A colleague".to_owned(), |m| m.name.clone()),
-        By::Customer => "The customer".to_owned(),
-        By::WhatsApp => "WhatsApp".to_owned(),
-        By::Unknown => "Someone".to_owned(),
-    }
+    let name = workspace.name_of(*by);
+    let mut letters = name.chars();
+    letters
+        .next()
+        .map(|first| first.to_uppercase().chain(letters).collect())
+        .unwrap_or(name)
 }
 
 /// Title and body of an alert; with `previews` off, no customer name and no one's words.

@@ -61,6 +61,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../../migrations/sqlite/0009_fewer_indexes.sql"),
         include_str!("../../migrations/postgres/0009_fewer_indexes.sql"),
     ),
+    (
+        10,
+        "automations",
+        include_str!("../../migrations/sqlite/0010_automations.sql"),
+        include_str!("../../migrations/postgres/0010_automations.sql"),
+    ),
 ];
 
 /// Work a migration needs done in Rust after its SQL (filling columns derived from documents,

@@ -197,6 +197,9 @@ pub enum Setup {
     Member(Member),
     Inbox(Inbox),
     Template(Template),
+    /// A rule or bot set up to act on the desk (the integrations and rules issues add them;
+    /// until then, tests set one up).
+    Automation(relaydesk_core::domain::Automation),
 }
 
 impl Store {
@@ -341,6 +344,9 @@ impl Store {
                 Setup::Member(member) => rows::put_member(sql, member, version).await,
                 Setup::Inbox(inbox) => rows::put_inbox(sql, inbox, version).await,
                 Setup::Template(template) => rows::put_template(sql, template, version).await,
+                Setup::Automation(automation) => {
+                    rows::put_automation(sql, automation, version).await
+                }
             }
         })
     }

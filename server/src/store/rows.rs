@@ -89,6 +89,12 @@ pub(crate) async fn workspace<S: Sql>(sql: &mut S) -> Result<Workspace, DbError>
     {
         workspace.templates.insert(template.id, template);
     }
+    workspace.automations = docs::<_, relaydesk_core::domain::Automation>(
+        sql,
+        "SELECT doc FROM automations ORDER BY id",
+        &[],
+    )
+    .await?;
     Ok(workspace)
 }
 
@@ -285,13 +291,22 @@ pub(crate) async fn put_conversation<S: Sql>(
             Arg::OptInt(snoozed_until),
             Arg::OptInt(c.awaiting_reply_since.map(millis)),
             Arg::Text(labels_column(c)),
-            Arg::OptText(pending.map(|e| e.requested_by.to_string())),
+            Arg::OptText(pending.map(|e| requester_key(e.requested_by))),
             Arg::OptText(target_team),
             Arg::OptText(target_person),
         ],
     )
     .await?;
     Ok(())
+}
+
+/// How an escalation's requester is kept in its indexed column: a member's id (so "my
+/// escalations" is one comparison), anyone else as their JSON (never equal to an id).
+fn requester_key(by: relaydesk_core::domain::By) -> String {
+    match by {
+        relaydesk_core::domain::By::Member(id) => id.to_string(),
+        other => serde_json::to_string(&other).unwrap_or_else(|_| "automation".to_owned()),
+    }
 }
 
 /// Whether two states of a conversation agree on every indexed column: then a save rewrites
@@ -481,6 +496,21 @@ pub(crate) async fn put_team<S: Sql>(
         "INSERT INTO teams (id, doc, version) VALUES ($1, $2, $3) \
          ON CONFLICT (id) DO UPDATE SET doc = excluded.doc, version = excluded.version",
         &[Arg::Text(t.id.to_string()), doc(t)?, Arg::Int(version)],
+    )
+    .await?;
+    Ok(())
+}
+
+pub(crate) async fn put_automation<S: Sql>(
+    sql: &mut S,
+    a: &relaydesk_core::domain::Automation,
+    version: i64,
+) -> Result<(), DbError> {
+    let id = serde_json::to_string(&a.automaton)?;
+    sql.execute(
+        "INSERT INTO automations (id, doc, version) VALUES ($1, $2, $3) \
+         ON CONFLICT (id) DO UPDATE SET doc = excluded.doc, version = excluded.version",
+        &[Arg::Text(id), doc(a)?, Arg::Int(version)],
     )
     .await?;
     Ok(())

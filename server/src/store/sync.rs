@@ -151,6 +151,7 @@ async fn workspace_versions<S: Sql>(sql: &mut S, member: UserId) -> Result<(i64,
                 SELECT MAX(version) AS v FROM members UNION ALL SELECT MAX(version) FROM teams \
                 UNION ALL SELECT MAX(version) FROM inboxes UNION ALL SELECT MAX(version) FROM templates \
                 UNION ALL SELECT MAX(version) FROM canned_replies \
+                UNION ALL SELECT MAX(version) FROM automations \
                 UNION ALL SELECT MAX(value) FROM meta WHERE key = 'workspace_deleted') all_rows), \
              (SELECT COALESCE(MAX(v), 0) FROM (\
                 SELECT MAX(version) AS v FROM members WHERE id = $1 \

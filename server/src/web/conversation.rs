@@ -293,10 +293,10 @@ async fn parts(state: &AppState, agent: &Agent, c: Conversation) -> Result<Parts
         reason: e.reason.clone(),
         severity: present::severity_word(e.severity),
         target: present::target_words(workspace, &e.target),
-        requested_by: present::member_name(workspace, e.requested_by),
+        requested_by: workspace.name_of(e.requested_by),
         waiting: present::waited_ago(now, e.requested_at),
         may_decide: may_decide(me, e, workspace),
-        mine: e.requested_by == me.id,
+        mine: e.requested_by == By::Member(me.id),
     });
     let active = || workspace.members.values().filter(|m| m.active);
     let people = active()
@@ -505,10 +505,9 @@ fn entry(
             let author = if inbound {
                 "Customer".to_owned()
             } else {
-                message.author.map_or_else(
-                    || "Relaydesk".to_owned(),
-                    |a| present::member_name(workspace, a),
-                )
+                message
+                    .author
+                    .map_or_else(|| "Relaydesk".to_owned(), |a| workspace.name_of(a))
             };
             let mut e = blank(if inbound { "customer" } else { "agent" }, author);
             let url = format!("/media/{}", message.id);
@@ -528,7 +527,7 @@ fn entry(
             Some(e)
         }
         Change::NoteAdded { note } => {
-            let mut e = blank("note", present::member_name(workspace, note.author));
+            let mut e = blank("note", workspace.name_of(note.author));
             e.body.text = Some(note.body.clone());
             Some(e)
         }

@@ -82,7 +82,7 @@ async fn show(
                 ),
                 reason: e.reason.clone(),
                 severity: present::severity_word(e.severity),
-                requested_by: present::member_name(workspace, e.requested_by),
+                requested_by: workspace.name_of(e.requested_by),
                 target: present::target_words(workspace, &e.target),
                 waiting: present::waited_ago(now, e.requested_at),
                 may_decide: may_decide(&who.member, e, workspace),

@@ -175,8 +175,13 @@ async fn live(
         .unwrap_or(agent.since)
         .min(agent.since);
     // Refused (too many streams) it answers the API's JSON error: the page's script reads it.
-    Ok(crate::http::events::live(state, agent.who, start)
-        .unwrap_or_else(IntoResponse::into_response))
+    Ok(crate::http::events::live(
+        state,
+        agent.who,
+        start,
+        relaydesk_core::protocol::version::PROTOCOL,
+    )
+    .unwrap_or_else(IntoResponse::into_response))
 }
 
 async fn media(

@@ -89,12 +89,7 @@ pub fn member_name(workspace: &Workspace, id: UserId) -> String {
 }
 
 fn by(workspace: &Workspace, by: &By) -> String {
-    match by {
-        By::Member(id) => member_name(workspace, *id),
-        By::Customer => "the customer".to_owned(),
-        By::WhatsApp => "WhatsApp".to_owned(),
-        By::Unknown => "someone".to_owned(),
-    }
+    workspace.name_of(*by)
 }
 
 fn nobody_or(workspace: &Workspace, id: Option<UserId>) -> String {

@@ -6,6 +6,7 @@
 mod harness;
 
 mod auth;
+mod automation;
 mod client;
 mod commands;
 mod concurrency;

@@ -215,8 +215,9 @@ async fn a_first_pull_pages_through_everything_then_only_changes_come(api: Api) 
             assert!(
                 page["workspace"]["members"]
                     .as_array()
-                    .is_some_and(|m| m.len() == 5),
-                "the workspace comes first"
+                    .is_some_and(|m| m.len() == 5 + 1),
+                "the workspace comes first: five people and, for this version 1 pull, Relaydesk \
+                 itself as a colleague (what an older phone names the system's acts by)"
             );
         }
         match page["next_page"].as_str() {
@@ -695,7 +696,7 @@ async fn every_answer_names_the_protocol_it_was_served_in(api: Api) {
     let (status, served, _) = ask(Some("42")).await;
     assert_eq!(
         (status, served.as_deref()),
-        (200, Some("1")),
+        (200, Some("2")),
         "the newest known"
     );
     let (status, _, body) = ask(Some("two")).await;

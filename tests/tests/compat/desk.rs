@@ -646,6 +646,65 @@ impl BusyDesk {
 
         // South's own.
         self.post(&sol, &on(c.south, "claim"), Value::Null).await;
+
+        self.automation_acts().await;
+    }
+
+    /// Issue 15: a rule ("Out of hours", set up for the story — rules arrive with their own
+    /// issue) answers the untouched `waiting` without taking it and notes it for the morning
+    /// shift, and Relaydesk itself labels `old`: acts a v1 phone has no word for, served to it
+    /// as colleagues' acts.
+    async fn automation_acts(&self) {
+        use relaydesk_core::domain::{
+            Actor, Automation, Automaton, Command, NoteId, ReplyBody, RuleId,
+        };
+        let rule = Automaton::Rule(RuleId::new());
+        self.server
+            .store
+            .setup(relaydesk_server::store::Setup::Automation(Automation {
+                automaton: rule,
+                name: "Out of hours".into(),
+                replies_when_owned: false,
+                active: true,
+            }))
+            .await
+            .expect("the rule is set up");
+        let c = self.c.waiting;
+        for (actor, command) in [
+            (
+                rule,
+                Command::Reply {
+                    conversation: c,
+                    message: MessageId::new(),
+                    body: ReplyBody::Text {
+                        text: "We are closed; we answer from 9:00.".into(),
+                    },
+                    in_reply_to: None,
+                },
+            ),
+            (
+                rule,
+                Command::AddNote {
+                    conversation: c,
+                    note: NoteId::new(),
+                    body: "Wrote at night; told we open at 9.".into(),
+                },
+            ),
+            (
+                Automaton::System,
+                Command::AddLabel {
+                    conversation: self.c.old,
+                    label: "after-hours".into(),
+                },
+            ),
+        ] {
+            self.server
+                .store
+                .execute(Actor::Automation(actor), Utc::now(), command)
+                .await
+                .expect("the database")
+                .expect("automation may do this");
+        }
     }
 
     /// The send queue runs; WhatsApp reports delivery, reads, prices, a failure; a customer

@@ -4,7 +4,7 @@
 //! Anyone who can see a conversation may note and label it: context is everyone's job. Status
 //! and priority belong to the owner and to the supervisors leading the queue.
 
-use super::super::access::{can_see, leads};
+use super::super::access::can_see;
 use super::super::conversation::{Conversation, Label, Priority, Status};
 use super::super::event::{By, Change, Event};
 use super::super::ids::{ConversationId, NoteId};
@@ -72,7 +72,7 @@ impl Decider<'_> {
         let note = Note {
             id,
             conversation_id: conversation.id,
-            author: self.member.id,
+            author: self.by(),
             body: body.to_owned(),
             mentions,
             at: self.now,
@@ -161,16 +161,17 @@ impl Decider<'_> {
         &self,
         availability: Availability,
     ) -> Result<Vec<Event>, Rejection> {
-        if self.member.availability == availability {
+        let member = self.person()?;
+        if member.availability == availability {
             return Ok(vec![]);
         }
         Ok(vec![Event {
             conversation: None,
             at: self.now,
-            by: By::Member(self.member.id),
+            by: By::Member(member.id),
             change: Change::AvailabilityChanged {
-                member: self.member.id,
-                from: self.member.availability,
+                member: member.id,
+                from: member.availability,
                 to: availability,
             },
         }])
@@ -181,9 +182,7 @@ impl Decider<'_> {
         &self,
         conversation: &Conversation,
     ) -> Result<(), Rejection> {
-        if conversation.assignee == Some(self.member.id)
-            || leads(self.member, conversation, &self.desk.workspace)
-        {
+        if self.owns(conversation) || self.leads_it(conversation) {
             return Ok(());
         }
         Err(match conversation.assignee {

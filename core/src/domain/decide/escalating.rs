@@ -4,7 +4,7 @@
 //! conversation, and never opens a new one. The reason is the request's, said once: the moves
 //! that follow an approval carry none of their own.
 
-use super::super::access::{leads, may_decide};
+use super::super::access::may_decide;
 use super::super::conversation::Conversation;
 use super::super::escalation::{Escalation, EscalationState, EscalationTarget, Severity};
 use super::super::event::{Change, Event, Handover};
@@ -74,13 +74,16 @@ impl Decider<'_> {
             },
             EscalationTarget::Team(_) => {}
             EscalationTarget::Unknown => {
-                return Err(Rejection::invalid("target", "not a target this server knows"));
+                return Err(Rejection::invalid(
+                    "target",
+                    "not a target this server knows",
+                ));
             }
         }
         let escalation = Escalation {
             id: escalation,
             conversation_id: id,
-            requested_by: self.member.id,
+            requested_by: self.by(),
             requested_at: self.now,
             reason: reason.to_owned(),
             severity,
@@ -100,7 +103,7 @@ impl Decider<'_> {
         note: Option<&str>,
     ) -> Result<Vec<Event>, Rejection> {
         let (conversation, pending) = self.pending(escalation)?;
-        if !may_decide(self.member, pending, &self.desk.workspace) {
+        if !may_decide(self.person()?, pending, &self.desk.workspace) {
             return Err(Rejection::forbidden(
                 "only a supervisor of the escalation's target (or an admin) decides it",
             ));
@@ -180,7 +183,7 @@ impl Decider<'_> {
         reason: &str,
     ) -> Result<Vec<Event>, Rejection> {
         let (conversation, pending) = self.pending(escalation)?;
-        if !may_decide(self.member, pending, &self.desk.workspace) {
+        if !may_decide(self.person()?, pending, &self.desk.workspace) {
             return Err(Rejection::forbidden(
                 "only a supervisor of the escalation's target (or an admin) decides it",
             ));
@@ -203,9 +206,9 @@ impl Decider<'_> {
         escalation: EscalationId,
     ) -> Result<Vec<Event>, Rejection> {
         let (conversation, pending) = self.pending(escalation)?;
-        let allowed = pending.requested_by == self.member.id
-            || conversation.assignee == Some(self.member.id)
-            || leads(self.member, conversation, &self.desk.workspace);
+        let allowed = pending.requested_by == self.by()
+            || self.owns(conversation)
+            || self.leads_it(conversation);
         if !allowed {
             return Err(Rejection::forbidden(
                 "only the requester, the owner or a supervisor may cancel an escalation",

@@ -13,7 +13,8 @@ mod inbound;
 mod ownership;
 mod replying;
 
-use super::access::can_see;
+use super::access::{can_see, leads, may_work};
+use super::automation::{Automation, automation_may};
 use super::command::{Actor, Command};
 use super::conversation::Conversation;
 use super::desk::Desk;
@@ -31,10 +32,7 @@ pub fn decide(
     command: &Command,
 ) -> Result<Vec<Event>, Rejection> {
     if let Some(field) = command.unknown_value() {
-        return Err(Rejection::invalid(
-            field,
-            "not a value this server knows",
-        ));
+        return Err(Rejection::invalid(field, "not a value this server knows"));
     }
     match actor {
         Actor::WhatsApp => match command {
@@ -62,20 +60,98 @@ pub fn decide(
                 .workspace
                 .active_member(id)
                 .ok_or_else(|| Rejection::forbidden("unknown or deactivated member"))?;
-            let d = Decider { desk, member, now };
+            let d = Decider {
+                desk,
+                who: Doer::Member(member),
+                now,
+            };
+            d.decide(command)
+        }
+        Actor::Automation(automaton) => {
+            let automation = desk
+                .workspace
+                .automation(automaton)
+                .filter(|a| a.active)
+                .ok_or_else(|| Rejection::forbidden("unknown or switched-off automation"))?;
+            automation_may(command).map_err(Rejection::forbidden)?;
+            let d = Decider {
+                desk,
+                who: Doer::Automation(automation),
+                now,
+            };
             d.decide(command)
         }
     }
 }
 
-/// A member's command being decided.
+/// Who a decision is for: a member (with their role and teams), or an automation set up in
+/// the workspace, which sees and works every conversation and leads none of the people.
+#[derive(Debug)]
+enum Doer<'a> {
+    Member(&'a Member),
+    Automation(Automation),
+}
+
+/// A command being decided.
 struct Decider<'a> {
     desk: &'a Desk,
-    member: &'a Member,
+    who: Doer<'a>,
     now: Timestamp,
 }
 
 impl<'a> Decider<'a> {
+    /// Who is acting, as events name them.
+    fn by(&self) -> By {
+        match &self.who {
+            Doer::Member(m) => By::Member(m.id),
+            Doer::Automation(a) => By::Automation(a.automaton),
+        }
+    }
+
+    /// Whether `user` is the one acting.
+    fn is_me(&self, user: UserId) -> bool {
+        matches!(self.who, Doer::Member(m) if m.id == user)
+    }
+
+    /// Whether the one acting owns `conversation`.
+    fn owns(&self, conversation: &Conversation) -> bool {
+        conversation.assignee.is_some_and(|owner| self.is_me(owner))
+    }
+
+    /// The member acting; automation is refused (the table in `automation_may` already
+    /// keeps it from every command that needs a person).
+    fn person(&self) -> Result<&'a Member, Rejection> {
+        match self.who {
+            Doer::Member(m) => Ok(m),
+            Doer::Automation(_) => Err(Rejection::forbidden("this needs a person")),
+        }
+    }
+
+    /// Whether the one acting may see `conversation` (automation sees every one).
+    fn sees(&self, conversation: &Conversation) -> bool {
+        match self.who {
+            Doer::Member(m) => can_see(m, conversation, &self.desk.workspace),
+            Doer::Automation(_) => true,
+        }
+    }
+
+    /// Whether the one acting may work `conversation` ([`may_work`]; automation works all).
+    fn works_it(&self, conversation: &Conversation) -> bool {
+        match self.who {
+            Doer::Member(m) => may_work(m, conversation, &self.desk.workspace),
+            Doer::Automation(_) => true,
+        }
+    }
+
+    /// Whether the one acting leads the queue `conversation` is in ([`leads`]): automation
+    /// acts with a supervisor's reach (it assigns and releases, with a reason).
+    fn leads_it(&self, conversation: &Conversation) -> bool {
+        match self.who {
+            Doer::Member(m) => leads(m, conversation, &self.desk.workspace),
+            Doer::Automation(_) => true,
+        }
+    }
+
     fn decide(&self, command: &Command) -> Result<Vec<Event>, Rejection> {
         use Command::*;
         match command {
@@ -147,7 +223,7 @@ impl<'a> Decider<'a> {
         self.desk
             .conversations
             .get(&id)
-            .filter(|c| can_see(self.member, c, &self.desk.workspace))
+            .filter(|c| self.sees(c))
             .ok_or_else(|| Rejection::not_found(Entity::Conversation, id))
     }
 
@@ -156,7 +232,7 @@ impl<'a> Decider<'a> {
         Event {
             conversation: Some(conversation),
             at: self.now,
-            by: By::Member(self.member.id),
+            by: self.by(),
             change,
         }
     }

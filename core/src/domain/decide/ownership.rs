@@ -5,7 +5,7 @@
 //! conversation from its owner only explicitly and with a reason. Storage enforces the same
 //! "only if still unassigned" condition atomically, so two servers cannot both say yes.
 
-use super::super::access::{leads, may_work, not_working_reason};
+use super::super::access::{may_work, not_working_reason};
 use super::super::command::{AssignTarget, HandoffNote};
 use super::super::conversation::Conversation;
 use super::super::event::{Change, Event, Handover};
@@ -18,17 +18,19 @@ use super::{Decider, non_blank};
 impl Decider<'_> {
     pub(super) fn claim(&self, id: ConversationId) -> Result<Vec<Event>, Rejection> {
         let conversation = self.visible(id)?;
+        let member = self.person()?;
         match conversation.assignee {
-            None if !may_work(self.member, conversation, &self.desk.workspace) => Err(
-                Rejection::forbidden(not_working_reason(conversation, &self.desk.workspace)),
-            ),
+            None if !self.works_it(conversation) => Err(Rejection::forbidden(not_working_reason(
+                conversation,
+                &self.desk.workspace,
+            ))),
             None => Ok(vec![self.ownership(
                 conversation,
-                Some(self.member.id),
+                Some(member.id),
                 Handover::Claimed,
                 None,
             )]),
-            Some(owner) if owner == self.member.id => Ok(vec![]),
+            Some(owner) if owner == member.id => Ok(vec![]),
             Some(owner) => Err(Rejection::AlreadyOwned {
                 owner,
                 owner_name: self.name_of(owner),
@@ -44,8 +46,8 @@ impl Decider<'_> {
         note: Option<&HandoffNote>,
     ) -> Result<Vec<Event>, Rejection> {
         let conversation = self.visible(id)?;
-        let is_owner = conversation.assignee == Some(self.member.id);
-        let is_lead = leads(self.member, conversation, &self.desk.workspace);
+        let is_owner = self.owns(conversation);
+        let is_lead = self.leads_it(conversation);
         if !is_owner && !is_lead {
             return Err(match conversation.assignee {
                 Some(owner) => self.not_owner(owner),
@@ -117,8 +119,8 @@ impl Decider<'_> {
         let Some(owner) = conversation.assignee else {
             return Ok(vec![]);
         };
-        let is_owner = owner == self.member.id;
-        if !is_owner && !leads(self.member, conversation, &self.desk.workspace) {
+        let is_owner = self.is_me(owner);
+        if !is_owner && !self.leads_it(conversation) {
             return Err(self.not_owner(owner));
         }
         let (_, reason) = self.handover_terms(conversation, is_owner, note, reason)?;
@@ -174,8 +176,8 @@ impl Decider<'_> {
         let Some(person) = self.desk.workspace.active_member(target) else {
             return Err(Rejection::invalid("to", "no active member with this id"));
         };
-        if self.member.role != Role::Admin && !may_work(person, conversation, &self.desk.workspace)
-        {
+        let is_admin = matches!(self.who, super::Doer::Member(m) if m.role == Role::Admin);
+        if !is_admin && !may_work(person, conversation, &self.desk.workspace) {
             return Err(Rejection::invalid(
                 "to",
                 format!(

@@ -2,7 +2,7 @@
 //! claims it first, in the same decision); free text only inside the 24-hour window;
 //! templates at any time, if approved and filled exactly.
 
-use super::super::access::{may_work, not_working_reason};
+use super::super::access::not_working_reason;
 use super::super::command::ReplyBody;
 use super::super::content::{
     Content, MAX_CAPTION_CHARS, MAX_OUTBOUND_TEXT_CHARS, Media, MediaKind, MessageContext,
@@ -18,7 +18,7 @@ use super::super::limits::{
 use super::super::message::{Direction, Message};
 use super::super::rejection::{Entity, Rejection};
 use super::super::template::TemplateStatus;
-use super::Decider;
+use super::{Decider, Doer};
 
 impl Decider<'_> {
     pub(super) fn reply(
@@ -42,22 +42,33 @@ impl Decider<'_> {
         }
 
         let mut events = Vec::new();
-        match conversation.assignee {
+        match (&self.who, conversation.assignee) {
+            // Automation answers an unowned conversation without taking it; one someone owns
+            // only when its setup says so.
+            (Doer::Automation(_), None) => {}
+            (Doer::Automation(a), Some(_)) if a.replies_when_owned => {}
+            (Doer::Automation(a), Some(owner)) => {
+                return Err(Rejection::forbidden(format!(
+                    "{} does not reply to conversations someone owns ({} owns this one)",
+                    a.words(),
+                    self.name_of(owner)
+                )));
+            }
             // Replying to an unassigned conversation claims it: only who may work it.
-            None if !may_work(self.member, conversation, &self.desk.workspace) => {
+            (Doer::Member(_), None) if !self.works_it(conversation) => {
                 return Err(Rejection::forbidden(not_working_reason(
                     conversation,
                     &self.desk.workspace,
                 )));
             }
-            None => events.push(self.ownership(
+            (Doer::Member(member), None) => events.push(self.ownership(
                 conversation,
-                Some(self.member.id),
+                Some(member.id),
                 Handover::ClaimedByReply,
                 None,
             )),
-            Some(owner) if owner == self.member.id => {}
-            Some(owner) => return Err(self.not_owner(owner)),
+            (Doer::Member(member), Some(owner)) if owner == member.id => {}
+            (Doer::Member(_), Some(owner)) => return Err(self.not_owner(owner)),
         }
 
         let content = self.reply_content(conversation, body)?;
@@ -78,7 +89,7 @@ impl Decider<'_> {
             id: message_id,
             conversation_id: id,
             direction: Direction::Outbound,
-            author: Some(self.member.id),
+            author: Some(self.by()),
             wamid: None,
             content,
             context,
@@ -108,7 +119,7 @@ impl Decider<'_> {
     ) -> Result<Vec<Event>, Rejection> {
         let conversation = self.visible(id)?;
         match conversation.assignee {
-            Some(owner) if owner == self.member.id => {}
+            Some(owner) if self.is_me(owner) => {}
             Some(owner) => return Err(self.not_owner(owner)),
             None => return Err(Rejection::forbidden("claim the conversation first")),
         }
