@@ -54,17 +54,12 @@ impl By {
 /// the wire: a member as their id, as before actors grew (so a phone from then reads every
 /// member-written item unchanged), anyone else as a [`By`] object. `#[serde(with)]`.
 pub mod author {
+    use std::fmt;
+
+    use serde::de::{self, MapAccess, Visitor, value::MapAccessDeserializer};
     use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
     use super::By;
-    use crate::domain::ids::UserId;
-
-    #[derive(Serialize, Deserialize)]
-    #[serde(untagged)]
-    enum Wire {
-        Member(UserId),
-        Other(By),
-    }
 
     pub fn serialize<S: Serializer>(by: &By, serializer: S) -> Result<S::Ok, S::Error> {
         match by {
@@ -73,11 +68,30 @@ pub mod author {
         }
     }
 
+    /// A text is a member's id; an object is a [`By`] (read tolerantly). Read without
+    /// buffering: authors are on every stored message and note.
+    struct Author;
+
+    impl<'de> Visitor<'de> for Author {
+        type Value = By;
+
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a member's id or an actor object")
+        }
+
+        fn visit_str<E: de::Error>(self, text: &str) -> Result<By, E> {
+            text.parse()
+                .map(By::Member)
+                .map_err(|_| E::invalid_value(de::Unexpected::Str(text), &self))
+        }
+
+        fn visit_map<M: MapAccess<'de>>(self, map: M) -> Result<By, M::Error> {
+            <By as Deserialize>::deserialize(MapAccessDeserializer::new(map))
+        }
+    }
+
     pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<By, D::Error> {
-        Ok(match Wire::deserialize(deserializer)? {
-            Wire::Member(id) => By::Member(id),
-            Wire::Other(by) => by,
-        })
+        deserializer.deserialize_any(Author)
     }
 
     /// The same for an optional field.

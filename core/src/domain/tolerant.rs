@@ -228,4 +228,32 @@ mod tests {
         };
         assert_eq!(unknown_target.unknown_value(), Some("target"));
     }
+
+    /// An author from a newer server (an actor of a kind this build does not know) reads as
+    /// unknown; a member's id reads as that member; anything else is an error.
+    #[test]
+    fn an_author_reads_as_a_member_an_actor_or_unknown() {
+        #[derive(serde::Deserialize)]
+        struct Written {
+            #[serde(with = "crate::domain::event::author")]
+            by: By,
+        }
+        let id = UserId::new();
+        let read = |v: serde_json::Value| serde_json::from_value::<Written>(json!({"by": v}));
+        assert_eq!(read(json!(id)).expect("an id").by, By::Member(id));
+        assert_eq!(
+            read(json!({"kind": "automation", "id": {"kind": "system"}}))
+                .expect("an actor")
+                .by,
+            By::Automation(Automaton::System)
+        );
+        assert_eq!(
+            read(json!({"kind": "workflow", "id": 3}))
+                .expect("a newer actor")
+                .by,
+            By::Unknown
+        );
+        assert!(read(json!("not-an-id")).is_err());
+        assert!(read(json!(7)).is_err());
+    }
 }

@@ -82,10 +82,7 @@ pub fn customer_name(contact: Option<&Contact>) -> String {
 
 /// A member's name, or a plain word when they are unknown.
 pub fn member_name(workspace: &Workspace, id: UserId) -> String {
-    workspace
-        .members
-        .get(&id)
-        .map_or_else(|| "someone no longer here".to_owned(), |m| m.name.clone())
+    workspace.name_of(By::Member(id))
 }
 
 fn by(workspace: &Workspace, by: &By) -> String {
