@@ -1,24 +1,30 @@
 //! `relaydesk admin …`: the workspace managed from the server's machine (first setup, a
-//! forgotten admin password). Calls the same `accounts` functions as the REST admin routes;
-//! whoever can run it on the machine is trusted as an admin.
+//! forgotten admin password). Calls the same `accounts` functions as the REST admin routes.
+//! It acts as a named admin (`--as <email>`, checked to be an active admin), so every change
+//! says who made it and through which door ([`Provenance`], door `cli`); only the first setup,
+//! before any admin exists, runs as Relaydesk itself, and listing changes nothing.
 
 use std::collections::BTreeSet;
 
 use anyhow::{Context, bail};
 use chrono::Utc;
 use clap::Subcommand;
-use relaydesk_core::domain::{Role, TeamId, Workspace};
+use relaydesk_core::domain::{Actor, Automaton, Role, TeamId, Workspace};
 use relaydesk_core::protocol::admin::{NewInbox, NewTeam, NewUser, UserChange};
 
 use crate::accounts;
 use crate::config::StorageArgs;
-use crate::store::Store;
+use crate::store::{Door, Provenance, Store};
 
 /// Settings and action of `relaydesk admin`.
 #[derive(Debug, Clone, clap::Args)]
 pub struct AdminArgs {
     #[command(flatten)]
     pub storage: StorageArgs,
+    /// The admin this change is made as (their email): required once the workspace has an
+    /// active admin. Also read from RELAYDESK_ADMIN_AS.
+    #[arg(long = "as", global = true, env = "RELAYDESK_ADMIN_AS")]
+    pub as_admin: Option<String>,
     #[command(subcommand)]
     pub action: AdminAction,
 }
@@ -112,6 +118,48 @@ async fn user_by_email(store: &Store, email: &str) -> anyhow::Result<accounts::A
     })
 }
 
+impl AdminAction {
+    /// Its name on the command line.
+    fn name(&self) -> &'static str {
+        match self {
+            AdminAction::CreateUser { .. } => "create-user",
+            AdminAction::ResetPassword { .. } => "reset-password",
+            AdminAction::DeactivateUser { .. } => "deactivate-user",
+            AdminAction::ListUsers => "list-users",
+            AdminAction::CreateTeam { .. } => "create-team",
+            AdminAction::AddInbox { .. } => "add-inbox",
+        }
+    }
+}
+
+/// Who this run acts as: the admin named by `--as` (an active admin, or the run is refused);
+/// Relaydesk itself while the workspace has no active admin yet (the first setup).
+async fn acting_as(store: &Store, as_admin: Option<&str>) -> anyhow::Result<Provenance> {
+    let workspace = store.workspace().await?;
+    let has_admin = workspace
+        .members
+        .values()
+        .any(|m| m.active && m.role == Role::Admin);
+    let Some(email) = as_admin else {
+        if has_admin {
+            bail!(
+                "say which admin you are: --as <email> (or RELAYDESK_ADMIN_AS); every change is recorded as someone's"
+            );
+        }
+        return Ok(Provenance::new(
+            Actor::Automation(Automaton::System),
+            Door::Cli,
+        ));
+    };
+    let who = user_by_email(store, email).await?;
+    match workspace.members.get(&who.user) {
+        Some(admin) if admin.active && admin.role == Role::Admin => {
+            Ok(Provenance::new(Actor::Member(admin.id), Door::Cli))
+        }
+        _ => bail!("--as names an active admin; {} is not one", who.email),
+    }
+}
+
 /// Runs one admin action and prints its outcome.
 pub async fn run(args: AdminArgs) -> anyhow::Result<()> {
     if args.storage.database_url.is_none() {
@@ -123,6 +171,16 @@ pub async fn run(args: AdminArgs) -> anyhow::Result<()> {
         .await
         .with_context(|| format!("cannot open the database {:?}", args.storage.database()))?;
     let now = Utc::now();
+    if !matches!(args.action, AdminAction::ListUsers) {
+        let source = acting_as(&store, args.as_admin.as_deref()).await?;
+        let workspace = store.workspace().await?;
+        tracing::info!(
+            by = %workspace.name_of(relaydesk_core::domain::By::from(source.actor)),
+            door = source.door.as_str(),
+            action = args.action.name(),
+            "admin change"
+        );
+    }
     match args.action {
         AdminAction::CreateUser {
             email,

@@ -73,6 +73,7 @@ pub async fn push(
             .push_mutation(
                 push.client_id.clone(),
                 who.member.id,
+                who.session.id.clone(),
                 mutation.id,
                 mutation.command,
                 now,

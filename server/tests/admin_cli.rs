@@ -308,3 +308,91 @@ fn everything_the_command_line_prints_ends_with_a_newline_and_errors_are_one_cle
     assert!(err.contains("--name"), "{err}");
     assert!(err.ends_with('\n'), "{err:?}");
 }
+
+/// The first admin is created by the machine's operator with nobody to act as; from then on
+/// every change names the admin it is made as (`--as`, or RELAYDESK_ADMIN_AS), and is
+/// refused — with what to do — without one, or as someone who is not an active admin.
+/// Listing changes nothing and needs no one.
+#[test]
+fn once_there_is_an_admin_the_command_line_acts_as_a_named_admin() {
+    let data = tempfile::tempdir().expect("a data dir");
+    let dir = data.path();
+    let (ok, _, err) = admin(dir, &["create-team", "--name", "Orders"]);
+    assert!(ok, "the first setup has no admin to act as: {err}");
+    let (ok, _, err) = admin(
+        dir,
+        &[
+            "create-user",
+            "--email",
+            "root@example.com",
+            "--name",
+            "Root",
+            "--role",
+            "admin",
+            "--password",
+            "correct horse battery",
+        ],
+    );
+    assert!(ok, "{err}");
+
+    let (ok, _, err) = admin(dir, &["create-team", "--name", "Billing"]);
+    assert!(!ok, "an admin exists now: say which one you are");
+    assert!(err.contains("--as <email>"), "{err}");
+
+    let (ok, _, err) = admin(
+        dir,
+        &[
+            "create-user",
+            "--as",
+            "root@example.com",
+            "--email",
+            "ana@example.com",
+            "--name",
+            "Ana",
+            "--team",
+            "Orders",
+        ],
+    );
+    assert!(ok, "{err}");
+    let (ok, _, err) = admin(
+        dir,
+        &[
+            "--as",
+            "ana@example.com",
+            "create-team",
+            "--name",
+            "Billing",
+        ],
+    );
+    assert!(!ok, "an agent is not an admin");
+    assert!(err.contains("ana@example.com is not one"), "{err}");
+    let (ok, _, err) = admin(
+        dir,
+        &[
+            "--as",
+            "nobody@example.com",
+            "create-team",
+            "--name",
+            "Billing",
+        ],
+    );
+    assert!(!ok);
+    assert!(err.contains("no account with the email"), "{err}");
+
+    let output = Command::new(env!("CARGO_BIN_EXE_relaydesk"))
+        .args(["admin", "--data-dir"])
+        .arg(dir)
+        .args(["create-team", "--name", "Billing"])
+        .env("RELAYDESK_ADMIN_AS", "root@example.com")
+        .output()
+        .expect("the binary runs");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+
+    let (ok, out, _) = admin(dir, &["list-users"]);
+    assert!(ok, "listing changes nothing");
+    assert!(out.contains("ana@example.com"), "{out}");
+}

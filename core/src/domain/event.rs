@@ -40,6 +40,18 @@ pub enum By {
 
 adjacently_tagged!(By, ["member", "customer", "whats_app", "automation"]);
 
+impl From<super::command::Actor> for By {
+    /// How the events of a command name who issued it.
+    fn from(actor: super::command::Actor) -> By {
+        use super::command::Actor;
+        match actor {
+            Actor::Member(id) => By::Member(id),
+            Actor::WhatsApp => By::WhatsApp,
+            Actor::Automation(automaton) => By::Automation(automaton),
+        }
+    }
+}
+
 impl By {
     /// The member, when a member did it.
     pub fn member(self) -> Option<UserId> {

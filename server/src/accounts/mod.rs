@@ -98,6 +98,15 @@ pub struct Signed {
 }
 
 impl Signed {
+    /// A change by this person through `door`, in this session.
+    pub fn through(&self, door: crate::store::Door) -> crate::store::Provenance {
+        crate::store::Provenance::in_session(
+            relaydesk_core::domain::Actor::Member(self.member.id),
+            door,
+            self.session.id.clone(),
+        )
+    }
+
     pub fn is_admin(&self) -> bool {
         self.member.role == Role::Admin
     }

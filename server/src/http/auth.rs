@@ -1,11 +1,12 @@
 //! Signing in and out, one's own password and sessions, and who one is:
 //! `/api/v1/auth/*` and `/api/v1/me`.
 
+use crate::store::Door;
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use chrono::Utc;
-use relaydesk_core::domain::{Actor, Command};
+use relaydesk_core::domain::Command;
 use relaydesk_core::protocol::auth::{
     AvailabilityRequest, ChangePasswordRequest, LoginRequest, LoginResponse, SessionInfo, UserInfo,
 };
@@ -112,7 +113,7 @@ async fn availability(
     state
         .store
         .execute(
-            Actor::Member(who.member.id),
+            who.through(Door::Rest),
             Utc::now(),
             Command::SetAvailability {
                 availability: request.availability,

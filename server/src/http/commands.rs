@@ -3,11 +3,12 @@
 //! escalation authority and visibility are the domain's, and its refusals become JSON errors
 //! (`already_owned` naming the owner, `window_closed`, …).
 
+use crate::store::Door;
 use axum::Json;
 use axum::extract::State;
 use chrono::Utc;
 use relaydesk_core::domain::{
-    Actor, Command, ConversationId, EscalationId, HandoffNote, MessageId, NoteId,
+    Command, ConversationId, EscalationId, HandoffNote, MessageId, NoteId,
 };
 use relaydesk_core::protocol::requests::{
     ApproveRequest, AssignRequest, EscalationRequest, LabelRequest, NoteRequest, PriorityRequest,
@@ -49,7 +50,7 @@ async fn run(
 ) -> Result<Json<CommandOutcome>, ApiError> {
     let events = state
         .store
-        .execute(Actor::Member(who.member.id), Utc::now(), command)
+        .execute(who.through(Door::Rest), Utc::now(), command)
         .await??;
     Ok(Json(CommandOutcome { events }))
 }

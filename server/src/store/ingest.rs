@@ -11,6 +11,7 @@ use relaydesk_core::domain::{
     MessageId, MessageRef, Timestamp, Workspace,
 };
 
+use super::provenance::{Door, Provenance};
 use super::rows;
 use super::send_queue::{THROUGHPUT_PAUSE, pause_number};
 use super::sql::{Arg, DbError, Sql};
@@ -55,6 +56,13 @@ pub struct IngestReport {
     /// Items not applied, with why (unknown number, unknown message, unidentifiable sender …).
     pub skipped: Vec<String>,
 }
+
+/// Everything WhatsApp tells us comes through its signed webhook.
+const WEBHOOK: Provenance = Provenance {
+    actor: Actor::WhatsApp,
+    door: Door::Webhook,
+    session: None,
+};
 
 pub(crate) async fn ingest<S: Sql>(
     sql: &mut S,
@@ -120,15 +128,8 @@ pub(crate) async fn ingest<S: Sql>(
                         at: status.at,
                         pricing_category: status.pricing_category,
                     };
-                    match execute(
-                        sql,
-                        &mut unit,
-                        &workspace,
-                        Actor::WhatsApp,
-                        received_at,
-                        &command,
-                    )
-                    .await?
+                    match execute(sql, &mut unit, &workspace, &WEBHOOK, received_at, &command)
+                        .await?
                     {
                         Ok(events) if events.is_empty() => report.duplicates += 1,
                         Ok(_) => report.statuses_applied += 1,
@@ -200,7 +201,7 @@ async fn receive<S: Sql>(
         content: item.content,
         context: item.context,
     }));
-    match execute(sql, unit, workspace, Actor::WhatsApp, received_at, &command).await? {
+    match execute(sql, unit, workspace, &WEBHOOK, received_at, &command).await? {
         Ok(events) if events.is_empty() => report.duplicates += 1,
         Ok(_) => {
             report.messages_stored += 1;

@@ -67,6 +67,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../../migrations/sqlite/0010_automations.sql"),
         include_str!("../../migrations/postgres/0010_automations.sql"),
     ),
+    (
+        11,
+        "provenance",
+        include_str!("../../migrations/sqlite/0011_provenance.sql"),
+        include_str!("../../migrations/postgres/0011_provenance.sql"),
+    ),
 ];
 
 /// Work a migration needs done in Rust after its SQL (filling columns derived from documents,

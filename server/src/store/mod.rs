@@ -12,6 +12,7 @@ mod job_queue;
 mod media_queue;
 mod migrations;
 mod postgres;
+pub mod provenance;
 mod rows;
 mod send_queue;
 pub mod sql;
@@ -22,14 +23,15 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use relaydesk_core::domain::{
-    Actor, Command, Contact, Conversation, ConversationId, Event, Inbox, Member, Message,
-    Rejection, Team, Template, Timestamp, Wamid, Workspace,
+    Command, Contact, Conversation, ConversationId, Event, Inbox, Member, Message, Rejection, Team,
+    Template, Timestamp, Wamid, Workspace,
 };
 
 pub use accounts::{Account, AccountConflict, Session};
 pub use ingest::{DeliveryState, IngestReport};
 pub use library::ShortcutTaken;
 pub use media_queue::{MediaClaim, MediaJob, MediaOutcome, MediaState};
+pub use provenance::{Door, Provenance};
 pub use pull::{PageBound, PullFrom, PulledPage};
 pub use push_queue::{PushClaim, PushJob, PushKind};
 pub use queue::{After, QueueFilters, QueueRows};
@@ -242,19 +244,31 @@ impl Store {
         self.changes.subscribe()
     }
 
-    /// Decides `command` by `actor` at `now` and records its effects: the one write path.
+    /// Decides `command` from `source` (who asked, through which door, in which session; an
+    /// [`Actor`] alone is Relaydesk calling its store directly) at `now` and records its
+    /// effects: the one write path.
     pub async fn execute(
         &self,
-        actor: Actor,
+        source: impl Into<Provenance>,
         now: Timestamp,
         command: Command,
     ) -> Result<Result<Vec<Event>, Rejection>, DbError> {
+        let source = source.into();
         in_transaction!(self, |sql| {
             rows::lock_versions(sql).await?;
             let workspace = rows::workspace(sql).await?;
             let mut unit = Unit::default();
-            write_path::execute(sql, &mut unit, &workspace, actor, now, &command).await
+            write_path::execute(sql, &mut unit, &workspace, &source, now, &command).await
         })
+    }
+
+    /// Each event of `conversation` with the door it came through and its session, in the
+    /// order they were recorded (what an audit reads).
+    pub async fn sources_of(
+        &self,
+        conversation: ConversationId,
+    ) -> Result<Vec<(Event, String, Option<String>)>, DbError> {
+        in_read!(self, |sql| rows::sources_of(sql, conversation).await)
     }
 
     /// Stores a WhatsApp webhook delivery whose signature was verified: the raw payload and all

@@ -564,10 +564,11 @@ pub(crate) async fn append_event<S: Sql>(
     version: i64,
     seq: i64,
     event: &Event,
+    source: &super::provenance::Provenance,
 ) -> Result<(), DbError> {
     sql.execute(
-        "INSERT INTO events (version, seq, conversation_id, at, placed_at, sight, doc) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        "INSERT INTO events (version, seq, conversation_id, at, placed_at, sight, doc, door, \
+         session_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
         &[
             Arg::Int(version),
             Arg::Int(seq),
@@ -576,8 +577,42 @@ pub(crate) async fn append_event<S: Sql>(
             Arg::Int(timeline::sort_millis(event)),
             Arg::Int(sight(&event.change).number()),
             Arg::Text(super::event_docs::to_doc(event)?),
+            Arg::Text(source.door.as_str().to_owned()),
+            Arg::OptText(source.session.clone()),
         ],
     )
     .await?;
     Ok(())
+}
+
+/// The events of `conversation` with their door and session, in recorded order.
+pub(crate) async fn sources_of<S: Sql>(
+    sql: &mut S,
+    conversation: ConversationId,
+) -> Result<Vec<(Event, String, Option<String>)>, DbError> {
+    let rows = sql
+        .rows(
+            "SELECT doc, door, session_id FROM events WHERE conversation_id = $1 \
+             ORDER BY version, seq",
+            &[Arg::Text(conversation.to_string())],
+        )
+        .await?;
+    let mut sources = Vec::with_capacity(rows.len());
+    for row in &rows {
+        let doc = row
+            .first()
+            .and_then(super::sql::Cell::text)
+            .unwrap_or_default();
+        sources.push((
+            super::event_docs::from_doc(sql, doc).await?,
+            row.get(1)
+                .and_then(super::sql::Cell::text)
+                .unwrap_or_default()
+                .to_owned(),
+            row.get(2)
+                .and_then(super::sql::Cell::text)
+                .map(str::to_owned),
+        ));
+    }
+    Ok(sources)
 }

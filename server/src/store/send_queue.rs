@@ -12,6 +12,7 @@ use relaydesk_core::domain::{
 };
 
 use super::job_queue::{Queue, next_attempt_at};
+use super::provenance::{Door, Provenance};
 use super::rows;
 use super::sql::{Arg, DbError, Sql};
 
@@ -219,7 +220,7 @@ pub(crate) async fn finish<S: Sql>(
             sql,
             &mut Unit::default(),
             &workspace,
-            Actor::WhatsApp,
+            &Provenance::new(Actor::WhatsApp, Door::SendQueue),
             now,
             &command,
         )

@@ -8,6 +8,7 @@ use relaydesk_core::domain::{Actor, Command, Timestamp, UserId};
 use relaydesk_core::protocol::sync::MutationOutcome;
 
 use super::postgres::PgSql;
+use super::provenance::{Door, Provenance};
 use super::sql::{Arg, Cell, DbError, Sql};
 use super::sqlite::run_ready;
 use super::write_path::{self, Unit};
@@ -46,6 +47,7 @@ async fn push_one<S: Sql>(
     sql: &mut S,
     client: &str,
     user: UserId,
+    session: &str,
     mutation: i64,
     command: &Command,
     now: Timestamp,
@@ -83,7 +85,7 @@ async fn push_one<S: Sql>(
         sql,
         &mut unit,
         &workspace,
-        Actor::Member(user),
+        &Provenance::in_session(Actor::Member(user), Door::Sync, session),
         now,
         command,
     )
@@ -167,18 +169,20 @@ async fn workspace_versions<S: Sql>(sql: &mut S, member: UserId) -> Result<(i64,
 }
 
 impl Store {
-    /// Decides and applies one pushed mutation exactly once.
+    /// Decides and applies one pushed mutation exactly once; `session` is the pushing
+    /// phone's (its events record it, with the sync door).
     pub async fn push_mutation(
         &self,
         client: String,
         user: UserId,
+        session: String,
         mutation: u64,
         command: Command,
         now: Timestamp,
     ) -> Result<Pushed, DbError> {
         let mutation = i64::try_from(mutation).unwrap_or(i64::MAX);
         in_transaction!(self, |sql| push_one(
-            sql, &client, user, mutation, &command, now
+            sql, &client, user, &session, mutation, &command, now
         )
         .await)
     }

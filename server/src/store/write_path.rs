@@ -1,14 +1,16 @@
 //! The one write path on the server: load what a command needs, let the domain decide, apply
 //! the events, write what changed and append the events — all inside the caller's
-//! transaction. REST, web forms, sync pushes and the WhatsApp webhook all come through here.
+//! transaction. REST, web forms, sync pushes and the WhatsApp webhook all come through here,
+//! each naming where the command came from ([`Provenance`]), which every event keeps.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use relaydesk_core::domain::{
-    Actor, Command, Conversation, ConversationId, Desk, Event, Needs, Rejection, Timestamp,
-    Workspace, apply, decide,
+    Command, Conversation, ConversationId, Desk, Event, Needs, Rejection, Timestamp, Workspace,
+    apply, decide,
 };
 
+use super::provenance::Provenance;
 use super::rows;
 use super::sql::{DbError, Sql};
 
@@ -54,7 +56,7 @@ pub(crate) async fn execute<S: Sql>(
     sql: &mut S,
     unit: &mut Unit,
     workspace: &Workspace,
-    actor: Actor,
+    source: &Provenance,
     now: Timestamp,
     command: &Command,
 ) -> Result<Result<Vec<Event>, Rejection>, DbError> {
@@ -62,7 +64,7 @@ pub(crate) async fn execute<S: Sql>(
         .desk
         .take()
         .unwrap_or_else(|| Desk::new(workspace.clone()));
-    let result = decide_and_record(sql, unit, &mut desk, actor, now, command).await;
+    let result = decide_and_record(sql, unit, &mut desk, source, now, command).await;
     unit.desk = Some(desk);
     result
 }
@@ -71,12 +73,12 @@ async fn decide_and_record<S: Sql>(
     sql: &mut S,
     unit: &mut Unit,
     desk: &mut Desk,
-    actor: Actor,
+    source: &Provenance,
     now: Timestamp,
     command: &Command,
 ) -> Result<Result<Vec<Event>, Rejection>, DbError> {
     load(sql, desk, &command.needs()).await?;
-    let events = match decide(desk, actor, now, command) {
+    let events = match decide(desk, source.actor, now, command) {
         Ok(events) => events,
         Err(rejection) => return Ok(Err(rejection)),
     };
@@ -98,7 +100,7 @@ async fn decide_and_record<S: Sql>(
     super::media_queue::enqueue(sql, &events, now).await?;
     for event in &events {
         let seq = unit.events.len() as i64;
-        rows::append_event(sql, version, seq, event).await?;
+        rows::append_event(sql, version, seq, event, source).await?;
         unit.events.push(event.clone());
     }
     Ok(Ok(events))

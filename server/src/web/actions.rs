@@ -6,13 +6,14 @@
 
 use std::collections::BTreeMap;
 
+use crate::store::Door;
 use axum::Form;
 use axum::extract::{Path, State};
 use axum::response::Response;
 use chrono::{Duration, NaiveDateTime, Utc};
 use relaydesk_core::domain::{
-    Actor, AssignTarget, Availability, Command, ConversationId, EscalationId, HandoffNote,
-    MessageId, NoteId, Priority, ReplyBody, Severity, Status, TeamId, UserId,
+    AssignTarget, Availability, Command, ConversationId, EscalationId, HandoffNote, MessageId,
+    NoteId, Priority, ReplyBody, Severity, Status, TeamId, UserId,
 };
 
 use super::conversation::{Kept, conversation_id, show, target};
@@ -231,7 +232,7 @@ fn command(id: ConversationId, fields: &Fields) -> Result<Command, ApiError> {
 pub async fn run(state: &AppState, agent: &Agent, command: Command) -> Result<(), ApiError> {
     state
         .store
-        .execute(Actor::Member(agent.who.member.id), Utc::now(), command)
+        .execute(agent.who.through(Door::Web), Utc::now(), command)
         .await??;
     Ok(())
 }

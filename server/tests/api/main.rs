@@ -18,6 +18,7 @@ mod media;
 mod openapi;
 mod order;
 mod parity;
+mod provenance;
 mod push;
 mod queue;
 mod rbac;

@@ -104,7 +104,7 @@ impl Browser {
 }
 
 /// The token a page's forms carry.
-fn csrf(html: &str) -> String {
+pub(crate) fn csrf(html: &str) -> String {
     let (_, rest) = html
         .split_once(r#"name="_csrf" value=""#)
         .expect("a form with its token");
