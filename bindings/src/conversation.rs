@@ -54,7 +54,8 @@ impl ConversationHandle {
         self.id.to_string()
     }
 
-    /// The thread, if the person may see it (messages, notes, window time left, escalation).
+    /// The thread, if the person may see it (messages and notes with who wrote them, who did
+    /// what in the timeline's words, window time left, escalation).
     pub async fn thread(&self) -> Result<Option<ThreadView>, AppError> {
         Ok(self.client.thread(self.id)?.map(ThreadView::from))
     }

@@ -1,7 +1,10 @@
 //! What the app's screens show, as plain records and enums (Kotlin data classes, Swift structs).
-//! Ids and times travel as text (UUIDs, RFC 3339).
+//! Ids and times travel as text (UUIDs, RFC 3339). Messages read as every screen reads them
+//! (`core::domain::reading`); who wrote a message or note and who did what on the timeline are
+//! said in the web view's words (`core::domain::wording`, `Workspace::name_of`).
 
 use relaydesk_core::client::{CannedChoice, OutboxState, Pending, SideFacts, Thread, ViewPage};
+use relaydesk_core::domain::wording::Line;
 use relaydesk_core::domain::{
     Availability, By, Conversation, DeliveryStatus, Direction, Escalation, EscalationTarget,
     Message, Order, Priority, Role, Severity, Status, Team, View, Wamid, reading,
@@ -540,11 +543,19 @@ pub struct MessageRow {
     /// When it was sent (a customer's message: when WhatsApp says the customer sent it).
     pub at: String,
     pub delivery: Delivery,
+    /// Who sent one of ours: a colleague's name, or automation's ("rule 'Out of hours'");
+    /// `None` for the customer's.
+    pub author_name: Option<String>,
 }
 
 impl MessageRow {
-    /// `m` as a row; `quoted` finds a quoted message on the same thread by WhatsApp id.
-    fn read(m: &Message, quoted: impl Fn(&Wamid) -> Option<String>) -> MessageRow {
+    /// `m` as a row; `quoted` finds a quoted message on the same thread by WhatsApp id,
+    /// `name` names its author.
+    fn read(
+        m: &Message,
+        quoted: impl Fn(&Wamid) -> Option<String>,
+        name: impl Fn(By) -> String,
+    ) -> MessageRow {
         let read = reading::read(m);
         MessageRow {
             quote: read.quote_line(quoted),
@@ -559,6 +570,36 @@ impl MessageRow {
             notice: reading::notice_line(&m.content),
             at: m.at.to_rfc3339(),
             delivery: Delivery::from(&m.delivery),
+            author_name: m.author.map(name),
+        }
+    }
+}
+
+/// An internal note on a thread, with who wrote it.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct NoteRow {
+    pub id: String,
+    /// A colleague's name, or automation's ("rule 'Out of hours'").
+    pub author_name: String,
+    pub body: String,
+    /// When it was written (RFC 3339).
+    pub at: String,
+}
+
+/// One line of the thread's timeline: who did what, in the web view's words ("Ana claimed
+/// it", "rule 'Out of hours' added label “after-hours”").
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct TimelineLine {
+    /// When it happened (RFC 3339).
+    pub at: String,
+    pub words: String,
+}
+
+impl From<Line> for TimelineLine {
+    fn from(line: Line) -> TimelineLine {
+        TimelineLine {
+            at: line.at.to_rfc3339(),
+            words: line.words,
         }
     }
 }
@@ -569,7 +610,11 @@ pub struct ThreadView {
     pub conversation: ConversationRow,
     pub customer_name: Option<String>,
     pub messages: Vec<MessageRow>,
-    pub notes: Vec<String>,
+    /// The notes, oldest first.
+    pub notes: Vec<NoteRow>,
+    /// Who did what (claims, handoffs, labels, status, escalations …), in the timeline's
+    /// order; messages and notes are not lines.
+    pub timeline: Vec<TimelineLine>,
     /// Seconds left for free-form replies (0: templates only).
     pub window_seconds_left: i64,
     /// The escalation waiting for a decision, if any (its id).
@@ -578,6 +623,12 @@ pub struct ThreadView {
 
 impl From<Thread> for ThreadView {
     fn from(t: Thread) -> ThreadView {
+        let name = |by: By| {
+            t.authors
+                .get(&by)
+                .cloned()
+                .unwrap_or_else(|| "someone".to_owned())
+        };
         ThreadView {
             pending_escalation_id: t
                 .conversation
@@ -589,15 +640,29 @@ impl From<Thread> for ThreadView {
                 .messages
                 .iter()
                 .map(|m| {
-                    MessageRow::read(m, |wamid| {
-                        t.messages
-                            .iter()
-                            .find(|other| other.wamid.as_ref() == Some(wamid))
-                            .map(|other| reading::quote_words(&other.content))
-                    })
+                    MessageRow::read(
+                        m,
+                        |wamid| {
+                            t.messages
+                                .iter()
+                                .find(|other| other.wamid.as_ref() == Some(wamid))
+                                .map(|other| reading::quote_words(&other.content))
+                        },
+                        name,
+                    )
                 })
                 .collect(),
-            notes: t.notes.into_iter().map(|n| n.body).collect(),
+            notes: t
+                .notes
+                .iter()
+                .map(|n| NoteRow {
+                    id: n.id.to_string(),
+                    author_name: name(n.author),
+                    body: n.body.clone(),
+                    at: n.at.to_rfc3339(),
+                })
+                .collect(),
+            timeline: t.lines.into_iter().map(TimelineLine::from).collect(),
             window_seconds_left: t.window_seconds_left,
         }
     }

@@ -1,6 +1,7 @@
 //! The README's first run: `relaydesk serve --demo` brings up a workspace where simulated
 //! customers write in, an agent answers, and the stand-in for WhatsApp reports the reply
-//! delivered and read — the real binary, over real HTTP, with no Meta account.
+//! delivered and read; overnight, the "Out of hours" rule answered a customer and left a note
+//! for the morning shift — the real binary, over real HTTP, with no Meta account.
 
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
@@ -94,11 +95,50 @@ async fn the_demo_shows_customers_arriving_and_a_reply_delivered_and_read() {
         }
     };
 
+    let (night_name, _) = relaydesk_server::demo::NIGHT_CUSTOMER;
     let conversation = eventually("a simulated customer writing in", || {
         let page = get(format!("{address}/api/v1/conversations?view=unassigned"));
-        async move { page.await?["items"][0]["id"].as_str().map(str::to_owned) }
+        async move {
+            page.await?["items"]
+                .as_array()?
+                .iter()
+                .find(|c| c["contact_name"] != night_name)?["id"]
+                .as_str()
+                .map(str::to_owned)
+        }
     })
     .await;
+
+    // Overnight, the rule answered the night customer (its reply claimed nothing), noted it
+    // for the morning shift and labelled it.
+    let unassigned = get(format!("{address}/api/v1/conversations?view=unassigned"))
+        .await
+        .expect("the queue");
+    let night = unassigned["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .find(|c| c["contact_name"] == night_name)
+        .expect("the night customer waits for the morning shift, unowned");
+    assert_eq!(night["labels"], json!(["after-hours"]), "{night}");
+    let night_id = night["id"].as_str().expect("an id");
+    let timeline = get(format!(
+        "{address}/api/v1/conversations/{night_id}/timeline?limit=200"
+    ))
+    .await
+    .expect("the night customer's timeline");
+    let by_rule: Vec<&str> = timeline["entries"]
+        .as_array()
+        .expect("entries")
+        .iter()
+        .filter(|e| e["event"]["by"]["kind"] == "automation")
+        .filter_map(|e| e["event"]["change"]["event"].as_str())
+        .collect();
+    assert_eq!(
+        by_rule,
+        ["reply_queued", "note_added", "label_added"],
+        "{timeline}"
+    );
     // The stand-in only takes sends from the server's own sender.
     let forged = http
         .post(format!(
@@ -118,12 +158,13 @@ async fn the_demo_shows_customers_arriving_and_a_reply_delivered_and_read() {
     })
     .await;
 
+    let ours = uuid::Uuid::now_v7().to_string();
     let reply = http
         .post(format!(
             "{address}/api/v1/conversations/{conversation}/messages"
         ))
         .bearer_auth(&token)
-        .json(&json!({ "id": uuid::Uuid::now_v7(), "body": { "type": "text", "text": "On it!" } }))
+        .json(&json!({ "id": ours, "body": { "type": "text", "text": "On it!" } }))
         .send()
         .await
         .expect("reply answers");
@@ -133,12 +174,16 @@ async fn the_demo_shows_customers_arriving_and_a_reply_delivered_and_read() {
         let timeline = get(format!(
             "{address}/api/v1/conversations/{conversation}/timeline?limit=200"
         ));
+        let ours = ours.clone();
         async move {
             let timeline = timeline.await?;
             timeline["entries"]
                 .as_array()?
                 .iter()
-                .any(|e| e["event"]["change"]["status"]["state"] == "read")
+                .any(|e| {
+                    e["event"]["change"]["message"] == ours.as_str()
+                        && e["event"]["change"]["status"]["state"] == "read"
+                })
                 .then_some(())
         }
     })

@@ -564,6 +564,7 @@ relaydesk_e2e::on_both_backends!(
     a_field_agent_works_conversations_offline_and_the_server_shows_each_change,
     a_supervisor_reassigns_and_releases_from_the_phone_with_a_reason,
     the_phone_shows_side_facts_and_canned_replies_filled_for_the_conversation,
+    the_phone_names_a_rule_that_answered_and_noted_at_night_and_says_who_did_what,
 );
 
 /// A field agent's first sync of a busy desk: 10,000 conversations with 100,000 messages
@@ -1164,4 +1165,84 @@ async fn the_phone_shows_side_facts_and_canned_replies_filled_for_the_conversati
         })
         .collect();
     assert_eq!(sent, [format!("Hi {name}, Ana from Main here.")]);
+}
+
+/// A rule answered a customer who wrote at night and left a note for the morning shift: the
+/// phone names the rule as the reply's and the note's author, and its timeline says who did
+/// what in the web view's words, in the timeline's order.
+async fn the_phone_names_a_rule_that_answered_and_noted_at_night_and_says_who_did_what(
+    backend: Backend,
+) {
+    let Some(server) = DeskServer::start(backend).await else {
+        return;
+    };
+    let rule = Automaton::Rule(RuleId::new());
+    server
+        .store
+        .setup(relaydesk_server::store::Setup::Automation(Automation {
+            automaton: rule,
+            name: "Out of hours".into(),
+            replies_when_owned: false,
+            active: true,
+        }))
+        .await
+        .expect("set up");
+    let c = server
+        .customer_writes("5511900000147", "is anyone there? it's 3am")
+        .await;
+    for command in [
+        text(c, "We are closed; we answer from 9:00."),
+        Command::AddNote {
+            conversation: c,
+            note: NoteId::new(),
+            body: "Wrote at night; told we open at 9.".into(),
+        },
+        Command::AddLabel {
+            conversation: c,
+            label: "after-hours".into(),
+        },
+    ] {
+        server
+            .store
+            .execute(Actor::Automation(rule), Utc::now(), command)
+            .await
+            .expect("db")
+            .expect("the rule may");
+    }
+    let dir = tempfile::tempdir().expect("dir");
+    let ana = phone(&server, "ana", dir.path()).await;
+    ana.sync().await.expect("sync");
+    ana.claim(c).expect("queued");
+    ana.sync().await.expect("sync");
+
+    let thread = ana.thread(c).expect("thread").expect("visible");
+    let named = |by: By| thread.authors.get(&by).map(String::as_str);
+    let reply = thread
+        .messages
+        .iter()
+        .find(|m| m.direction == Direction::Outbound)
+        .expect("the rule's reply");
+    assert_eq!(reply.author, Some(By::Automation(rule)));
+    assert_eq!(named(By::Automation(rule)), Some("rule 'Out of hours'"));
+    assert_eq!(thread.notes.len(), 1);
+    assert_eq!(
+        named(thread.notes[0].author),
+        Some("rule 'Out of hours'"),
+        "the note is the rule's, not a colleague's"
+    );
+    let words: Vec<&str> = thread.lines.iter().map(|l| l.words.as_str()).collect();
+    assert_eq!(
+        words,
+        [
+            "Conversation opened",
+            "rule 'Out of hours' added label “after-hours”",
+            "Ana claimed it",
+        ],
+        "who did what, in order"
+    );
+    assert!(
+        thread.lines.windows(2).all(|w| w[0].at <= w[1].at),
+        "{:?}",
+        thread.lines
+    );
 }

@@ -407,12 +407,13 @@ impl Local {
         )
     }
 
-    /// The timeline of one conversation, in the order things happened (the domain's
-    /// [`crate::domain::Place`]: a message that arrived late sits where it was sent).
+    /// The timeline of one conversation, in the order things happened, each event with its
+    /// place (the domain's [`crate::domain::Place`]: a message that arrived late sits where it
+    /// was sent).
     pub(crate) fn events_of(
         &self,
         conversation: ConversationId,
-    ) -> Result<Vec<crate::domain::Event>, ClientError> {
+    ) -> Result<Vec<(crate::domain::Place, crate::domain::Event)>, ClientError> {
         let mut statement = self
             .connection
             .prepare_cached("SELECT version, seq, doc FROM events WHERE conversation_id = ?1")?;
@@ -430,7 +431,7 @@ impl Local {
             placed.push((crate::domain::Place::of(&event, version, seq), event));
         }
         placed.sort_by_key(|(place, _)| *place);
-        Ok(placed.into_iter().map(|(_, event)| event).collect())
+        Ok(placed)
     }
 
     /// Forgets everything of the signed-in person (logout): the copy, the outbox, the session.

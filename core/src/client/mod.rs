@@ -21,12 +21,13 @@ mod listeners;
 mod live;
 mod local;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 use std::sync::{Mutex, MutexGuard};
 
+use crate::domain::wording::{Line, Narrator};
 use crate::domain::{
-    Command, Contact, Conversation, ConversationId, Event, Message, Note, Order, Rejection,
+    By, Command, Contact, Conversation, ConversationId, Event, Message, Note, Order, Rejection,
     Timestamp, View, can_see, window_time_left,
 };
 use crate::protocol::auth::{LoginRequest, UserInfo};
@@ -97,6 +98,12 @@ pub struct Thread {
     /// The timeline as the server recorded it (pending commands show in the conversation,
     /// messages and notes, and in the outbox).
     pub events: Vec<Event>,
+    /// Who did what, in words and in the timeline's order: a line for each of `events` that
+    /// is not a message or a note, said as the web view says it ([`crate::domain::wording`]).
+    pub lines: Vec<Line>,
+    /// How everyone who wrote here is named (each note's author, each of our messages'):
+    /// [`crate::domain::Workspace::name_of`] — a colleague, "rule 'Out of hours'", …
+    pub authors: HashMap<By, String>,
     /// Seconds left for free-form replies (0: templates only).
     pub window_seconds_left: i64,
 }
@@ -573,9 +580,20 @@ impl Client {
         if !visible {
             return Ok(None);
         }
-        let events = local.events_of(id)?;
+        let placed = local.events_of(id)?;
+        let lines = Narrator::lines(
+            workspace,
+            placed.iter().map(|(place, event)| (place.version, event)),
+        );
+        let events: Vec<Event> = placed.into_iter().map(|(_, event)| event).collect();
         let messages = copy.messages_of(id, &local)?;
         let notes = copy.notes_of(id, &local)?;
+        let authors = notes
+            .iter()
+            .map(|n| n.author)
+            .chain(messages.iter().filter_map(|m| m.author))
+            .map(|by| (by, workspace.name_of(by)))
+            .collect();
         Ok(Some(Thread {
             window_seconds_left: window_time_left(conversation.last_inbound_at, chrono::Utc::now())
                 .num_seconds(),
@@ -584,6 +602,8 @@ impl Client {
             messages,
             notes,
             events,
+            lines,
+            authors,
         }))
     }
 

@@ -10,7 +10,8 @@
 //!
 //! Map: identities ([`ids`]), people and teams ([`people`], [`workspace`]), customers and numbers
 //! ([`contact`]), the thread ([`conversation`], [`message`], [`content`], [`delivery`],
-//! [`escalation`], [`timeline`] order, how a message [`reading`] reads), reusable text
+//! [`escalation`], [`timeline`] order, how a message [`reading`] reads and who did what in
+//! [`wording`]), reusable text
 //! ([`template`], [`canned`]), time ([`window`]), who may see and work what ([`access`]), the
 //! queue's views ([`queue`]), how long free text may be ([`limits`]), and the machinery
 //! ([`command`], [`event`], [`rejection`], [`desk`], `decide`, [`apply()`]).
@@ -40,6 +41,7 @@ pub mod template;
 pub mod timeline;
 mod tolerant;
 pub mod window;
+pub mod wording;
 pub mod workspace;
 
 pub use access::{Sight, can_see, leads, lost_sight, may_decide, may_work, moves_sight, sight};

@@ -12,4 +12,5 @@ mod properties;
 mod replies_library;
 mod replying;
 mod wire;
+mod wording;
 mod world;

@@ -1,6 +1,76 @@
 import SwiftUI
 import Relaydesk
 
+// What the bindings' enums read as. A value from a newer server (`.unknown`) reads as a neutral
+// word and is never offered as a choice: a command naming it would be refused.
+func words(_ status: ConversationStatus) -> String {
+    switch status {
+    case .open: return "open"
+    case .pending: return "waiting on the customer"
+    case .snoozed: return "snoozed"
+    case .resolved: return "resolved"
+    case .unknown: return "other"
+    }
+}
+
+func words(_ priority: ConversationPriority) -> String {
+    switch priority {
+    case .low: return "low"
+    case .normal: return "normal"
+    case .high: return "high"
+    case .urgent: return "urgent"
+    case .unknown: return "other"
+    }
+}
+
+func words(_ severity: EscalationSeverity) -> String {
+    switch severity {
+    case .low: return "low"
+    case .medium: return "medium"
+    case .high: return "high"
+    case .critical: return "critical"
+    case .unknown: return "other"
+    }
+}
+
+func words(_ availability: MemberAvailability) -> String {
+    switch availability {
+    case .online: return "online"
+    case .away: return "away"
+    case .offline: return "offline"
+    case .unknown: return "other"
+    }
+}
+
+/// Ticks for one of our messages (none for a state this app does not know).
+func ticks(_ delivery: Delivery) -> String {
+    switch delivery {
+    case .queued: return "🕓"
+    case .accepted, .sent: return "✓"
+    case .delivered: return "✓✓"
+    case .read: return "✓✓ read"
+    case .failed: return "⚠ not delivered"
+    case .unknown: return ""
+    }
+}
+
+/// Where an escalation should go, in words.
+func words(_ target: AssignTo, teams: [TeamRow], colleagues: [ColleagueRow]) -> String {
+    switch target {
+    case .person(let id): return colleagues.first { $0.id == id }?.name ?? "a colleague"
+    case .team(let id): return "team " + (teams.first { $0.id == id }?.name ?? "?")
+    case .unknown: return "elsewhere"
+    }
+}
+
+/// Supervisors and admins decide escalations and reassign; an unknown role is not assumed to.
+func supervises(_ role: MemberRole?) -> Bool {
+    switch role {
+    case .supervisor?, .admin?: return true
+    case .agent?, .unknown?, nil: return false
+    }
+}
+
 struct RootView: View {
     @EnvironmentObject var desk: Desk
     var body: some View {
@@ -48,7 +118,7 @@ struct QueueView_: View {
                 if pending > 0 { Text("\(pending) waiting to be sent").foregroundStyle(.secondary) }
                 HStack {
                     ForEach([MemberAvailability.online, .away, .offline], id: \.self) { a in
-                        Button(String(describing: a)) {
+                        Button(words(a)) {
                             Task { _ = try? await desk.client.setAvailability(availability: a); _ = try? await desk.client.sync() }
                         }.buttonStyle(.borderless)
                     }
@@ -60,7 +130,7 @@ struct QueueView_: View {
                     NavigationLink(value: row.id) {
                         VStack(alignment: .leading) {
                             Text(row.labels.isEmpty ? String(row.id.prefix(8)) : row.labels.joined(separator: ", "))
-                            Text("\(row.status) · \(row.priority)").font(.caption)
+                            Text("\(words(row.status)) · \(words(row.priority))").font(.caption)
                         }
                     }
                     .swipeActions { if row.assigneeId == nil { Button("Claim") { Task { _ = try? await desk.client.conversation(conversationId: row.id).claimNow() } } } }
@@ -114,22 +184,30 @@ struct ThreadView_: View {
                 if let facts {
                     Section("Details") {
                         Text([facts.customerName, facts.inboxName, facts.teamName, facts.ownerName.map { "owner \($0)" }].compactMap { $0 }.joined(separator: " · "))
-                        Text("\(String(describing: facts.status)) · \(String(describing: facts.priority))")
+                        Text("\(words(facts.status)) · \(words(facts.priority))")
                         if let until = facts.snoozedUntil { Text("Snoozed until \(until)") }
                         ForEach(facts.labels, id: \.self) { l in
                             Button("\(l) ✕") { perform { try await conversation.removeLabel(label: l) } }
                         }
-                        if let e = facts.escalation { Text("Escalation (\(String(describing: e.severity))): \(e.reason)") }
+                        if let e = facts.escalation {
+                            Text("Escalation to \(words(e.target, teams: desk.client.teams(), colleagues: desk.client.colleagues())) (\(words(e.severity))): \(e.reason)")
+                        }
                         ForEach(facts.otherConversations, id: \.conversation.id) { o in
-                            Text("Also on \(o.inboxName ?? "another number"): \(String(describing: o.conversation.status))")
+                            Text("Also on \(o.inboxName ?? "another number"): \(words(o.conversation.status))")
                         }
                     }
                 }
                 if let error { Text(error).foregroundStyle(.red) }
                 ForEach(thread.messages, id: \.id) { m in
-                    Text((m.fromCustomer ? "◀ " : "▶ ") + m.text + (m.fromCustomer ? "" : "  (\(m.delivery))"))
+                    Text(m.fromCustomer ? "◀ \(m.text)" : "▶ \(m.authorName ?? "us"): \(m.text)  \(ticks(m.delivery))")
                 }
-                ForEach(thread.notes, id: \.self) { Text("note: \($0)").foregroundStyle(.secondary) }
+                ForEach(thread.notes, id: \.id) { n in
+                    Text("note · \(n.authorName): \(n.body)").foregroundStyle(.secondary)
+                }
+                // Who did what (claims, handoffs, labels, a rule's acts …), in the web view's words.
+                ForEach(Array(thread.timeline.enumerated()), id: \.offset) { _, line in
+                    Text(line.words).font(.caption)
+                }
                 Section("Actions") {
                     if thread.conversation.status == .resolved {
                         Button("Reopen") { perform { try await conversation.reopen() } }
@@ -140,7 +218,7 @@ struct ThreadView_: View {
                     Button("Snooze 1 h") { perform { try await conversation.snoozeFor(seconds: 3600) } }
                     HStack {
                         ForEach([ConversationPriority.low, .normal, .high, .urgent], id: \.self) { p in
-                            Button((thread.conversation.priority == p ? "● " : "") + String(describing: p)) {
+                            Button((thread.conversation.priority == p ? "● " : "") + words(p)) {
                                 perform { try await conversation.setPriority(priority: p) }
                             }.buttonStyle(.borderless)
                         }
@@ -150,7 +228,7 @@ struct ThreadView_: View {
                         Button("Add") { let l = label; label = ""; perform { try await conversation.addLabel(label: l) } }
                     }
                     // Handing on: the owner leaves a note (the domain refuses a handoff without one).
-                    TextField(me?.role == .agent ? "Handoff note" : "Note or reason", text: $note)
+                    TextField(supervises(me?.role) ? "Note or reason" : "Handoff note", text: $note)
                     ForEach(desk.client.colleagues().filter { $0.id != me?.id }, id: \.id) { c in
                         Button("→ \(c.name)") {
                             let words = note
@@ -168,7 +246,7 @@ struct ThreadView_: View {
                         }
                     }
                     if let escalation = thread.pendingEscalationId, let handle = try? desk.client.escalation(escalationId: escalation) {
-                        if me?.role != .agent {
+                        if supervises(me?.role) {
                             Button("Approve escalation") { perform { try await handle.approve(note: nil) } }
                             Button("Reject escalation") { perform { try await handle.reject(reason: "handle it in your team") } }
                         }

@@ -1,12 +1,15 @@
 //! `relaydesk serve --demo`: the whole loop on one machine with no Meta account. A seeded
-//! workspace (people in two teams, one WhatsApp number, canned replies; templates come through
-//! the real sync), a stand-in for the Graph API mounted under `/demo/graph` that accepts sends
-//! and reports them delivered and read back through the real webhook route, and simulated
-//! customers writing in through that same signed route at a gentle pace.
+//! workspace (people in two teams, one WhatsApp number, canned replies, an "Out of hours" rule
+//! and what it did overnight; templates come through the real sync), a stand-in for the Graph
+//! API mounted under `/demo/graph` that accepts sends and reports them delivered and read back
+//! through the real webhook route, and simulated customers writing in through that same
+//! signed route at a gentle pace.
 //!
-//! Nothing here bypasses the product: webhooks are signed and posted over HTTP, replies leave
-//! through the send queue, templates arrive through the sync. Demo passwords are printed and
-//! well known, so the server warns when `--demo` listens beyond loopback.
+//! Nothing here bypasses the product: webhooks are signed and posted over HTTP (the one
+//! message seeded before the server serves goes through the store's webhook ingest, which the
+//! route calls), the rule acts through the write path, replies leave through the send queue,
+//! templates arrive through the sync. Demo passwords are printed and well known, so the server
+//! warns when `--demo` listens beyond loopback.
 
 mod customers;
 mod graph;
@@ -18,7 +21,7 @@ use std::net::SocketAddr;
 use crate::config::{Secret, ServeArgs};
 use crate::store::Store;
 
-pub use seed::LOGINS;
+pub use seed::{LOGINS, NIGHT_CUSTOMER};
 
 /// The demo's WhatsApp number, as Meta would name it.
 pub const PHONE_NUMBER_ID: &str = "109876543210001";

@@ -1,15 +1,26 @@
 //! The demo's workspace: teams Orders and Returns, one WhatsApp number working for both, an
-//! admin, a supervisor and three agents, and canned replies. Created once; a restart on the
-//! same data directory keeps it (and everything that happened since).
+//! admin, a supervisor and three agents, canned replies, and an "Out of hours" rule with what
+//! it did overnight (a customer who wrote while nobody was on shift, answered and noted for
+//! the morning shift). Created once; a restart on the same data directory keeps it (and
+//! everything that happened since).
 
 use std::collections::BTreeSet;
 
-use chrono::Utc;
-use relaydesk_core::domain::{CannedReply, CannedReplyId, CannedScope, Role};
+use anyhow::Context;
+use chrono::{Duration, Utc};
+use relaydesk_core::domain::{
+    Actor, Automation, Automaton, CannedReply, CannedReplyId, CannedScope, Command, MessageId,
+    NoteId, ReplyBody, Role, RuleId, Timestamp,
+};
 use relaydesk_core::protocol::admin::{NewInbox, NewTeam, NewUser};
+use serde_json::json;
 
+use super::webhook;
 use crate::accounts;
-use crate::store::Store;
+use crate::store::{Setup, Store};
+
+/// The customer who wrote overnight, whom the "Out of hours" rule answered.
+pub const NIGHT_CUSTOMER: (&str, &str) = ("Noor Haddad", "971501234567");
 
 /// (email, password, who) of the demo's people.
 pub const LOGINS: [(&str, &str, &str); 5] = [
@@ -131,5 +142,110 @@ pub(super) async fn seed(store: &Store) -> anyhow::Result<()> {
             .await?
             .map_err(|taken| anyhow::anyhow!(taken))?;
     }
+    overnight(store).await
+}
+
+/// The "Out of hours" rule, and a customer who wrote last night while nobody was on shift:
+/// their message comes in through the store's webhook ingest (what the signed route stores;
+/// the server does not serve yet), and a minute later the rule answers (its reply leaves
+/// through the send queue and claims nothing), leaves a note for the morning shift and labels
+/// it, each through the one write path as the rule.
+async fn overnight(store: &Store) -> anyhow::Result<()> {
+    let rule = Automaton::Rule(RuleId::new());
+    store
+        .setup(Setup::Automation(Automation {
+            automaton: rule,
+            name: "Out of hours".into(),
+            replies_when_owned: false,
+            active: true,
+        }))
+        .await?;
+    let (name, phone) = NIGHT_CUSTOMER;
+    let wrote = last_night(Utc::now());
+    let payload = webhook::customer_message_at(
+        name,
+        phone,
+        json!({ "type": "text", "text": { "body":
+            "Hi, I ordered a birthday gift for tomorrow (order 7302). Can I still change the delivery address?" } }),
+        wrote,
+    );
+    store
+        .ingest_webhook(payload.to_string().into_bytes(), wrote)
+        .await?;
+    let contact = store
+        .contact_by_phone(phone.into())
+        .await?
+        .context("the night customer was not stored")?;
+    let conversation = store
+        .conversations()
+        .await?
+        .into_iter()
+        .find(|c| c.contact_id == contact.id)
+        .context("the night customer has no conversation")?
+        .id;
+    let answered = wrote + Duration::minutes(1);
+    for command in [
+        Command::Reply {
+            conversation,
+            message: MessageId::new(),
+            body: ReplyBody::Text {
+                text: "Thanks for your message! We're closed for the night; the team answers from 9:00 and will pick this up first thing.".into(),
+            },
+            in_reply_to: None,
+        },
+        Command::AddNote {
+            conversation,
+            note: NoteId::new(),
+            body: "Wrote while we were closed; told we answer from 9:00. Morning shift: they want to change the delivery address of order 7302 before it ships.".into(),
+        },
+        Command::AddLabel {
+            conversation,
+            label: "after-hours".into(),
+        },
+    ] {
+        store
+            .execute(Actor::Automation(rule), answered, command)
+            .await?
+            .map_err(|refused| anyhow::anyhow!("the rule was refused: {refused}"))?;
+    }
     Ok(())
+}
+
+/// A moment of the night before `now` (in UTC, as the web view shows times): 04:50 today, or
+/// half an hour ago while it is still night. Always well within WhatsApp's 24-hour window, so
+/// the morning shift can still answer freely.
+fn last_night(now: Timestamp) -> Timestamp {
+    let dawn = now
+        .date_naive()
+        .and_hms_opt(4, 50, 0)
+        .map(|at| at.and_utc());
+    match dawn {
+        Some(dawn) if now - dawn >= Duration::minutes(30) => dawn,
+        _ => now - Duration::minutes(30),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::{TimeZone, Timelike};
+
+    #[test]
+    fn the_night_customer_wrote_at_night_and_within_the_window() {
+        for (h, m, wrote) in [
+            (15, 39, (4, 50)),
+            (23, 59, (4, 50)),
+            (5, 20, (4, 50)),
+            (5, 19, (4, 49)),
+            (0, 10, (23, 40)),
+        ] {
+            let now = Utc
+                .with_ymd_and_hms(2026, 11, 26, h, m, 0)
+                .single()
+                .expect("a time");
+            let at = last_night(now);
+            assert_eq!((at.hour(), at.minute()), wrote, "{now}: {at}");
+            assert!(now - at >= Duration::minutes(30) && now - at < Duration::hours(20));
+        }
+    }
 }

@@ -2,6 +2,7 @@
 //! signed with the app secret and posted to our own webhook route.
 
 use chrono::Utc;
+use relaydesk_core::domain::Timestamp;
 use serde_json::{Value, json};
 
 use super::{DISPLAY_PHONE_NUMBER, Demo, PHONE_NUMBER_ID, WABA_ID};
@@ -22,10 +23,15 @@ fn metadata() -> Value {
 }
 
 /// A customer's message (`message` is Meta's message object without `from`, `id`, `timestamp`).
-pub fn customer_message(name: &str, phone: &str, mut message: Value) -> Value {
+pub fn customer_message(name: &str, phone: &str, message: Value) -> Value {
+    customer_message_at(name, phone, message, Utc::now())
+}
+
+/// A customer's message sent at `at`, as WhatsApp would time it.
+pub fn customer_message_at(name: &str, phone: &str, mut message: Value, at: Timestamp) -> Value {
     message["from"] = json!(phone);
     message["id"] = json!(format!("wamid.DEMO{}", uuid::Uuid::now_v7().simple()));
-    message["timestamp"] = json!(Utc::now().timestamp().to_string());
+    message["timestamp"] = json!(at.timestamp().to_string());
     envelope(json!({
         "messaging_product": "whatsapp",
         "metadata": metadata(),

@@ -17,7 +17,7 @@ use axum::response::Response;
 use chrono::Utc;
 use relaydesk_core::domain::{
     By, Change, Content, Conversation, ConversationId, Direction, EscalationTarget, MessageId,
-    Order, Role, TemplateStatus, View, Wamid, leads, may_decide, reading,
+    Order, Role, TemplateStatus, View, Wamid, leads, may_decide, reading, wording::Narrator,
 };
 
 use super::error::PageError;
@@ -195,7 +195,7 @@ async fn parts(state: &AppState, agent: &Agent, c: Conversation) -> Result<Parts
     // however long the conversation.
     // As of the version the page's live stream starts from: what comes later arrives live.
     let mut entries: Vec<Entry> = Vec::new();
-    let mut approval = None;
+    let mut narrator = Narrator::default();
     let mut said: HashMap<Wamid, String> = HashMap::new();
     let mut read_up_to = None;
     let mut from = TimelineFrom {
@@ -225,17 +225,13 @@ async fn parts(state: &AppState, agent: &Agent, c: Conversation) -> Result<Parts
                     .map(|(_, media)| availability(media, fetching))
             });
             // What an approval carried out (same change, after it) is part of the escalation.
-            let of_approval = approval == Some(s.version);
-            if matches!(s.event.change, Change::EscalationApproved { .. }) {
-                approval = Some(s.version);
-            }
+            let line = narrator.line(workspace, s.version, &s.event);
             entries.extend(entry(
                 workspace,
-                &s.event.by,
                 &s.event.change,
                 file,
                 s.event.happened_at(),
-                of_approval,
+                line,
                 &said,
             ));
             if let Change::CustomerMessageReceived { message } = &s.event.change {
@@ -469,14 +465,14 @@ fn message_with_file(change: &Change) -> Option<MessageId> {
     }
 }
 
-/// `file`: where the message's file stands, when we keep one for it.
+/// `file`: where the message's file stands, when we keep one for it; `line`: the change in
+/// words ([`Narrator::line`]), for a change that is not a message or a note.
 fn entry(
     workspace: &relaydesk_core::domain::Workspace,
-    by: &By,
     change: &Change,
     file: Option<Availability>,
     at: relaydesk_core::domain::Timestamp,
-    of_approval: bool,
+    line: Option<String>,
     said: &HashMap<Wamid, String>,
 ) -> Option<Entry> {
     let blank = |kind, author: String| Entry {
@@ -531,8 +527,8 @@ fn entry(
             e.body.text = Some(note.body.clone());
             Some(e)
         }
-        other => {
-            let line = present::event_line(workspace, by, other, of_approval)?;
+        _ => {
+            let line = line?;
             let mut e = blank("event", String::new());
             e.line = Some(line);
             Some(e)

@@ -1,16 +1,17 @@
 //! How the desk reads on a page: domain values turned into the words and marks a person sees
-//! (waiting times, delivery ticks, "assigned Ana → Bo by Carla because …", message bodies).
-//! Pure, so every page shows a thing the same way and the wording is tested without a browser.
+//! (waiting times, window badges, delivery ticks, message bodies, file names). The timeline's
+//! lines ("assigned Ana → Bo by Carla because …") are core's
+//! [`relaydesk_core::domain::wording`], shared with the phone. Pure, so every page shows a
+//! thing the same way and the wording is tested without a browser.
 //!
 //! Customer-supplied text is never trusted here or in templates: templates escape everything
 //! (askama's HTML escaping), and the few strings that become attributes or links are built
 //! from our own ids and numbers only. Bidirectional-override characters in file names are made
 //! visible, so "invoice\u{202E}fdp.exe" cannot pass for a PDF.
 
-use chrono::{DateTime, Utc};
 use relaydesk_core::domain::{
-    By, Change, Contact, Content, DeliveryStatus, EscalationTarget, Handover, MediaKind, Member,
-    Message, Severity, Status, Timestamp, UserId, Workspace, reading,
+    By, Contact, Content, DeliveryStatus, MediaKind, Member, Message, Timestamp, UserId, Workspace,
+    reading,
 };
 
 use crate::http::media::{Availability, NOT_FETCHED};
@@ -85,44 +86,9 @@ pub fn member_name(workspace: &Workspace, id: UserId) -> String {
     workspace.name_of(By::Member(id))
 }
 
-fn by(workspace: &Workspace, by: &By) -> String {
-    workspace.name_of(*by)
-}
-
-fn nobody_or(workspace: &Workspace, id: Option<UserId>) -> String {
-    id.map_or_else(|| "nobody".to_owned(), |id| member_name(workspace, id))
-}
-
-fn team_name(workspace: &Workspace, id: Option<relaydesk_core::domain::TeamId>) -> String {
-    id.and_then(|t| workspace.teams.get(&t))
-        .map_or_else(|| "no team".to_owned(), |t| t.name.clone())
-}
-
-pub fn severity_word(severity: Severity) -> &'static str {
-    match severity {
-        Severity::Low => "low",
-        Severity::Medium => "medium",
-        Severity::High => "high",
-        Severity::Critical => "critical",
-        Severity::Unknown => "unknown",
-    }
-}
-
-/// "open", "pending", "snoozed until 26 Nov 14:00 UTC", "resolved".
-pub fn status_words(status: Status, now: Timestamp) -> String {
-    match status.at(now) {
-        Status::Snoozed { until } => format!("snoozed until {}", until.format("%d %b %H:%M UTC")),
-        other => other.as_str().to_owned(),
-    }
-}
-
-pub fn target_words(workspace: &Workspace, target: &EscalationTarget) -> String {
-    match target {
-        EscalationTarget::Team(team) => format!("team {}", team_name(workspace, Some(*team))),
-        EscalationTarget::Person(person) => member_name(workspace, *person),
-        EscalationTarget::Unknown => "somewhere this server does not know".to_owned(),
-    }
-}
+/// Statuses, severities and escalation targets in words: the timeline's own words, which
+/// phones show too ([`relaydesk_core::domain::wording`]).
+pub use relaydesk_core::domain::wording::{severity_word, status_words, target_words};
 
 /// A file name as shown: bidirectional controls (which can make "exe" read as "pdf") replaced
 /// by a visible mark.
@@ -246,140 +212,6 @@ pub fn body(
     body
 }
 
-/// One line of the timeline for a change that is not a message or note ("Bo Chen claimed it").
-/// `None` for changes the timeline shows elsewhere (delivery ticks sit on their message).
-/// `of_approval`: the change carries out an escalation just approved — it is said as part of
-/// the escalation, not as a separate act of the approver, and without the reason again.
-pub fn event_line(
-    workspace: &Workspace,
-    actor: &By,
-    change: &Change,
-    of_approval: bool,
-) -> Option<String> {
-    if of_approval && let Some(line) = escalation_step(workspace, change) {
-        return Some(line);
-    }
-    let who = by(workspace, actor);
-    let because = |reason: &Option<String>| {
-        reason
-            .as_ref()
-            .filter(|r| !r.trim().is_empty())
-            .map(|r| format!(" because: {r}"))
-            .unwrap_or_default()
-    };
-    Some(match change {
-        Change::ConversationOpened { .. } => "Conversation opened".to_owned(),
-        Change::AssignmentChanged {
-            from,
-            to,
-            how,
-            reason,
-        } => match how {
-            Handover::Claimed => format!("{who} claimed it"),
-            Handover::ClaimedByReply => format!("{who} claimed it by replying"),
-            Handover::Released => format!(
-                "{who} released it ({} → nobody){}",
-                nobody_or(workspace, *from),
-                because(reason)
-            ),
-            Handover::HandedOff => format!(
-                "{who} handed it off: {} → {}",
-                nobody_or(workspace, *from),
-                nobody_or(workspace, *to)
-            ),
-            Handover::Assigned | Handover::Escalated => format!(
-                "{} {} → {} by {who}{}",
-                if *how == Handover::Escalated {
-                    "Escalated:"
-                } else {
-                    "Assigned"
-                },
-                nobody_or(workspace, *from),
-                nobody_or(workspace, *to),
-                because(reason)
-            ),
-            Handover::Unknown => format!(
-                "Owner changed: {} → {} by {who}{}",
-                nobody_or(workspace, *from),
-                nobody_or(workspace, *to),
-                because(reason)
-            ),
-        },
-        Change::TeamChanged { from, to, reason } => format!(
-            "Moved from {} to {} by {who}{}",
-            team_name(workspace, *from),
-            team_name(workspace, *to),
-            because(reason)
-        ),
-        Change::LabelAdded { label } => format!("{who} added label “{}”", label.as_str()),
-        Change::LabelRemoved { label } => format!("{who} removed label “{}”", label.as_str()),
-        Change::StatusChanged { from, to } => format!(
-            "{who} changed the status: {} → {}",
-            status_words(*from, DateTime::<Utc>::MIN_UTC),
-            status_words(*to, DateTime::<Utc>::MIN_UTC)
-        ),
-        Change::PriorityChanged { from, to } => format!(
-            "{who} changed the priority: {} → {}",
-            from.as_str(),
-            to.as_str()
-        ),
-        Change::EscalationRequested { escalation } => format!(
-            "{who} asked to escalate to {} ({} severity{}) because: {}",
-            target_words(workspace, &escalation.target),
-            severity_word(escalation.severity),
-            escalation
-                .raises_priority_to
-                .map(|p| format!("; approval makes it {} priority", p.as_str()))
-                .unwrap_or_default(),
-            escalation.reason
-        ),
-        Change::EscalationApproved { note, .. } => format!(
-            "{who} approved the escalation{}",
-            note.as_ref()
-                .filter(|n| !n.trim().is_empty())
-                .map(|n| format!(": {n}"))
-                .unwrap_or_default()
-        ),
-        Change::EscalationRejected { reason, .. } => {
-            format!("{who} rejected the escalation: {reason}")
-        }
-        Change::EscalationCancelled { .. } => format!("{who} withdrew the escalation"),
-        Change::ContactUnreachable { .. } => {
-            "WhatsApp cannot reach this customer: contact them another way".to_owned()
-        }
-        Change::AvailabilityChanged { .. }
-        | Change::CustomerMessageReceived { .. }
-        | Change::ReplyQueued { .. }
-        | Change::NoteAdded { .. }
-        | Change::DeliveryUpdated { .. }
-        | Change::Played { .. }
-        | Change::Priced { .. }
-        | Change::ReadReceiptQueued { .. }
-        | Change::ReactionChanged { .. }
-        | Change::Unknown => return None,
-    })
-}
-
-/// A move an approved escalation made, as part of it ("Escalation: moved from North to South").
-fn escalation_step(workspace: &Workspace, change: &Change) -> Option<String> {
-    Some(match change {
-        Change::TeamChanged { from, to, .. } => format!(
-            "Escalation: moved from {} to {}",
-            team_name(workspace, *from),
-            team_name(workspace, *to)
-        ),
-        Change::AssignmentChanged { from, to, .. } => format!(
-            "Escalation: {} → {}",
-            nobody_or(workspace, *from),
-            nobody_or(workspace, *to)
-        ),
-        Change::PriorityChanged { from, to } => {
-            format!("Escalation: priority {} → {}", from.as_str(), to.as_str())
-        }
-        _ => return None,
-    })
-}
-
 /// Whether a member is a supervisor or admin (they see the escalations page and reassign).
 pub fn supervises(member: &Member) -> bool {
     member.role != relaydesk_core::domain::Role::Agent
@@ -388,7 +220,7 @@ pub fn supervises(member: &Member) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use chrono::TimeZone;
+    use chrono::{TimeZone, Utc};
 
     fn at(h: u32, m: u32) -> Timestamp {
         Utc.with_ymd_and_hms(2026, 11, 26, h, m, 0)

@@ -1,6 +1,7 @@
 // What the Kotlin suite runs against: a real Relaydesk server process (the `relaydesk`
-// binary, SQLite in a temp dir, no demo) that can be stopped and started like a network going
-// away, seeded with `relaydesk admin`, and a fake WhatsApp Graph API inside the JVM.
+// binary, SQLite in a temp dir) that can be stopped and started like a network going away,
+// seeded with `relaydesk admin`, and a fake WhatsApp Graph API inside the JVM; and the demo
+// (`relaydesk serve --demo` on loopback), whose workspace holds what its rule did overnight.
 package app.relaydesk
 
 import com.sun.net.httpserver.HttpServer
@@ -74,6 +75,25 @@ class Server(private val bin: String, private val data: Path, private val graphB
             .POST(HttpRequest.BodyPublishers.ofString(body)).build()
         val answer = HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofString())
         eq(answer.statusCode(), 200, "webhook")
+    }
+}
+
+/** `relaydesk serve --demo` on a free loopback port (the demo must never listen beyond it). */
+class DemoServer(bin: String, data: Path) {
+    private val process: Process = ProcessBuilder(
+        bin, "serve", "--demo", "--listen", "127.0.0.1:0", "--data-dir", data.toString(),
+    ).redirectError(ProcessBuilder.Redirect.DISCARD).start()
+    val url: String
+
+    init {
+        val line = process.inputStream.bufferedReader().readLine() ?: throw AssertionError("the demo did not start")
+        url = line.removePrefix("relaydesk listening on ").takeIf { it != line } ?: throw AssertionError("unexpected: $line")
+        Thread { process.inputStream.readAllBytes() }.apply { isDaemon = true }.start()
+    }
+
+    fun stop() {
+        process.destroy()
+        process.waitFor(30, TimeUnit.SECONDS)
     }
 }
 

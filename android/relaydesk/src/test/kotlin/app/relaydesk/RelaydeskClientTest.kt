@@ -15,11 +15,13 @@ import java.nio.file.Path
 import kotlin.test.assertEquals
 import kotlin.test.assertFailsWith
 import kotlin.test.assertNotNull
+import kotlin.test.assertNull
 import kotlin.test.assertTrue
 
 @FixMethodOrder(MethodSorters.NAME_ASCENDING)
 class RelaydeskClientTest {
     companion object {
+        lateinit var bin: String
         lateinit var work: Path
         lateinit var graph: FakeGraph
         lateinit var server: Server
@@ -33,7 +35,7 @@ class RelaydeskClientTest {
 
         @BeforeClass @JvmStatic
         fun start() {
-            val bin = System.getProperty("relaydesk.bin") ?: System.getenv("RELAYDESK_BIN")
+            bin = System.getProperty("relaydesk.bin") ?: System.getenv("RELAYDESK_BIN")
                 ?: throw IllegalStateException("set relaydesk.bin (the relaydesk binary)")
             work = Files.createTempDirectory("relaydesk-kotlin")
             graph = FakeGraph()
@@ -202,5 +204,30 @@ class RelaydeskClientTest {
         assertTrue(now.contains("\"owner_name\":\"Ana\""), now)
         val timeline = rest.get("/api/v1/conversations/$handedOff/timeline", token)
         assertTrue(timeline.contains("Bruno is off sick"), "the reason is on the timeline")
+    }
+
+    @Test
+    fun j_the_morning_shift_sees_on_the_phone_what_the_out_of_hours_rule_did_overnight() {
+        val demo = DemoServer(bin, work.resolve("demo"))
+        try {
+            val phone = RelaydeskClient(demo.url, work.resolve("demo-ana").toString())
+            runBlocking { phone.login("ana@demo.relaydesk", "demo-ana-123", "kotlin phone"); phone.sync() }
+            val page = runBlocking { phone.queue().page(QueueView.UNASSIGNED, QueueOrder.LONGEST_WAITING, 50u) }
+            val night = page.conversations.first { "after-hours" in it.labels }
+            assertNull(night.assigneeId, "the rule's reply claimed nothing")
+            val thread = assertNotNull(runBlocking { phone.conversation(night.id).thread() })
+            assertEquals("Noor Haddad", thread.customerName)
+            val rule = "rule 'Out of hours'"
+            assertEquals(listOf(rule), thread.notes.map { it.authorName }, "the note for the morning shift is the rule's")
+            assertTrue(thread.notes[0].body.contains("Morning shift"), thread.notes[0].body)
+            assertEquals(rule, thread.messages.first { !it.fromCustomer }.authorName, "and so is the reply")
+            assertNull(thread.messages.first { it.fromCustomer }.authorName)
+            val words = thread.timeline.map { it.words }
+            assertEquals("Conversation opened", words.first(), words.toString())
+            assertTrue("$rule added label “after-hours”" in words, words.toString())
+            assertEquals(thread.timeline.map { it.at }.sorted(), thread.timeline.map { it.at }, "in the timeline's order")
+        } finally {
+            demo.stop()
+        }
     }
 }

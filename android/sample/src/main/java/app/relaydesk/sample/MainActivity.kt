@@ -40,6 +40,62 @@ class MainActivity : ComponentActivity() {
     }
 }
 
+// What the bindings' enums read as. A value from a newer server (UNKNOWN) reads as a neutral
+// word and is never offered as a choice: a command naming it would be refused.
+fun words(status: ConversationStatus) = when (status) {
+    ConversationStatus.OPEN -> "open"
+    ConversationStatus.PENDING -> "waiting on the customer"
+    ConversationStatus.SNOOZED -> "snoozed"
+    ConversationStatus.RESOLVED -> "resolved"
+    ConversationStatus.UNKNOWN -> "other"
+}
+
+fun words(priority: ConversationPriority) = when (priority) {
+    ConversationPriority.LOW -> "low"
+    ConversationPriority.NORMAL -> "normal"
+    ConversationPriority.HIGH -> "high"
+    ConversationPriority.URGENT -> "urgent"
+    ConversationPriority.UNKNOWN -> "other"
+}
+
+fun words(severity: EscalationSeverity) = when (severity) {
+    EscalationSeverity.LOW -> "low"
+    EscalationSeverity.MEDIUM -> "medium"
+    EscalationSeverity.HIGH -> "high"
+    EscalationSeverity.CRITICAL -> "critical"
+    EscalationSeverity.UNKNOWN -> "other"
+}
+
+fun words(availability: MemberAvailability) = when (availability) {
+    MemberAvailability.ONLINE -> "online"
+    MemberAvailability.AWAY -> "away"
+    MemberAvailability.OFFLINE -> "offline"
+    MemberAvailability.UNKNOWN -> "other"
+}
+
+/** Ticks for one of our messages (none for a state this app does not know). */
+fun ticks(delivery: Delivery) = when (delivery) {
+    Delivery.QUEUED -> "🕓"
+    Delivery.ACCEPTED, Delivery.SENT -> "✓"
+    Delivery.DELIVERED -> "✓✓"
+    Delivery.READ -> "✓✓ read"
+    Delivery.FAILED -> "⚠ not delivered"
+    Delivery.UNKNOWN -> ""
+}
+
+/** Where an escalation should go, in words. */
+fun words(target: AssignTo, teams: List<TeamRow>, colleagues: List<ColleagueRow>) = when (target) {
+    is AssignTo.Person -> colleagues.firstOrNull { it.id == target.personId }?.name ?: "a colleague"
+    is AssignTo.Team -> "team " + (teams.firstOrNull { it.id == target.teamId }?.name ?: "?")
+    AssignTo.Unknown -> "elsewhere"
+}
+
+/** Supervisors and admins decide escalations and reassign; an unknown role is not assumed to. */
+fun supervises(role: MemberRole?) = when (role) {
+    MemberRole.SUPERVISOR, MemberRole.ADMIN -> true
+    MemberRole.AGENT, MemberRole.UNKNOWN, null -> false
+}
+
 /** Re-reads the client whenever it says something changed. */
 class Changes : UiListener {
     var tick by mutableIntStateOf(0)
@@ -108,8 +164,8 @@ fun Queue(client: RelaydeskClient, me: Me, tick: Int, open: (String) -> Unit) {
     Column {
         if (pending > 0) Text("$pending waiting to be sent", Modifier.padding(8.dp))
         Row(Modifier.padding(horizontal = 8.dp)) {
-            MemberAvailability.entries.forEach { a ->
-                TextButton(onClick = { scope.launch { runCatching { client.setAvailability(a); client.sync() } } }) { Text(a.name.lowercase()) }
+            MemberAvailability.entries.filter { it != MemberAvailability.UNKNOWN }.forEach { a ->
+                TextButton(onClick = { scope.launch { runCatching { client.setAvailability(a); client.sync() } } }) { Text(words(a)) }
             }
         }
         ScrollableTabRow(selectedTabIndex = QueueView.entries.indexOf(view)) {
@@ -122,7 +178,7 @@ fun Queue(client: RelaydeskClient, me: Me, tick: Int, open: (String) -> Unit) {
             items(page.conversations) { row ->
                 ListItem(
                     headlineContent = { Text(row.labels.joinToString().ifEmpty { row.id.take(8) }) },
-                    supportingContent = { Text("${row.status} · ${row.priority}" + if (row.escalationPending) " · escalation" else "") },
+                    supportingContent = { Text("${words(row.status)} · ${words(row.priority)}" + if (row.escalationPending) " · escalation" else "") },
                     trailingContent = {
                         if (row.assigneeId == null) TextButton(onClick = {
                             scope.launch { runCatching { client.conversation(row.id).claimNow() } }
@@ -170,17 +226,19 @@ fun Thread(client: RelaydeskClient, id: String, tick: Int, back: () -> Unit) {
         TextButton(onClick = back) { Text("← Queue") }
         Text(thread.customerName ?: "Customer", style = MaterialTheme.typography.titleMedium)
         facts?.let { f ->
-            Text(listOfNotNull(f.inboxName, f.teamName, f.ownerName?.let { "owner $it" }, "${f.status}", "${f.priority}").joinToString(" · "))
+            Text(listOfNotNull(f.inboxName, f.teamName, f.ownerName?.let { "owner $it" }, words(f.status), words(f.priority)).joinToString(" · "))
             f.snoozedUntil?.let { Text("Snoozed until $it") }
             Row { f.labels.forEach { l -> TextButton(onClick = { perform { conversation.removeLabel(l) } }) { Text("$l ✕") } } }
-            f.escalation?.let { e -> Text("Escalation (${e.severity}): ${e.reason}") }
-            f.otherConversations.forEach { o -> Text("Also on ${o.inboxName ?: "another number"}: ${o.conversation.status}") }
+            f.escalation?.let { e -> Text("Escalation to ${words(e.target, client.teams(), client.colleagues())} (${words(e.severity)}): ${e.reason}") }
+            f.otherConversations.forEach { o -> Text("Also on ${o.inboxName ?: "another number"}: ${words(o.conversation.status)}") }
         }
         error?.let { Text(it, color = MaterialTheme.colorScheme.error) }
         thread.messages.forEach { m ->
-            Text((if (m.fromCustomer) "◀ " else "▶ ") + m.text + if (!m.fromCustomer) "  (${m.delivery})" else "")
+            Text(if (m.fromCustomer) "◀ ${m.text}" else "▶ ${m.authorName ?: "us"}: ${m.text}  ${ticks(m.delivery)}")
         }
-        thread.notes.forEach { Text("note: $it", color = MaterialTheme.colorScheme.secondary) }
+        thread.notes.forEach { n -> Text("note · ${n.authorName}: ${n.body}", color = MaterialTheme.colorScheme.secondary) }
+        // Who did what (claims, handoffs, labels, a rule's acts …), in the web view's words.
+        thread.timeline.forEach { l -> Text(l.words, style = MaterialTheme.typography.bodySmall) }
         Row {
             if (thread.conversation.status == ConversationStatus.RESOLVED) {
                 TextButton(onClick = { perform { conversation.reopen() } }) { Text("Reopen") }
@@ -191,9 +249,9 @@ fun Thread(client: RelaydeskClient, id: String, tick: Int, back: () -> Unit) {
             TextButton(onClick = { perform { conversation.snoozeFor(3600u) } }) { Text("Snooze 1 h") }
         }
         Row {
-            ConversationPriority.entries.forEach { p ->
+            ConversationPriority.entries.filter { it != ConversationPriority.UNKNOWN }.forEach { p ->
                 TextButton(onClick = { perform { conversation.setPriority(p) } }) {
-                    Text((if (thread.conversation.priority == p) "● " else "") + p.name.lowercase())
+                    Text((if (thread.conversation.priority == p) "● " else "") + words(p))
                 }
             }
         }
@@ -202,7 +260,7 @@ fun Thread(client: RelaydeskClient, id: String, tick: Int, back: () -> Unit) {
             TextButton(onClick = { val l = label; label = ""; perform { conversation.addLabel(l) } }) { Text("Add") }
         }
         // Handing on: the owner leaves a note (the domain refuses a handoff without one).
-        OutlinedTextField(note, { note = it }, label = { Text(if (me?.role == MemberRole.AGENT) "Handoff note" else "Note or reason") })
+        OutlinedTextField(note, { note = it }, label = { Text(if (supervises(me?.role)) "Note or reason" else "Handoff note") })
         Row {
             client.colleagues().filter { it.id != me?.id }.forEach { c ->
                 TextButton(onClick = {
@@ -222,7 +280,7 @@ fun Thread(client: RelaydeskClient, id: String, tick: Int, back: () -> Unit) {
             }
         }) { Text("Release to the team") }
         val escalation = thread.pendingEscalationId
-        if (escalation != null && me?.role != MemberRole.AGENT) {
+        if (escalation != null && supervises(me?.role)) {
             Row {
                 Button(onClick = { perform { client.escalation(escalation).approve(null) } }) { Text("Approve") }
                 OutlinedButton(onClick = { perform { client.escalation(escalation).reject("handle it in your team") } }) { Text("Reject") }
