@@ -40,6 +40,7 @@ test('the demo shows its live queue and what its rule did overnight; a reply to 
   // shift: the page names the rule as the reply's and the note's author and says what it did.
   const night = page.locator('[data-row]', { hasText: 'Noor Haddad' });
   assert.equal(await night.locator('.owner.none').count(), 1, "the rule's reply claimed nothing");
+  assert.match(await night.locator('.last').textContent(), /^rule 'Out of hours': /, 'the queue says who sent the last message: the rule, not "You"');
   await night.locator('a.open').click();
   await page.waitForSelector('#timeline');
   const rule = "rule 'Out of hours'";

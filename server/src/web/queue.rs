@@ -8,7 +8,7 @@ use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use chrono::Utc;
-use relaydesk_core::domain::{Direction, Order, View};
+use relaydesk_core::domain::{By, Direction, Order, View};
 
 use super::Nav;
 use super::error::PageError;
@@ -34,7 +34,9 @@ pub struct Row {
     pub id: String,
     pub customer: String,
     pub last_message: String,
-    pub last_from_us: bool,
+    /// Who sent the last message when it was ours: "You" (the team), or the automation that
+    /// sent it ("rule 'Out of hours'").
+    pub last_by: Option<String>,
     pub waiting: Option<String>,
     pub owner: Option<String>,
     pub mine: bool,
@@ -177,7 +179,12 @@ pub async fn page(
                 id: c.id.to_string(),
                 customer: present::customer_name(contact),
                 last_message: message.map(|m| m.content.summary()).unwrap_or_default(),
-                last_from_us: message.is_some_and(|m| m.direction == Direction::Outbound),
+                last_by: message
+                    .filter(|m| m.direction == Direction::Outbound)
+                    .map(|m| match m.author {
+                        Some(by @ By::Automation(_)) => workspace.name_of(by),
+                        _ => "You".to_owned(),
+                    }),
                 waiting: c
                     .awaiting_reply_since
                     .map(|since| present::waited(now, since)),
