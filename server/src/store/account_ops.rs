@@ -6,7 +6,7 @@ use relaydesk_core::domain::{Member, Timestamp, UserId};
 use super::accounts::{self, Account, AccountConflict, Session};
 use super::postgres::PgSql;
 use super::rows;
-use super::sql::DbError;
+use super::sql::{DbError, LockSpace, Sql};
 use super::sqlite::run_ready;
 use super::{Backend, Store};
 
@@ -131,8 +131,10 @@ impl Store {
         since: Timestamp,
     ) -> Result<Result<(), Timestamp>, DbError> {
         in_transaction!(self, |sql| {
-            // Serialises attempts on PostgreSQL (SQLite's one writer already does).
-            rows::lock_versions(sql).await?;
+            // Attempts on this email, and from this address, take turns (SQLite's one writer
+            // already serialises); nobody else waits for them.
+            sql.lock_key(LockSpace::LoginEmail, &email).await?;
+            sql.lock_key(LockSpace::LoginAddress, &address).await?;
             let (by_pair, by_address) =
                 accounts::recent_failures(sql, &email, &address, since).await?;
             if by_pair >= limits.0 || by_address >= limits.1 {

@@ -262,6 +262,31 @@ impl Store {
         })
     }
 
+    /// Which database this store is on.
+    pub fn backend(&self) -> sql::Backend {
+        match &*self.backend {
+            Backend::Sqlite(_) => sql::Backend::Sqlite,
+            Backend::Postgres(_) => sql::Backend::Postgres,
+        }
+    }
+
+    /// A setting of the database connections (PostgreSQL's `SHOW`; `None` on SQLite), for
+    /// operators checking what the server runs with.
+    pub async fn connection_setting(&self, name: &str) -> Result<Option<String>, DbError> {
+        match &*self.backend {
+            Backend::Sqlite(_) => Ok(None),
+            Backend::Postgres(_) => {
+                let name = name.to_owned();
+                in_read!(self, |sql| {
+                    let shown = sql
+                        .texts("SELECT current_setting($1)", &[sql::Arg::Text(name)])
+                        .await?;
+                    Ok(shown.into_iter().next())
+                })
+            }
+        }
+    }
+
     /// Each event of `conversation` with the door it came through and its session, in the
     /// order they were recorded (what an audit reads).
     pub async fn sources_of(

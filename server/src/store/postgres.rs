@@ -4,7 +4,14 @@
 use sqlx::postgres::{PgArguments, PgConnectOptions, PgPoolOptions};
 use sqlx::{Arguments, AssertSqlSafe, Column, PgConnection, PgPool, Postgres, Row, TypeInfo};
 
-use super::sql::{Arg, Backend, Cell, DbError, Sql};
+use super::sql::{Arg, Backend, Cell, DbError, LockSpace, Sql};
+
+/// How long one of our connections may sit in an open transaction doing nothing before
+/// PostgreSQL ends it. Nothing of ours waits inside a transaction; a transaction left open
+/// (a bug, a stuck task) would hold its locks — and, once readers follow a commit watermark,
+/// hold every reader back — so it is cut off instead. Other programs using the same database
+/// should set theirs too (README, "PostgreSQL").
+pub(crate) const IDLE_IN_TRANSACTION_TIMEOUT: &str = "60s";
 
 /// A pool of connections.
 #[derive(Debug, Clone)]
@@ -19,6 +26,10 @@ impl PgDb {
     /// Connects; `schema`, if given, becomes the search path (tests use a fresh one each).
     pub(crate) async fn connect(url: &str, schema: Option<&str>) -> Result<PgDb, DbError> {
         let mut options: PgConnectOptions = url.parse()?;
+        options = options.options([(
+            "idle_in_transaction_session_timeout",
+            IDLE_IN_TRANSACTION_TIMEOUT,
+        )]);
         if let Some(schema) = schema {
             options = options.options([("search_path", schema)]);
         }
@@ -179,5 +190,14 @@ impl Sql for PgSql<'_> {
 
     fn backend(&self) -> Backend {
         Backend::Postgres
+    }
+
+    async fn lock_key(&mut self, space: LockSpace, key: &str) -> Result<(), DbError> {
+        sqlx::query("SELECT pg_advisory_xact_lock($1, hashtext($2))")
+            .bind(space as i32)
+            .bind(key)
+            .execute(&mut *self.connection)
+            .await?;
+        Ok(())
     }
 }

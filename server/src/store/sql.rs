@@ -167,6 +167,26 @@ pub trait Sql: Send {
 
     /// Which backend this is, for the migrator and for logs.
     fn backend(&self) -> Backend;
+
+    /// Holds the lock named `key` in `space` until this transaction ends, so transactions
+    /// about the same thing (one email's login attempts) take turns while others run —
+    /// PostgreSQL's transaction-scoped advisory locks; nothing on SQLite, whose single writer
+    /// already serialises. Whoever takes several takes them in ascending [`LockSpace`] order,
+    /// so two transactions can never wait on each other.
+    fn lock_key(
+        &mut self,
+        space: LockSpace,
+        key: &str,
+    ) -> impl Future<Output = Result<(), DbError>> + Send;
+}
+
+/// The kinds of thing an advisory lock is taken on, in the order they are taken.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum LockSpace {
+    /// Login attempts for one email.
+    LoginEmail = 1,
+    /// Login attempts from one address.
+    LoginAddress = 2,
 }
 
 /// The database behind a store.

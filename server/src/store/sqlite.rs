@@ -17,7 +17,7 @@ use rusqlite::types::{Value, ValueRef};
 use rusqlite::{Connection, OptionalExtension, params_from_iter};
 use tokio::sync::oneshot;
 
-use super::sql::{Arg, Backend, Cell, DbError, Sql, parameters_in_order};
+use super::sql::{Arg, Backend, Cell, DbError, LockSpace, Sql, parameters_in_order};
 
 /// One unit of work for the writer. Jobs that queue up while the writer is busy run together
 /// in one transaction (group commit), each inside its own savepoint: a job that fails rolls
@@ -374,6 +374,11 @@ impl Sql for SqliteSql<'_> {
 
     fn backend(&self) -> Backend {
         Backend::Sqlite
+    }
+
+    async fn lock_key(&mut self, _space: LockSpace, _key: &str) -> Result<(), DbError> {
+        // One writer: every write transaction already has the file to itself.
+        Ok(())
     }
 }
 

@@ -238,7 +238,24 @@ async fn a_second_inbox_for_the_same_number_is_a_conflict_not_a_failure(store: S
     assert!(error.is_unique_violation(), "{error}");
 }
 
+/// A transaction left open and idle (a bug anywhere) would hold its locks and every reader
+/// back: the server's PostgreSQL connections are cut off after a minute idle in one. SQLite
+/// has no such thing to set.
+async fn a_transaction_left_idle_is_ended_by_the_database(store: Store) {
+    let setting = store
+        .connection_setting("idle_in_transaction_session_timeout")
+        .await
+        .expect("db");
+    match store.backend() {
+        relaydesk_server::store::sql::Backend::Sqlite => assert_eq!(setting, None),
+        relaydesk_server::store::sql::Backend::Postgres => {
+            assert_eq!(setting.as_deref(), Some("1min"))
+        }
+    }
+}
+
 contract!(
+    a_transaction_left_idle_is_ended_by_the_database,
     a_second_inbox_for_the_same_number_is_a_conflict_not_a_failure,
     an_agents_claim_is_stored_and_the_colleague_is_told_who_owns_it,
     the_timeline_keeps_every_event_in_order_and_a_refusal_writes_nothing,
