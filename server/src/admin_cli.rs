@@ -239,7 +239,11 @@ pub async fn run(args: AdminArgs) -> anyhow::Result<()> {
             println!("deactivated and signed out: {}", who.email);
         }
         AdminAction::ListUsers => {
-            for user in accounts::users(&store).await? {
+            let users = accounts::users(&store).await?;
+            if users.is_empty() {
+                println!("no users yet: create the first admin with create-user --role admin");
+            }
+            for user in users {
                 println!(
                     "{}\t{}\t@{}\t{}\t{}",
                     user.email,

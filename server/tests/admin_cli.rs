@@ -317,6 +317,12 @@ fn everything_the_command_line_prints_ends_with_a_newline_and_errors_are_one_cle
 fn once_there_is_an_admin_the_command_line_acts_as_a_named_admin() {
     let data = tempfile::tempdir().expect("a data dir");
     let dir = data.path();
+    let (ok, out, _) = admin(dir, &["list-users"]);
+    assert!(ok);
+    assert_eq!(
+        out, "no users yet: create the first admin with create-user --role admin\n",
+        "an empty list says so, and what to do"
+    );
     let (ok, _, err) = admin(dir, &["create-team", "--name", "Orders"]);
     assert!(ok, "the first setup has no admin to act as: {err}");
     let (ok, _, err) = admin(

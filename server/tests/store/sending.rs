@@ -166,6 +166,18 @@ async fn a_reply_goes_out_once_carrying_our_id_and_learns_its_wamid(store: Store
         depth(store.send_queue_depth().await.expect("db"), "sent"),
         1
     );
+    let accepted = store
+        .sources_of(conversation)
+        .await
+        .expect("db")
+        .into_iter()
+        .find(|(event, _, _)| matches!(event.change, Change::DeliveryUpdated { .. }))
+        .expect("the acceptance is on the timeline");
+    assert_eq!(
+        (accepted.0.by, accepted.1.as_str(), accepted.2),
+        (By::WhatsApp, "send_queue", None),
+        "recorded as WhatsApp's answer to the send queue"
+    );
 }
 
 async fn rate_limits_server_errors_and_timeouts_are_retried_until_it_goes_through(store: Store) {
