@@ -185,7 +185,7 @@ pub async fn pull(
         .sync_page(
             who.member.clone(),
             who.workspace.clone(),
-            cursor,
+            (cursor, snapshot),
             from,
             PageBound {
                 conversations: limit,

@@ -503,12 +503,12 @@ pub async fn change_user(
     let changed = store
         .change_member(user, move |mut member, workspace| {
             let was_active_admin = member.active && member.role == Role::Admin;
-            if let Some(name) = change.name {
-                member.name = check_name("name", &name)?;
+            if let Some(name) = &change.name {
+                member.name = check_name("name", name)?;
             }
-            if let Some(teams) = change.teams {
-                check_teams(workspace, &teams)?;
-                member.teams = teams;
+            if let Some(teams) = &change.teams {
+                check_teams(workspace, teams)?;
+                member.teams = teams.clone();
             }
             if let Some(role) = change.role {
                 member.role = check_role(role)?;

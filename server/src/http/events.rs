@@ -1,10 +1,10 @@
 //! `GET /api/v1/events`: Server-Sent Events of every committed change the signed-in person may
 //! see, one message per change with its version as the SSE id. `Last-Event-ID` (or `?since=`)
-//! resumes after a version with nothing missed and nothing repeated: versions commit in order,
-//! so everything up to the latest version read is final.
+//! resumes after a version with nothing missed and nothing repeated: a stream reads only up
+//! to the commit watermark W, under which every version is final (`store::watermark`).
 //!
-//! The stream wakes on the store's change signal (this instance's commits, and PostgreSQL
-//! NOTIFY from other instances), re-reads the person's session each time (a revoked or expired
+//! The stream wakes when W moves (this instance's commits, other instances' through
+//! PostgreSQL NOTIFY, and a tick), re-reads the person's session each time (a revoked or expired
 //! session ends it) and, when the version moved, their teams (a deactivated person's stream
 //! ends). Events are filtered by the domain's `can_see` — plus the change that takes a
 //! conversation away from someone (reassigned, moved to another team), which they still hear.
@@ -77,10 +77,12 @@ async fn events(
     let resume = headers
         .get("last-event-id")
         .map(|v| v.to_str().unwrap_or("not text"));
+    // W as of now: a version another instance sent is at most its W, so never above this.
+    let now = state.store.version().await?;
     let start = match (resume, params.since.as_deref()) {
         (Some(id), _) => version_from("Last-Event-ID", id)?,
         (None, Some(since)) => version_from("since", since)?,
-        (None, None) => state.store.version().await?,
+        (None, None) => now,
     };
     live(state, who, start, protocol)
 }
@@ -151,7 +153,9 @@ async fn catch_up(
     if !live {
         return Ok(false);
     }
-    let latest = store.version().await?;
+    // The commit watermark: everything up to it has committed (or aborted), so the stream
+    // never skips a version that commits later.
+    let latest = store.watermark();
     if let Some(reset) = too_far_behind(*cursor, latest, state.live.limits().catch_up_versions) {
         if out.send(Ok(reset)).await.is_err() {
             return Ok(false);

@@ -19,7 +19,9 @@ impl Store {
         now: Timestamp,
     ) -> Result<Result<(), AccountConflict>, DbError> {
         in_transaction!(self, |sql| {
-            rows::lock_versions(sql).await?;
+            // Changes to people take turns: two sign-ups with one email or handle cannot
+            // both pass the check (the second is told it is taken).
+            sql.lock_key(LockSpace::People, "").await?;
             accounts::create(sql, &member, &account, now).await
         })
     }
@@ -148,20 +150,25 @@ impl Store {
         })
     }
 
-    /// Changes a member inside one transaction holding the version lock: `change` sees the
+    /// Changes a member inside one transaction holding the people lock: `change` sees the
     /// member and the workspace as committed, and returns the member to store or a refusal —
-    /// so two admins changing people at once cannot both pass a check that only one may.
+    /// so two admins changing people at once cannot both pass a check that only one may (the
+    /// last admin demoting themself while another admin is demoted). `change` may run again
+    /// if PostgreSQL ends the transaction to break a deadlock.
     pub async fn change_member<F, E>(
         &self,
         user: UserId,
         change: F,
     ) -> Result<Option<Result<Member, E>>, DbError>
     where
-        F: FnOnce(Member, &relaydesk_core::domain::Workspace) -> Result<Member, E> + Send + 'static,
+        F: Fn(Member, &relaydesk_core::domain::Workspace) -> Result<Member, E>
+            + Send
+            + Sync
+            + 'static,
         E: Send + 'static,
     {
         in_transaction!(self, |sql| {
-            rows::lock_versions(sql).await?;
+            sql.lock_key(LockSpace::People, "").await?;
             let workspace = rows::workspace(sql).await?;
             let Some(member) = workspace.members.get(&user).cloned() else {
                 return Ok(None);

@@ -75,13 +75,13 @@ pub(crate) async fn ingest<S: Sql>(
         payload: payload.clone(),
         ..IngestReport::default()
     };
-    rows::lock_versions(sql).await?;
     let mut quarantined: Vec<String> = Vec::new();
     match notification {
         Err(error) => quarantined.push(error.to_string()),
         Ok(notification) => {
-            report.skipped.extend(notification.skipped);
             let workspace = rows::workspace(sql).await?;
+            lock_up_front(sql, &workspace, &notification).await?;
+            report.skipped.extend(notification.skipped);
             let mut unit = Unit::default();
             for number in notification.numbers {
                 let Some(inbox) = workspace
@@ -163,6 +163,77 @@ pub(crate) async fn ingest<S: Sql>(
     )
     .await?;
     Ok(report)
+}
+
+/// Locks, in id order, the conversations this delivery will change that exist already (the
+/// latest of each sender's, and those of the messages statuses are about), before any other
+/// row: two deliveries naming the same customers in different orders then take turns
+/// instead of deadlocking (the lock order: `super::postgres`). A customer writing for the
+/// first time has no conversation to lock yet; should two deliveries meet there, PostgreSQL
+/// ends one and it runs again. Nothing to do on SQLite, whose one writer serialises.
+async fn lock_up_front<S: Sql>(
+    sql: &mut S,
+    workspace: &Workspace,
+    notification: &Notification,
+) -> Result<(), DbError> {
+    if sql.lock_rows().is_empty() {
+        return Ok(());
+    }
+    let mut conversations = std::collections::BTreeSet::new();
+    for number in &notification.numbers {
+        let Some(inbox) = workspace
+            .inboxes
+            .values()
+            .find(|i| i.phone_number_id == number.phone_number_id)
+        else {
+            continue;
+        };
+        for item in &number.messages {
+            for (column, value) in [("phone", &item.from.phone), ("bsuid", &item.from.bsuid)] {
+                let Some(value) = value else { continue };
+                conversations.extend(
+                    sql.texts(
+                        &format!(
+                            "SELECT c.id FROM conversations c JOIN contacts k ON k.id = c.contact_id \
+                             WHERE k.{column} = $1 AND c.inbox_id = $2 \
+                             ORDER BY c.opened_at DESC, c.id DESC LIMIT 1"
+                        ),
+                        &[Arg::from(value.as_str()), Arg::Text(inbox.id.to_string())],
+                    )
+                    .await?,
+                );
+            }
+        }
+        for status in &number.statuses {
+            conversations.extend(
+                sql.texts(
+                    "SELECT conversation_id FROM messages WHERE wamid = $1",
+                    &[Arg::from(status.wamid.as_str())],
+                )
+                .await?,
+            );
+            if let Some(ours) = status.ours {
+                conversations.extend(
+                    sql.texts(
+                        "SELECT conversation_id FROM messages WHERE id = $1",
+                        &[Arg::Text(ours.to_string())],
+                    )
+                    .await?,
+                );
+            }
+        }
+    }
+    if conversations.is_empty() {
+        return Ok(());
+    }
+    let ids: Vec<String> = conversations.into_iter().collect();
+    let mut s = super::viewer::Statement::default();
+    s.push("SELECT id FROM conversations WHERE ");
+    s.any_of("id", &ids);
+    s.push(" ORDER BY id");
+    s.push(sql.lock_rows());
+    sql.texts(&s.text, &s.args).await?;
+    Ok(())
 }
 
 async fn receive<S: Sql>(

@@ -7,7 +7,7 @@ use relaydesk_core::domain::{
 
 use super::postgres::PgSql;
 use super::rows;
-use super::sql::{Arg, DbError, Sql};
+use super::sql::{Arg, DbError, LockSpace, Sql};
 use super::sqlite::run_ready;
 use super::{Backend, Store};
 
@@ -38,6 +38,10 @@ async fn put_canned<S: Sql>(
     reply: &CannedReply,
 ) -> Result<Result<(), ShortcutTaken>, DbError> {
     let scope = scope_key(&reply.scope);
+    // Replies taking the same shortcut in the same scope take turns, so the check below sees
+    // the other's reply once it has committed (the unique index would refuse it anyway).
+    sql.lock_key(LockSpace::Shortcut, &format!("{scope} {}", reply.shortcut))
+        .await?;
     let clash = sql
         .integer(
             "SELECT COUNT(*) FROM canned_replies WHERE scope = $1 AND shortcut = $2 AND id <> $3",
@@ -127,20 +131,18 @@ impl Store {
         &self,
         reply: CannedReply,
     ) -> Result<Result<(), ShortcutTaken>, DbError> {
-        in_transaction!(self, |sql| {
-            rows::lock_versions(sql).await?;
-            put_canned(sql, &reply).await
-        })
+        in_transaction!(self, |sql| put_canned(sql, &reply).await)
     }
 
     pub async fn delete_canned_reply(&self, id: CannedReplyId) -> Result<bool, DbError> {
         in_transaction!(self, |sql| {
-            rows::lock_versions(sql).await?;
             let version = rows::next_version(sql).await?;
             // No row is left to carry the version: phones learn of the deletion from this.
+            // Deletions may commit out of version order: the newest version stays.
             sql.execute(
                 "INSERT INTO meta (key, value) VALUES ('workspace_deleted', $1) \
-                 ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                 ON CONFLICT (key) DO UPDATE SET value = CASE WHEN excluded.value > meta.value \
+                 THEN excluded.value ELSE meta.value END",
                 &[Arg::Int(version)],
             )
             .await?;
@@ -161,7 +163,8 @@ impl Store {
         templates: Vec<Template>,
     ) -> Result<(usize, usize), DbError> {
         in_transaction!(self, |sql| {
-            rows::lock_versions(sql).await?;
+            // Two refreshes of one account's templates take turns: each sees the other's ids.
+            sql.lock_key(LockSpace::Templates, &waba_id).await?;
             replace_templates(sql, &waba_id, &templates).await
         })
     }

@@ -17,6 +17,7 @@ mod rows;
 mod send_queue;
 pub mod sql;
 mod sqlite;
+pub mod watermark;
 mod write_path;
 
 use std::path::PathBuf;
@@ -106,15 +107,16 @@ enum Backend {
 #[derive(Debug, Clone)]
 pub struct Store {
     backend: Arc<Backend>,
-    /// Bumped after every commit on this instance, and whenever another instance on the same
-    /// PostgreSQL database announces one: live streams wait on it, then read what is new.
-    changes: Arc<tokio::sync::watch::Sender<u64>>,
+    /// The commit watermark W: every reader of what changed reads up to it, and live streams
+    /// and followers wake when it moves.
+    watermark: Arc<watermark::Watermark>,
 }
 
 /// Runs `$body` (which uses `$sql: &mut impl Sql`) in one transaction on whichever backend;
-/// after a commit that took a version, wakes this instance's live streams (other instances
-/// hear PostgreSQL's NOTIFY, sent inside the transaction by whatever took a version). A
-/// transaction that took none — an idle worker's poll — wakes nobody.
+/// after a commit that took a version, tells the watermark. A transaction that took none —
+/// an idle worker's poll — moves nothing. On PostgreSQL a transaction ended by a deadlock or a
+/// serialization failure runs again from the start (at most `postgres::ATTEMPTS` times), so
+/// `$body` must be safe to run twice: it only reads its captures.
 macro_rules! in_transaction {
     ($store:expr, |$sql:ident| $body:expr) => {{
         let result = match &*$store.backend {
@@ -123,34 +125,45 @@ macro_rules! in_transaction {
                     .await
             }
             Backend::Postgres(db) => {
-                let mut tx = db.pool.begin().await?;
-                let mut pg = PgSql {
-                    connection: &mut *tx,
-                    read_only: false,
-                    channel: &db.channel,
-                    announced: false,
-                };
-                let result = {
-                    let $sql = &mut pg;
-                    async move { $body }.await
-                };
-                let announced = pg.announced;
-                match result {
-                    Ok(value) => {
-                        tx.commit().await?;
-                        Ok((value, announced))
+                let mut attempt = 0;
+                loop {
+                    attempt += 1;
+                    let outcome: Result<_, DbError> = async {
+                        let mut tx = db.pool.begin().await?;
+                        let mut pg = PgSql::writer(&mut *tx);
+                        let result = {
+                            let $sql = &mut pg;
+                            async { $body }.await
+                        };
+                        let taken = pg.taken;
+                        match result {
+                            Ok(value) => {
+                                tx.commit().await?;
+                                Ok((value, taken))
+                            }
+                            Err(error) => {
+                                let _ = tx.rollback().await;
+                                Err(error)
+                            }
+                        }
                     }
-                    Err(error) => {
-                        let _ = tx.rollback().await;
+                    .await;
+                    match outcome {
                         Err(error)
+                            if error.is_retryable() && attempt < crate::store::postgres::ATTEMPTS =>
+                        {
+                            tracing::debug!(%error, attempt, "a transaction is run again");
+                            tokio::time::sleep(crate::store::postgres::retry_pause(attempt)).await;
+                        }
+                        other => break other,
                     }
                 }
             }
         };
         match result {
-            Ok((value, announced)) => {
-                if announced {
-                    $store.changes.send_modify(|n| *n = n.wrapping_add(1));
+            Ok((value, taken)) => {
+                if let Some(version) = taken {
+                    $store.watermark.committed(version);
                 }
                 Ok(value)
             }
@@ -160,20 +173,16 @@ macro_rules! in_transaction {
 }
 
 /// Runs read-only `$body` on whichever backend: a SQLite reader connection (never queued
-/// behind the writer), or a PostgreSQL transaction that takes no row locks.
+/// behind the writer), or a PostgreSQL `REPEATABLE READ READ ONLY` transaction — one
+/// snapshot for all its statements, no row locks.
 macro_rules! in_read {
     ($store:expr, |$sql:ident| $body:expr) => {
         match &*$store.backend {
             Backend::Sqlite(db) => db.read(move |$sql| run_ready(async move { $body })).await,
             Backend::Postgres(db) => {
-                let mut tx = db.pool.begin().await?;
+                let mut tx = db.pool.begin_with(crate::store::postgres::READ).await?;
                 let result = {
-                    let $sql = &mut PgSql {
-                        connection: &mut *tx,
-                        read_only: true,
-                        channel: &db.channel,
-                        announced: false,
-                    };
+                    let $sql = &mut PgSql::reader(&mut *tx);
                     async move { $body }.await
                 };
                 let _ = tx.rollback().await;
@@ -222,15 +231,22 @@ impl Store {
                 Backend::Postgres(PgDb::connect(url, schema.as_deref()).await?)
             }
         };
-        let (changes, _) = tokio::sync::watch::channel(0);
+        let watermark = match &backend {
+            // Until the schema is known to be there, W is 0; `version` reads the counter.
+            Backend::Sqlite(_) => watermark::Watermark::sqlite(0),
+            Backend::Postgres(db) => {
+                watermark::Watermark::postgres(db.pool.clone(), db.channel.clone())
+            }
+        };
         let store = Store {
             backend: Arc::new(backend),
-            changes: Arc::new(changes),
+            watermark,
         };
-        if let Backend::Postgres(db) = &*store.backend {
-            postgres::listen(db, store.changes.clone()).await?;
-        }
         let applied = in_transaction!(store, |sql| migrations::migrate(sql).await)?;
+        if let Backend::Postgres(db) = &*store.backend {
+            postgres::listen(db, Arc::downgrade(&store.watermark)).await?;
+        }
+        store.version().await?;
         tracing::info!(
             applied,
             latest = migrations::latest(),
@@ -239,9 +255,22 @@ impl Store {
         Ok(store)
     }
 
-    /// Wakes whenever something may have been committed (here, or by another instance).
-    pub fn changes(&self) -> tokio::sync::watch::Receiver<u64> {
-        self.changes.subscribe()
+    /// The commit watermark W as this instance knows it, changing whenever W moves (here, or
+    /// because another instance committed): live streams and followers wait on it, then read
+    /// what is new up to it.
+    pub fn changes(&self) -> tokio::sync::watch::Receiver<i64> {
+        self.watermark.subscribe()
+    }
+
+    /// W as this instance last knew it, without asking the database ([`Store::version`] asks).
+    pub fn watermark(&self) -> i64 {
+        self.watermark.known()
+    }
+
+    /// How far W trails the newest version handed out, and the oldest transaction holding it
+    /// back (for `/metrics`).
+    pub async fn watermark_lag(&self) -> Result<watermark::Lag, DbError> {
+        self.watermark.lag().await
     }
 
     /// Decides `command` from `source` (who asked, through which door, in which session; an
@@ -255,7 +284,6 @@ impl Store {
     ) -> Result<Result<Vec<Event>, Rejection>, DbError> {
         let source = source.into();
         in_transaction!(self, |sql| {
-            rows::lock_versions(sql).await?;
             let workspace = rows::workspace(sql).await?;
             let mut unit = Unit::default();
             write_path::execute(sql, &mut unit, &workspace, &source, now, &command).await
@@ -304,8 +332,13 @@ impl Store {
         received_at: Timestamp,
     ) -> Result<IngestReport, DbError> {
         let read = notification::read(&body, received_at);
-        in_transaction!(self, |sql| ingest::ingest(sql, &body, received_at, read)
-            .await)
+        in_transaction!(self, |sql| ingest::ingest(
+            sql,
+            &body,
+            received_at,
+            read.clone()
+        )
+        .await)
     }
 
     /// Claims up to `limit` sends due at `now`; each is leased for `lease` (after which another
@@ -327,8 +360,13 @@ impl Store {
         outcome: crate::whatsapp::outbound::SendOutcome,
         now: Timestamp,
     ) -> Result<SendState, DbError> {
-        in_transaction!(self, |sql| send_queue::finish(sql, &claimed, outcome, now)
-            .await)
+        in_transaction!(self, |sql| send_queue::finish(
+            sql,
+            &claimed,
+            outcome.clone(),
+            now
+        )
+        .await)
     }
 
     /// Claims up to `limit` media items due for fetching at `now`.
@@ -348,8 +386,13 @@ impl Store {
         outcome: MediaOutcome,
         now: Timestamp,
     ) -> Result<&'static str, DbError> {
-        in_transaction!(self, |sql| media_queue::finish(sql, &claim, outcome, now)
-            .await)
+        in_transaction!(self, |sql| media_queue::finish(
+            sql,
+            &claim,
+            outcome.clone(),
+            now
+        )
+        .await)
     }
 
     /// Where a message's media stands, if it has any.
@@ -377,6 +420,9 @@ impl Store {
     /// Adds or changes part of the workspace.
     pub async fn setup(&self, change: Setup) -> Result<(), DbError> {
         in_transaction!(self, |sql| {
+            if let Setup::Member(_) = &change {
+                sql.lock_key(sql::LockSpace::People, "").await?;
+            }
             let version = rows::next_version(sql).await?;
             match &change {
                 Setup::Team(team) => rows::put_team(sql, team, version).await,
@@ -479,11 +525,18 @@ impl Store {
         })
     }
 
-    /// The latest version committed.
+    /// The commit watermark W, covering everything committed before this call: where a
+    /// reader starts (a live stream, a timeline's first page, a pull). On PostgreSQL it may
+    /// wait a moment for transactions running meanwhile.
     pub async fn version(&self) -> Result<i64, DbError> {
-        in_read!(self, |sql| Ok(sql
+        if let Some(w) = self.watermark.fresh().await? {
+            return Ok(w);
+        }
+        let committed = in_read!(self, |sql| Ok(sql
             .integer("SELECT value FROM meta WHERE key = 'version'", &[])
             .await?
-            .unwrap_or(0)))
+            .unwrap_or(0)))?;
+        self.watermark.advance(committed);
+        Ok(self.watermark.known())
     }
 }

@@ -1,5 +1,14 @@
 //! PostgreSQL backend (several server instances on one database): an sqlx pool, one
-//! transaction per unit of work, rows a decision reads locked with `FOR UPDATE`.
+//! transaction per unit of work, rows a decision reads locked with `FOR UPDATE`, versions
+//! from the `versions` sequence (readers follow the commit watermark, [`super::watermark`]).
+//!
+//! **Lock order.** Nothing serialises all writers, so every transaction that takes several
+//! locks takes them in one order, and two can never wait on each other: advisory locks
+//! first, in ascending [`LockSpace`] order; then a phone's sync client row; conversations, by
+//! id; contacts; messages; and queue rows (sends, media, pushes) last. Where a path cannot
+//! know all its rows up front (a webhook delivery learning a new contact), PostgreSQL's
+//! deadlock detector ends one transaction and [`ATTEMPTS`] runs it again from the start, as
+//! it does after a serialization failure.
 
 use sqlx::postgres::{PgArguments, PgConnectOptions, PgPoolOptions};
 use sqlx::{Arguments, AssertSqlSafe, Column, PgConnection, PgPool, Postgres, Row, TypeInfo};
@@ -13,12 +22,24 @@ use super::sql::{Arg, Backend, Cell, DbError, LockSpace, Sql};
 /// should set theirs too (README, "PostgreSQL").
 pub(crate) const IDLE_IN_TRANSACTION_TIMEOUT: &str = "60s";
 
+/// How many times a transaction ended by a deadlock or a serialization failure is run
+/// (the first time included) before the error is given to the caller.
+pub(crate) const ATTEMPTS: u32 = 5;
+
+/// How long to wait before running attempt `attempt + 1`: a few milliseconds, growing, with
+/// jitter so two transactions that deadlocked do not meet again at once.
+pub(crate) fn retry_pause(attempt: u32) -> std::time::Duration {
+    let base = 2u64 << attempt.min(6);
+    let jitter = u64::from(uuid::Uuid::now_v7().as_bytes()[15]) % base.max(1);
+    std::time::Duration::from_millis(base + jitter)
+}
+
 /// A pool of connections.
 #[derive(Debug, Clone)]
 pub(crate) struct PgDb {
     pub(crate) pool: PgPool,
-    /// The NOTIFY channel of this database and schema: every commit that takes a version
-    /// announces itself there, and every instance listens.
+    /// The NOTIFY channel of this database and schema: each instance announces its commits
+    /// there (coalesced, after commit: [`super::watermark`]), and every instance listens.
     pub(crate) channel: String,
 }
 
@@ -55,11 +76,12 @@ fn channel_of(schema: Option<&str>) -> String {
     channel
 }
 
-/// Listens on the database's channel for the life of the process, bumping `changes` on every
-/// notification — and after a reconnection, since commits may have been missed meanwhile.
+/// Listens on the database's channel for the life of the process: every notification (and a
+/// reconnection, since commits may have been missed meanwhile) tells the watermark to look
+/// again. Ends with the store.
 pub(crate) async fn listen(
     db: &PgDb,
-    changes: std::sync::Arc<tokio::sync::watch::Sender<u64>>,
+    watermark: std::sync::Weak<super::watermark::Watermark>,
 ) -> Result<(), DbError> {
     let mut listener = sqlx::postgres::PgListener::connect_with(&db.pool).await?;
     listener.listen(&db.channel).await?;
@@ -72,7 +94,10 @@ pub(crate) async fn listen(
                     tokio::time::sleep(std::time::Duration::from_secs(1)).await;
                 }
             }
-            changes.send_modify(|n| *n = n.wrapping_add(1));
+            match watermark.upgrade() {
+                Some(watermark) => watermark.heard(),
+                None => return,
+            }
         }
     });
     Ok(())
@@ -83,10 +108,30 @@ pub(crate) struct PgSql<'c> {
     pub(crate) connection: &'c mut PgConnection,
     /// A read takes no row locks.
     pub(crate) read_only: bool,
-    pub(crate) channel: &'c str,
-    /// A version was taken (and announced) in this transaction.
-    pub(crate) announced: bool,
+    /// The newest version this transaction took, if it took one.
+    pub(crate) taken: Option<i64>,
 }
+
+impl<'c> PgSql<'c> {
+    pub(crate) fn writer(connection: &'c mut PgConnection) -> Self {
+        PgSql {
+            connection,
+            read_only: false,
+            taken: None,
+        }
+    }
+
+    pub(crate) fn reader(connection: &'c mut PgConnection) -> Self {
+        PgSql {
+            connection,
+            read_only: true,
+            taken: None,
+        }
+    }
+}
+
+/// How a read begins: one snapshot for all its statements, and no writes.
+pub(crate) const READ: &str = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY";
 
 fn arguments(args: &[Arg]) -> Result<PgArguments, DbError> {
     let mut bound = PgArguments::default();
@@ -171,13 +216,16 @@ impl Sql for PgSql<'_> {
         Ok(())
     }
 
-    async fn announce_change(&mut self) -> Result<(), DbError> {
-        sqlx::query("SELECT pg_notify($1, '')")
-            .bind(self.channel)
-            .execute(&mut *self.connection)
-            .await?;
-        self.announced = true;
-        Ok(())
+    async fn next_version(&mut self) -> Result<i64, DbError> {
+        // The transaction's id first, then the version (CASE evaluates in order): the
+        // watermark's proof rests on it.
+        let version: i64 = sqlx::query_scalar(
+            "SELECT CASE WHEN pg_current_xact_id() IS NOT NULL THEN nextval('versions') END",
+        )
+        .fetch_one(&mut *self.connection)
+        .await?;
+        self.taken = Some(self.taken.map_or(version, |t| t.max(version)));
+        Ok(version)
     }
 
     fn lock_rows(&self) -> &'static str {

@@ -61,12 +61,12 @@ struct Span {
     to: Option<i64>,
 }
 
-/// The conversations of a page: changed after `cursor` (or all, at 0) from `start`, that the
-/// viewer may see or that a change since the cursor may have taken from them.
+/// The conversations of a page: changed after `cursor` up to `upto` (or all, at 0) from
+/// `start`, that the viewer may see or that a change since the cursor may have taken from them.
 async fn candidates<S: Sql>(
     sql: &mut S,
     viewer: &Viewer,
-    cursor: i64,
+    (cursor, upto): (i64, i64),
     start: PullFrom,
     limit: i64,
 ) -> Result<Vec<String>, DbError> {
@@ -92,6 +92,8 @@ async fn candidates<S: Sql>(
              JOIN conversations c ON c.id = e.conversation_id WHERE e.version > ",
         )
         .arg(Arg::Int(cursor))
+        .push(" AND e.version <= ")
+        .arg(Arg::Int(upto))
         .push(" AND e.conversation_id")
         .push(from)
         .arg(Arg::Text(after))
@@ -115,12 +117,12 @@ async fn conversations<S: Sql>(sql: &mut S, ids: &[String]) -> Result<Vec<Conver
         .collect()
 }
 
-/// The events after `cursor` of `ids` that can bring them into someone's sight or take them
-/// away.
+/// The events after `cursor` up to `upto` of `ids` that can bring them into someone's sight
+/// or take them away.
 async fn moves<S: Sql>(
     sql: &mut S,
     ids: &[String],
-    cursor: i64,
+    (cursor, upto): (i64, i64),
 ) -> Result<Vec<SyncedEvent>, DbError> {
     let mut s = Statement::default();
     s.push(&format!(
@@ -128,6 +130,8 @@ async fn moves<S: Sql>(
         Sight::Unchanged.number()
     ))
     .arg(Arg::Int(cursor))
+    .push(" AND version <= ")
+    .arg(Arg::Int(upto))
     .push(" AND ");
     s.any_of("conversation_id", ids);
     s.push(" ORDER BY version, seq");
@@ -267,12 +271,12 @@ async fn page<S: Sql>(
     sql: &mut S,
     member: &Member,
     workspace: &Workspace,
-    cursor: i64,
+    (cursor, upto): (i64, i64),
     start: PullFrom,
     bound: PageBound,
 ) -> Result<PulledPage, DbError> {
     let viewer = Viewer::of(member, workspace);
-    let mut ids = candidates(sql, &viewer, cursor, start, bound.conversations).await?;
+    let mut ids = candidates(sql, &viewer, (cursor, upto), start, bound.conversations).await?;
     let more = ids.len() as i64 > bound.conversations;
     ids.truncate(usize::try_from(bound.conversations).unwrap_or(usize::MAX));
     let mut pulled = PulledPage {
@@ -286,7 +290,7 @@ async fn page<S: Sql>(
         return Ok(pulled);
     }
     let moves = if cursor > 0 {
-        moves(sql, &ids, cursor).await?
+        moves(sql, &ids, (cursor, upto)).await?
     } else {
         Vec::new()
     };
@@ -311,7 +315,7 @@ async fn page<S: Sql>(
             spans.push(Span {
                 conversation: conversation.id.to_string(),
                 from,
-                to: None,
+                to: Some(upto),
             });
             shown.push(conversation);
         } else if its_moves
@@ -342,19 +346,27 @@ async fn page<S: Sql>(
 }
 
 impl Store {
-    /// One page of a pull for `member`: the conversations changed after `cursor` (all of
-    /// them when `cursor` is 0) that they may see, from `start`, with their changed messages,
-    /// notes, events and contacts, and the ones a change since the cursor took from them.
+    /// One page of a pull for `member`: the conversations changed after `cursor` up to the
+    /// pull's watermark `upto` (all of them when `cursor` is 0) that they may see, from
+    /// `start`, with their messages, notes and events in `(cursor, upto]`, their contacts,
+    /// and the ones a change since the cursor took from them — all read in one snapshot.
+    /// Conversations are sent as they stand now; what changed above `upto` comes again with
+    /// the pull from `upto`.
     pub async fn sync_page(
         &self,
         member: Member,
         workspace: Workspace,
-        cursor: i64,
+        (cursor, upto): (i64, i64),
         start: PullFrom,
         bound: PageBound,
     ) -> Result<PulledPage, DbError> {
         in_read!(self, |sql| page(
-            sql, &member, &workspace, cursor, start, bound
+            sql,
+            &member,
+            &workspace,
+            (cursor, upto),
+            start,
+            bound
         )
         .await)
     }

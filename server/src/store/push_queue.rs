@@ -82,13 +82,6 @@ async fn cursor<S: Sql>(sql: &mut S) -> Result<Option<i64>, DbError> {
         .await
 }
 
-async fn latest<S: Sql>(sql: &mut S) -> Result<i64, DbError> {
-    Ok(sql
-        .integer("SELECT value FROM meta WHERE key = 'version'", &[])
-        .await?
-        .unwrap_or(0))
-}
-
 /// The phones of `users` whose sessions are still live: a session that ran out (say, signed
 /// out while offline) pushes nothing more to its phone's lock screen.
 async fn devices<S: Sql>(
@@ -153,23 +146,23 @@ async fn insert<S: Sql>(sql: &mut S, job: &PushJob, now: Timestamp) -> Result<()
     Ok(())
 }
 
-/// Turns the changes after the cursor into pushes; answers how many pushes were written.
-async fn dispatch<S: Sql>(sql: &mut S, now: Timestamp) -> Result<usize, DbError> {
+/// Turns the changes after the cursor up to the commit watermark `watermark` into pushes;
+/// answers how many pushes were written.
+async fn dispatch<S: Sql>(sql: &mut S, now: Timestamp, watermark: i64) -> Result<usize, DbError> {
     let locked = format!(
         "SELECT version FROM push_cursor WHERE id = 1{}",
         sql.lock_rows()
     );
     let Some(from) = sql.integer(&locked, &[]).await? else {
         // First start: pushes begin with what happens from now on.
-        let now_version = latest(sql).await?;
         sql.execute(
             "INSERT INTO push_cursor (id, version) VALUES (1, $1) ON CONFLICT DO NOTHING",
-            &[Arg::Int(now_version)],
+            &[Arg::Int(watermark)],
         )
         .await?;
         return Ok(0);
     };
-    let upto = latest(sql).await?.min(from + VERSIONS_PER_ROUND);
+    let upto = watermark.min(from + VERSIONS_PER_ROUND);
     if upto <= from {
         return Ok(0);
     }
@@ -303,19 +296,23 @@ async fn finish<S: Sql>(
 }
 
 impl Store {
-    /// Whether changes wait to be turned into pushes (a read: checking never writes).
+    /// Whether changes below the commit watermark wait to be turned into pushes (a read:
+    /// checking never writes).
     pub async fn pushes_behind(&self) -> Result<bool, DbError> {
+        let watermark = self.version().await?;
         in_read!(self, |sql| {
             Ok(match cursor(sql).await? {
                 None => true,
-                Some(at) => at < latest(sql).await?,
+                Some(at) => at < watermark,
             })
         })
     }
 
-    /// Turns changes after the push cursor into pushes (one round); answers how many.
+    /// Turns changes after the push cursor, up to the commit watermark, into pushes (one
+    /// round); answers how many.
     pub async fn dispatch_pushes(&self, now: Timestamp) -> Result<usize, DbError> {
-        in_transaction!(self, |sql| dispatch(sql, now).await)
+        let watermark = self.version().await?;
+        in_transaction!(self, |sql| dispatch(sql, now, watermark).await)
     }
 
     /// Whether any push is due at `now` (a read: an idle sender does not write every second).

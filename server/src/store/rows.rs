@@ -41,32 +41,11 @@ async fn one<S: Sql, T: DeserializeOwned>(
     Ok(docs(sql, query, args).await?.into_iter().next())
 }
 
-/// The next version: every change a transaction makes records it. The counter's row lock is
-/// held until commit, so versions commit in order and a reader never skips one. Taking a
-/// version also announces the change to other instances (live streams, at commit).
+/// The next version: every change a transaction makes records it. Versions are handed out
+/// in one order and may commit in another (on PostgreSQL); readers read only below the
+/// commit watermark ([`super::watermark`]), under which none is missing.
 pub(crate) async fn next_version<S: Sql>(sql: &mut S) -> Result<i64, DbError> {
-    let version = sql
-        .integer(
-            "UPDATE meta SET value = value + 1 WHERE key = 'version' RETURNING value",
-            &[],
-        )
-        .await?
-        .ok_or_else(|| DbError::Other("the version counter is missing".into()))?;
-    sql.announce_change().await?;
-    Ok(version)
-}
-
-/// Takes the version counter's lock before any other, so that every writing transaction
-/// locks in the same order (counter first, then rows) and two of them can never deadlock
-/// waiting for each other's rows and counter. Nothing on SQLite, whose single writer already
-/// runs one transaction at a time.
-pub(crate) async fn lock_versions<S: Sql>(sql: &mut S) -> Result<(), DbError> {
-    let query = format!(
-        "SELECT value FROM meta WHERE key = 'version'{}",
-        sql.lock_rows()
-    );
-    sql.integer(&query, &[]).await?;
-    Ok(())
+    sql.next_version().await
 }
 
 pub(crate) async fn workspace<S: Sql>(sql: &mut S) -> Result<Workspace, DbError> {

@@ -150,7 +150,6 @@ pub(crate) async fn finish<S: Sql>(
     outcome: SendOutcome,
     now: Timestamp,
 ) -> Result<SendState, DbError> {
-    rows::lock_versions(sql).await?;
     let id = claimed.job.message_id;
     if !QUEUE.holds(sql, &id.to_string(), claimed.lease).await? {
         return Ok(SendState::LeaseLost);

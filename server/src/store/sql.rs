@@ -103,6 +103,17 @@ pub enum DbError {
 }
 
 impl DbError {
+    /// Whether PostgreSQL ended the transaction to break a deadlock (40P01) or a
+    /// serialization failure (40001): running it again from the start is the remedy.
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            DbError::Postgres(sqlx::Error::Database(error)) => {
+                matches!(error.code().as_deref(), Some("40P01" | "40001"))
+            }
+            _ => false,
+        }
+    }
+
     /// Whether a UNIQUE constraint refused the write (two people created the same thing at
     /// once): a conflict to report, not a failure of the database.
     pub fn is_unique_violation(&self) -> bool {
@@ -150,9 +161,10 @@ pub trait Sql: Send {
         args: &[Arg],
     ) -> impl Future<Output = Result<Option<i64>, DbError>> + Send;
 
-    /// Tells other server instances on this database that this transaction, once committed,
-    /// changed something (PostgreSQL NOTIFY, delivered at commit; nothing on SQLite).
-    fn announce_change(&mut self) -> impl Future<Output = Result<(), DbError>> + Send;
+    /// Takes the next version for what this transaction changes: SQLite's counter (its one
+    /// writer commits in order), PostgreSQL's `versions` sequence after the transaction's id
+    /// (readers follow the commit watermark, [`super::watermark`]).
+    fn next_version(&mut self) -> impl Future<Output = Result<i64, DbError>> + Send;
 
     /// Runs several statements without parameters (migrations).
     fn batch(&mut self, sql: &str) -> impl Future<Output = Result<(), DbError>> + Send;
@@ -183,10 +195,17 @@ pub trait Sql: Send {
 /// The kinds of thing an advisory lock is taken on, in the order they are taken.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum LockSpace {
+    /// Changes to people (accounts created, members changed): the last-admin check and the
+    /// email and handle checks see every other change to people committed.
+    People = 1,
     /// Login attempts for one email.
-    LoginEmail = 1,
+    LoginEmail = 2,
     /// Login attempts from one address.
-    LoginAddress = 2,
+    LoginAddress = 3,
+    /// One canned-reply shortcut in one scope: two replies cannot both take it.
+    Shortcut = 4,
+    /// One WhatsApp Business Account's template list, replaced from what Meta lists.
+    Templates = 5,
 }
 
 /// The database behind a store.

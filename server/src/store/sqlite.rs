@@ -34,9 +34,9 @@ trait Job: Send {
 struct Work<R, W> {
     work: Option<W>,
     outcome: Option<Result<R, DbError>>,
-    /// Whether the work took a version (announced a change), so the commit wakes readers.
-    announced: bool,
-    reply: oneshot::Sender<Result<(R, bool), DbError>>,
+    /// The newest version the work took, so its commit moves the watermark.
+    taken: Option<i64>,
+    reply: oneshot::Sender<Result<(R, Option<i64>), DbError>>,
 }
 
 impl<R, W> Job for Work<R, W>
@@ -47,7 +47,7 @@ where
     fn run(&mut self, sql: &mut SqliteSql<'_>) {
         if let Some(work) = self.work.take() {
             self.outcome = Some(work(sql));
-            self.announced = sql.announced;
+            self.taken = sql.taken;
         }
     }
 
@@ -58,7 +58,7 @@ where
     fn answer(self: Box<Self>, committed: Result<(), String>) {
         let result = match (self.outcome, committed) {
             (Some(Err(error)), _) => Err(error),
-            (Some(Ok(value)), Ok(())) => Ok((value, self.announced)),
+            (Some(Ok(value)), Ok(())) => Ok((value, self.taken)),
             (Some(Ok(_)), Err(error)) => Err(DbError::Other(format!("the commit failed: {error}"))),
             (None, Err(error)) => Err(DbError::Other(format!("the transaction failed: {error}"))),
             (None, Ok(())) => Err(DbError::Other(
@@ -174,9 +174,12 @@ impl SqliteDb {
         Ok(self.transaction_noting(work).await?.0)
     }
 
-    /// [`SqliteDb::transaction`], also answering whether the work took a version (a
+    /// [`SqliteDb::transaction`], also answering the newest version the work took (a
     /// transaction that took none changed nothing anyone follows, and wakes nobody).
-    pub(crate) async fn transaction_noting<R, W>(&self, work: W) -> Result<(R, bool), DbError>
+    pub(crate) async fn transaction_noting<R, W>(
+        &self,
+        work: W,
+    ) -> Result<(R, Option<i64>), DbError>
     where
         R: Send + 'static,
         W: FnOnce(&mut SqliteSql<'_>) -> Result<R, DbError> + Send + 'static,
@@ -185,7 +188,7 @@ impl SqliteDb {
         let job: Box<dyn Job> = Box::new(Work {
             work: Some(work),
             outcome: None,
-            announced: false,
+            taken: None,
             reply,
         });
         self.jobs.send(job).map_err(|_| DbError::WriterGone)?;
@@ -207,7 +210,7 @@ impl SqliteDb {
             connection.execute_batch("BEGIN")?;
             let result = work(&mut SqliteSql {
                 connection: &mut connection,
-                announced: false,
+                taken: None,
             });
             let _ = connection.execute_batch("COMMIT");
             readers.give_back(connection);
@@ -232,7 +235,7 @@ fn run_group(connection: &mut Connection, group: &mut [Box<dyn Job>]) -> Result<
         let ran = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
             job.run(&mut SqliteSql {
                 connection: &mut *connection,
-                announced: false,
+                taken: None,
             });
         }));
         if ran.is_err() {
@@ -295,8 +298,8 @@ pub(crate) fn run_ready<F: Future>(future: F) -> F::Output {
 /// A transaction on the writer thread's connection.
 pub(crate) struct SqliteSql<'c> {
     connection: &'c mut Connection,
-    /// A version was taken in this job.
-    announced: bool,
+    /// The newest version this job took.
+    taken: Option<i64>,
 }
 
 fn values(sql: &str, args: &[Arg]) -> Vec<Value> {
@@ -358,10 +361,17 @@ impl Sql for SqliteSql<'_> {
         Ok(self.connection.execute_batch(sql)?)
     }
 
-    async fn announce_change(&mut self) -> Result<(), DbError> {
-        // One process owns a SQLite file: the store's own wake-up (after commit) is enough.
-        self.announced = true;
-        Ok(())
+    async fn next_version(&mut self) -> Result<i64, DbError> {
+        // One writer: versions are taken and committed in the same order.
+        let version = self
+            .integer(
+                "UPDATE meta SET value = value + 1 WHERE key = 'version' RETURNING value",
+                &[],
+            )
+            .await?
+            .ok_or_else(|| DbError::Other("the version counter is missing".into()))?;
+        self.taken = Some(version);
+        Ok(version)
     }
 
     fn lock_rows(&self) -> &'static str {

@@ -52,7 +52,19 @@ async fn push_one<S: Sql>(
     command: &Command,
     now: Timestamp,
 ) -> Result<Pushed, DbError> {
-    rows::lock_versions(sql).await?;
+    // A brand-new client's row is made first, then locked: a second push from the same new
+    // client waits for this one to commit and sees its mutation consumed (nothing else
+    // serialises them now that writers no longer queue on one counter).
+    sql.execute(
+        "INSERT INTO sync_clients (client_id, user_id, last_mutation_id, updated_at) \
+         VALUES ($1, $2, 0, $3) ON CONFLICT (client_id) DO NOTHING",
+        &[
+            Arg::from(client),
+            Arg::Text(user.to_string()),
+            Arg::Int(now.timestamp_millis()),
+        ],
+    )
+    .await?;
     let state = client_state(sql, client).await?;
     let last = match &state {
         Some((owner, _)) if *owner != user.to_string() => return Ok(Pushed::NotYours),
@@ -127,21 +139,15 @@ async fn push_one<S: Sql>(
     Ok(Pushed::Decided(outcome))
 }
 
-/// The state a pull starts from, read in one statement (one snapshot on both backends): the
-/// latest version and the client's last consumed mutation.
-async fn start<S: Sql>(sql: &mut S, client: &str) -> Result<(i64, i64), DbError> {
-    let rows = sql
-        .rows(
-            "SELECT (SELECT value FROM meta WHERE key = 'version'), \
-             (SELECT COALESCE(MAX(last_mutation_id), 0) FROM sync_clients WHERE client_id = $1)",
+/// The client's last consumed mutation.
+async fn last_mutation<S: Sql>(sql: &mut S, client: &str) -> Result<i64, DbError> {
+    Ok(sql
+        .integer(
+            "SELECT COALESCE(MAX(last_mutation_id), 0) FROM sync_clients WHERE client_id = $1",
             &[Arg::from(client)],
         )
-        .await?;
-    let row = rows.first().cloned().unwrap_or_default();
-    Ok((
-        row.first().and_then(Cell::int).unwrap_or(0),
-        row.get(1).and_then(Cell::int).unwrap_or(0),
-    ))
+        .await?
+        .unwrap_or(0))
 }
 
 /// The newest version of any workspace row (people, teams, inboxes, templates, canned
@@ -187,9 +193,13 @@ impl Store {
         .await)
     }
 
-    /// The latest version and the client's last consumed mutation, read together.
+    /// Where a pull starts: the commit watermark, and the client's last consumed mutation —
+    /// read first, so the watermark (which covers everything committed before it is asked
+    /// for) covers that mutation's changes: a phone never drops a mutation from its outbox
+    /// before its pull carries what the mutation did.
     pub async fn sync_start(&self, client: String) -> Result<(i64, i64), DbError> {
-        in_read!(self, |sql| start(sql, &client).await)
+        let last = in_read!(self, |sql| last_mutation(sql, &client).await)?;
+        Ok((self.version().await?, last))
     }
 
     /// (newest workspace version, newest version of what `member`'s visibility depends on).

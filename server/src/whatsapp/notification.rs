@@ -19,7 +19,7 @@ use super::shapes::{
 };
 
 /// Everything one POST said, grouped by the business number it concerns.
-#[derive(Debug, Default, PartialEq)]
+#[derive(Debug, Default, Clone, PartialEq)]
 pub struct Notification {
     pub numbers: Vec<NumberUpdates>,
     /// Changes of fields we do not act on (template status, quality, account updates …).
@@ -29,7 +29,7 @@ pub struct Notification {
 }
 
 /// What happened on one business number (`metadata.phone_number_id`).
-#[derive(Debug, Default, PartialEq)]
+#[derive(Debug, Default, Clone, PartialEq)]
 pub struct NumberUpdates {
     pub phone_number_id: String,
     pub display_phone_number: String,
