@@ -51,6 +51,10 @@ async fn readiness_says_the_database_answers_and_metrics_are_prometheus_text() {
     assert_eq!(status, StatusCode::OK);
     assert!(metrics.contains("# TYPE relaydesk_webhook_batches_total counter"));
     assert!(metrics.contains("relaydesk_send_queue_jobs{state=\"pending\"} 0"));
+    // A fresh SQLite database: W is the committed counter, nothing waits above it.
+    assert!(metrics.contains("# TYPE relaydesk_watermark_version gauge"));
+    assert!(metrics.contains("relaydesk_watermark_lag_versions 0"));
+    assert!(metrics.contains("relaydesk_watermark_oldest_transaction_seconds 0"));
 }
 
 #[tokio::test]

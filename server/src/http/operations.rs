@@ -78,5 +78,38 @@ async fn metrics(State(state): State<AppState>) -> String {
         }
         Err(error) => tracing::error!(%error, "cannot read the send queue for /metrics"),
     }
+    match state.store.watermark_lag().await {
+        Ok(lag) => text.push_str(&watermark_gauges(&lag)),
+        Err(error) => tracing::error!(%error, "cannot read the commit watermark for /metrics"),
+    }
+    text
+}
+
+/// How far the commit watermark W trails what writers have taken, and the transaction that
+/// holds it back: readers (pulls, live streams, pushes) see changes only up to W, so a lag
+/// that grows means someone's transaction is stuck open (on PostgreSQL, any program's on the
+/// same cluster; `state` says `idle in transaction` for a forgotten one).
+fn watermark_gauges(lag: &crate::store::watermark::Lag) -> String {
+    let mut text = format!(
+        "# HELP relaydesk_watermark_version The commit watermark W: every version up to it has committed or rolled back.\n\
+         # TYPE relaydesk_watermark_version gauge\nrelaydesk_watermark_version {}\n\
+         # HELP relaydesk_watermark_lag_versions Versions taken above W (their changes are not yet visible to readers).\n\
+         # TYPE relaydesk_watermark_lag_versions gauge\nrelaydesk_watermark_lag_versions {}\n\
+         # HELP relaydesk_watermark_lag_seconds How long the oldest version above W has waited.\n\
+         # TYPE relaydesk_watermark_lag_seconds gauge\nrelaydesk_watermark_lag_seconds {:.3}\n\
+         # HELP relaydesk_watermark_oldest_transaction_seconds How long the oldest transaction holding W back has run (0 when none does).\n\
+         # TYPE relaydesk_watermark_oldest_transaction_seconds gauge\n",
+        lag.watermark,
+        (lag.newest - lag.watermark).max(0),
+        lag.waiting.as_secs_f64(),
+    );
+    match &lag.oldest_transaction {
+        Some(oldest) => text.push_str(&format!(
+            "relaydesk_watermark_oldest_transaction_seconds{{state=\"{}\"}} {:.3}\n",
+            oldest.state.replace(['"', '\\', '\n'], " "),
+            oldest.running.as_secs_f64()
+        )),
+        None => text.push_str("relaydesk_watermark_oldest_transaction_seconds 0\n"),
+    }
     text
 }

@@ -200,6 +200,8 @@ mod queue;
 mod sync;
 mod timeline;
 mod viewer;
+#[cfg(test)]
+mod watermark_proof;
 
 /// A change to the workspace (admin tools, the demo, tests).
 #[derive(Debug, Clone)]

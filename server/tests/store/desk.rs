@@ -2,7 +2,8 @@
 //! timeline is kept in order, and concurrent claims leave one owner.
 
 use relaydesk_core::domain::*;
-use relaydesk_server::store::Store;
+use relaydesk_server::store::{Setup, Store};
+use sqlx::Connection;
 
 use crate::contract;
 use crate::harness::*;
@@ -254,7 +255,80 @@ async fn a_transaction_left_idle_is_ended_by_the_database(store: Store) {
     }
 }
 
+/// Someone opens a transaction on the database by hand (a `psql` session, a report) and
+/// forgets it, while agents keep working: on PostgreSQL the commit watermark stays below the
+/// forgotten transaction — readers see nothing newer than what was committed before it —
+/// and the gauges say by how much, and who holds it back; once it ends, W catches up. On
+/// SQLite nobody else writes, and W is the committed counter.
+async fn a_forgotten_transaction_holds_the_watermark_back_and_the_gauges_say_who(store: Store) {
+    workspace(&store).await;
+    let before = store.version().await.expect("W");
+    let Some(url) = std::env::var("RELAYDESK_TEST_DATABASE_URL")
+        .ok()
+        .filter(|_| store.backend() == relaydesk_server::store::sql::Backend::Postgres)
+    else {
+        store
+            .setup(Setup::Team(Team {
+                id: TeamId::new(),
+                name: "Night".into(),
+            }))
+            .await
+            .expect("db");
+        let lag = store.watermark_lag().await.expect("lag");
+        assert_eq!((lag.watermark, lag.newest), (before + 1, before + 1));
+        assert!(lag.oldest_transaction.is_none());
+        return;
+    };
+    let mut forgotten = sqlx::postgres::PgConnection::connect(&url)
+        .await
+        .expect("a connection of someone else's");
+    sqlx::raw_sql("BEGIN; SELECT pg_current_xact_id();")
+        .execute(&mut forgotten)
+        .await
+        .expect("an open transaction holding an id");
+    store
+        .setup(Setup::Team(Team {
+            id: TeamId::new(),
+            name: "Night".into(),
+        }))
+        .await
+        .expect("db");
+    let mut lag = store.watermark_lag().await.expect("lag");
+    for _ in 0..200 {
+        if lag.newest > before {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        lag = store.watermark_lag().await.expect("lag");
+    }
+    assert!(
+        lag.newest > before,
+        "the sampler saw the new version: {lag:?}"
+    );
+    assert_eq!(
+        lag.watermark, before,
+        "W stays below the forgotten transaction"
+    );
+    let oldest = lag
+        .oldest_transaction
+        .expect("the gauge names who holds W back");
+    assert_eq!(oldest.state, "idle in transaction");
+    sqlx::raw_sql("ROLLBACK")
+        .execute(&mut forgotten)
+        .await
+        .expect("ended");
+    let mut changes = store.changes();
+    tokio::time::timeout(
+        std::time::Duration::from_secs(30),
+        changes.wait_for(|w| *w > before),
+    )
+    .await
+    .expect("W moves on by itself (the tick) once the transaction ends")
+    .expect("watch");
+}
+
 contract!(
+    a_forgotten_transaction_holds_the_watermark_back_and_the_gauges_say_who,
     a_transaction_left_idle_is_ended_by_the_database,
     a_second_inbox_for_the_same_number_is_a_conflict_not_a_failure,
     an_agents_claim_is_stored_and_the_colleague_is_told_who_owns_it,
