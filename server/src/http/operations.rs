@@ -27,7 +27,7 @@ async fn healthz() -> &'static str {
 /// The database answers: a load balancer may send traffic.
 #[utoipa::path(get, path = "/readyz", tag = "operations", security(()), responses((status = 200, description = "`ready`: the database answers", body = String), (status = 503, description = "The database does not answer", body = ErrorBody)))]
 async fn readyz(State(state): State<AppState>) -> Result<&'static str, ApiError> {
-    state.store.version().await.map_err(|error| {
+    state.store.ping().await.map_err(|error| {
         tracing::error!(%error, "readiness check failed");
         ApiError::new(
             StatusCode::SERVICE_UNAVAILABLE,

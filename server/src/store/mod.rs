@@ -292,6 +292,14 @@ impl Store {
         })
     }
 
+    /// Whether the database answers (one trivial read; never waits for the watermark).
+    pub async fn ping(&self) -> Result<(), DbError> {
+        in_read!(self, |sql| sql
+            .integer("SELECT CAST(1 AS BIGINT)", &[])
+            .await
+            .map(|_| ()))
+    }
+
     /// Which database this store is on.
     pub fn backend(&self) -> sql::Backend {
         match &*self.backend {

@@ -151,10 +151,15 @@ pub(crate) async fn finish<S: Sql>(
     now: Timestamp,
 ) -> Result<SendState, DbError> {
     let id = claimed.job.message_id;
+    let receipt = claimed.job.kind == SendKind::ReadReceipt;
+    if !receipt {
+        // The lock order (`super::postgres`): the conversation, whose message the outcome is
+        // recorded on, before the queue row.
+        rows::conversation(sql, claimed.job.conversation_id).await?;
+    }
     if !QUEUE.holds(sql, &id.to_string(), claimed.lease).await? {
         return Ok(SendState::LeaseLost);
     }
-    let receipt = claimed.job.kind == SendKind::ReadReceipt;
     let outcome = match outcome {
         // A message send must come back with its wamid; without one, try again.
         SendOutcome::Done if !receipt => SendOutcome::Retry {

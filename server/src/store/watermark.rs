@@ -65,6 +65,8 @@ struct PgWatch {
 struct Sampler {
     connection: Option<PgConnection>,
     pending: VecDeque<Sample>,
+    /// When the newest settled sample was taken: W covers every version committed before.
+    covered: Option<Instant>,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -161,30 +163,43 @@ impl Watermark {
         }
     }
 
-    /// On PostgreSQL, a W that covers every version committed before this call: samples now
-    /// and waits (at most [`FRESH_WAIT`]) for the transactions running meanwhile to end.
-    /// `None` on SQLite, whose caller reads its committed counter.
+    /// On PostgreSQL, a W that covers every version committed before this call: a sample
+    /// taken after the call began, once settled, says so — the caller's own, or one another
+    /// caller or the sampler took meanwhile. Waits (at most [`FRESH_WAIT`]) for transactions
+    /// running meanwhile, without holding the sampler between looks, so callers waiting
+    /// together cost no more than one. `None` on SQLite, whose caller reads its counter.
     pub(crate) async fn fresh(&self) -> Result<Option<i64>, DbError> {
         let Some(pg) = &self.pg else { return Ok(None) };
-        let mut sampler = pg.sampler.lock().await;
-        let started = Instant::now();
-        let target = sampler.sample(pg, self).await?;
+        let arrived = Instant::now();
+        let mut sampled = false;
         let mut pause = Duration::from_millis(1);
-        while self.known() < target {
-            if started.elapsed() > FRESH_WAIT {
+        loop {
+            {
+                let mut sampler = pg.sampler.lock().await;
+                if sampler.covers(arrived) {
+                    return Ok(Some(self.known()));
+                }
+                if sampled {
+                    sampler.check(pg, self).await?;
+                } else {
+                    sampler.sample(pg, self).await?;
+                    sampled = true;
+                }
+                if sampler.covers(arrived) {
+                    return Ok(Some(self.known()));
+                }
+            }
+            if arrived.elapsed() > FRESH_WAIT {
                 tracing::warn!(
                     watermark = self.known(),
-                    target,
                     "a transaction has held the commit watermark back for {FRESH_WAIT:?}; \
                      readers see what committed before it (see /metrics)"
                 );
-                break;
+                return Ok(Some(self.known()));
             }
             tokio::time::sleep(pause).await;
             pause = (pause * 2).min(Duration::from_millis(20));
-            sampler.check(pg, self).await?;
         }
-        Ok(Some(self.known()))
     }
 
     /// How far W trails (and, on PostgreSQL, who holds it back).
@@ -233,6 +248,7 @@ impl Sampler {
 
     async fn try_sample(&mut self, pg: &PgWatch, watermark: &Watermark) -> Result<i64, DbError> {
         let connection = self.connection(&pg.pool).await?;
+        let taken = Instant::now();
         // Two statements, in this order: `hi` first, then a snapshot taken after it.
         let hi: i64 = sqlx::query_scalar(
             "SELECT CASE WHEN is_called THEN last_value ELSE last_value - 1 END FROM versions",
@@ -240,13 +256,11 @@ impl Sampler {
         .fetch_one(&mut *connection)
         .await?;
         let (xmin, xmax) = snapshot(connection).await?;
-        let known = self.pending.back().map_or(watermark.known(), |s| s.hi);
-        if hi > known {
-            self.pending.push_back(Sample {
-                hi,
-                xmax,
-                taken: Instant::now(),
-            });
+        if hi <= watermark.known() {
+            // Everything handed out by now is below W already.
+            self.cover(taken);
+        } else {
+            self.pending.push_back(Sample { hi, xmax, taken });
         }
         self.settle(xmin, watermark);
         if let Ok(mut lag) = pg.lag.lock() {
@@ -289,7 +303,17 @@ impl Sampler {
             }
             self.pending.pop_front();
             watermark.advance(sample.hi);
+            self.cover(sample.taken);
         }
+    }
+
+    fn cover(&mut self, taken: Instant) {
+        self.covered = Some(self.covered.map_or(taken, |covered| covered.max(taken)));
+    }
+
+    /// Whether W covers every version committed before `instant`.
+    fn covers(&self, instant: Instant) -> bool {
+        self.covered.is_some_and(|covered| covered >= instant)
     }
 }
 
