@@ -7,7 +7,9 @@
 //! PostgreSQL NOTIFY, and a tick), re-reads the person's session each time (a revoked or expired
 //! session ends it) and, when the version moved, their teams (a deactivated person's stream
 //! ends). Events are filtered by the domain's `can_see` — plus the change that takes a
-//! conversation away from someone (reassigned, moved to another team), which they still hear.
+//! conversation away from someone (reassigned, moved to another team), which they still hear,
+//! and, when one round reads several versions, what happened in it before that change (they
+//! could see it then; the conversation as it stands now no longer says so).
 //!
 //! Streams are limited per session and per instance (`live_streams`: 429 `too_many_streams`
 //! beyond), and a stream never replays more than `catch_up_versions` versions: starting (or
@@ -178,31 +180,31 @@ async fn catch_up(
     while *cursor < latest {
         let upto = latest.min(*cursor + VERSIONS_PER_ROUND);
         let stamped = store.events_between(*cursor, upto).await?;
+        let versions = by_version(stamped);
         let mut seen: BTreeMap<ConversationId, Option<Conversation>> = BTreeMap::new();
-        for (version, events) in by_version(stamped) {
+        // Conversations a change of this round took from the person, and the last version
+        // that did: until then they could see it (what they see now is after the change), so
+        // they hear what happened in it before — not only the change that took it away.
+        let mut taken_at: BTreeMap<ConversationId, i64> = BTreeMap::new();
+        for (version, events) in &versions {
+            for id in events.iter().filter_map(|e| e.conversation) {
+                let conversation = conversation_of(store, &mut seen, id).await?;
+                if saw_it_before(&member, id, events, conversation.as_ref(), &workspace) {
+                    taken_at.insert(id, *version);
+                }
+            }
+        }
+        for (version, events) in versions {
             let mut visible = Vec::new();
             for event in &events {
                 let shown = match event.conversation {
                     None => true,
                     Some(id) => {
-                        let conversation = match seen.get(&id) {
-                            Some(known) => known.clone(),
-                            None => {
-                                let read = store.conversation(id).await?;
-                                seen.insert(id, read.clone());
-                                read
-                            }
-                        };
+                        let conversation = conversation_of(store, &mut seen, id).await?;
                         conversation
                             .as_ref()
                             .is_some_and(|c| can_see(&member, c, &workspace))
-                            || saw_it_before(
-                                &member,
-                                id,
-                                &events,
-                                conversation.as_ref(),
-                                &workspace,
-                            )
+                            || taken_at.get(&id).is_some_and(|taken| *taken >= version)
                     }
                 };
                 if shown {
@@ -260,6 +262,20 @@ fn saw_it_before(
         .iter()
         .filter(|e| e.conversation == Some(id))
         .any(|e| lost_sight(member, &e.change, conversation, workspace))
+}
+
+/// Conversation `id` as it stands now, read once per round.
+async fn conversation_of(
+    store: &crate::store::Store,
+    seen: &mut BTreeMap<ConversationId, Option<Conversation>>,
+    id: ConversationId,
+) -> Result<Option<Conversation>, DbError> {
+    if let Some(known) = seen.get(&id) {
+        return Ok(known.clone());
+    }
+    let read = store.conversation(id).await?;
+    seen.insert(id, read.clone());
+    Ok(read)
 }
 
 fn by_version(stamped: Vec<Stamped>) -> Vec<(i64, Vec<Event>)> {

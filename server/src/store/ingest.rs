@@ -14,7 +14,7 @@ use relaydesk_core::domain::{
 use super::provenance::{Door, Provenance};
 use super::rows;
 use super::send_queue::{THROUGHPUT_PAUSE, pause_number};
-use super::sql::{Arg, DbError, Sql};
+use super::sql::{Arg, DbError, LockSpace, Sql};
 use super::write_path::{Unit, execute};
 use crate::whatsapp::notification::{InboundItem, Notification, NotificationError};
 
@@ -165,12 +165,14 @@ pub(crate) async fn ingest<S: Sql>(
     Ok(report)
 }
 
-/// Locks, in id order, the conversations this delivery will change that exist already (the
-/// latest of each sender's, and those of the messages statuses are about), before any other
-/// row: two deliveries naming the same customers in different orders then take turns
-/// instead of deadlocking (the lock order: `super::postgres`). A customer writing for the
-/// first time has no conversation to lock yet; should two deliveries meet there, PostgreSQL
-/// ends one and it runs again. Nothing to do on SQLite, whose one writer serialises.
+/// Takes, before any other lock, what this delivery will change, in one order (the lock
+/// order: `super::postgres`): first each customer who wrote (an advisory lock per phone number
+/// or user id, in hash order, so two deliveries naming the same customers — even ones writing
+/// for the first time, whose contact rows do not exist yet — take turns instead of
+/// deadlocking); then, when it also reports on our messages, the conversations that exist
+/// already (each sender's latest, and those of the messages statuses are about), in id order —
+/// a status locks its message, then its conversation, where no customer's lock orders it.
+/// Nothing to do on SQLite, whose one writer serialises.
 async fn lock_up_front<S: Sql>(
     sql: &mut S,
     workspace: &Workspace,
@@ -179,7 +181,9 @@ async fn lock_up_front<S: Sql>(
     if sql.lock_rows().is_empty() {
         return Ok(());
     }
+    let mut customers = std::collections::BTreeSet::new();
     let mut conversations = std::collections::BTreeSet::new();
+    let statuses = notification.numbers.iter().any(|n| !n.statuses.is_empty());
     for number in &notification.numbers {
         let Some(inbox) = workspace
             .inboxes
@@ -188,40 +192,67 @@ async fn lock_up_front<S: Sql>(
         else {
             continue;
         };
-        for item in &number.messages {
-            for (column, value) in [("phone", &item.from.phone), ("bsuid", &item.from.bsuid)] {
-                let Some(value) = value else { continue };
-                conversations.extend(
-                    sql.texts(
-                        &format!(
-                            "SELECT c.id FROM conversations c JOIN contacts k ON k.id = c.contact_id \
-                             WHERE k.{column} = $1 AND c.inbox_id = $2 \
-                             ORDER BY c.opened_at DESC, c.id DESC LIMIT 1"
-                        ),
-                        &[Arg::from(value.as_str()), Arg::Text(inbox.id.to_string())],
-                    )
-                    .await?,
-                );
-            }
+        let phones: Vec<String> = number
+            .messages
+            .iter()
+            .filter_map(|m| m.from.phone.clone())
+            .collect();
+        let bsuids: Vec<String> = number
+            .messages
+            .iter()
+            .filter_map(|m| m.from.bsuid.clone())
+            .collect();
+        customers.extend(phones.iter().map(|p| format!("phone {p}")));
+        customers.extend(bsuids.iter().map(|b| format!("bsuid {b}")));
+        if statuses && (!phones.is_empty() || !bsuids.is_empty()) {
+            let mut s = super::viewer::Statement::default();
+            s.push(
+                "SELECT DISTINCT ON (c.contact_id) c.id FROM conversations c \
+                 JOIN contacts k ON k.id = c.contact_id WHERE c.inbox_id = ",
+            )
+            .arg(Arg::Text(inbox.id.to_string()))
+            .push(" AND (");
+            s.any_of("k.phone", &phones).push(" OR ");
+            s.any_of("k.bsuid", &bsuids);
+            s.push(") ORDER BY c.contact_id, c.opened_at DESC, c.id DESC");
+            conversations.extend(sql.texts(&s.text, &s.args).await?);
         }
-        for status in &number.statuses {
-            conversations.extend(
-                sql.texts(
-                    "SELECT conversation_id FROM messages WHERE wamid = $1",
-                    &[Arg::from(status.wamid.as_str())],
-                )
-                .await?,
-            );
-            if let Some(ours) = status.ours {
-                conversations.extend(
-                    sql.texts(
-                        "SELECT conversation_id FROM messages WHERE id = $1",
-                        &[Arg::Text(ours.to_string())],
-                    )
-                    .await?,
-                );
-            }
+        let wamids: Vec<String> = number
+            .statuses
+            .iter()
+            .map(|st| st.wamid.as_str().to_owned())
+            .collect();
+        let ours: Vec<String> = number
+            .statuses
+            .iter()
+            .filter_map(|st| st.ours.map(|id| id.to_string()))
+            .collect();
+        if !wamids.is_empty() {
+            let mut s = super::viewer::Statement::default();
+            s.push("SELECT conversation_id FROM messages WHERE ");
+            s.any_of("wamid", &wamids).push(" OR ");
+            s.any_of("id", &ours);
+            conversations.extend(sql.texts(&s.text, &s.args).await?);
         }
+    }
+    let customers: Vec<String> = customers.into_iter().collect();
+    if !customers.is_empty() {
+        // Locked row by row in the subquery's order (a volatile function is not evaluated
+        // before the rows it is given).
+        let mut s = super::viewer::Statement::default();
+        s.push(&format!(
+            "SELECT CAST(COUNT(pg_advisory_xact_lock({}, key)) AS BIGINT) FROM \
+             (SELECT DISTINCT hashtext(customer) AS key FROM (SELECT ",
+            LockSpace::Customer as i32
+        ));
+        for (i, customer) in customers.iter().enumerate() {
+            if i > 0 {
+                s.push(" UNION ALL SELECT ");
+            }
+            s.arg(Arg::Text(customer.clone())).push(" AS customer");
+        }
+        s.push(") named ORDER BY key) keys");
+        sql.integer(&s.text, &s.args).await?;
     }
     if conversations.is_empty() {
         return Ok(());

@@ -31,7 +31,7 @@ use relaydesk_core::domain::{
 pub use accounts::{Account, AccountConflict, Session};
 pub use ingest::{DeliveryState, IngestReport};
 pub use library::ShortcutTaken;
-pub use media_queue::{MediaClaim, MediaJob, MediaOutcome, MediaState};
+pub use media_queue::{LEASE_LOST, MediaClaim, MediaJob, MediaOutcome, MediaState};
 pub use provenance::{Door, Provenance};
 pub use pull::{PageBound, PullFrom, PulledPage};
 pub use push_queue::{PushClaim, PushJob, PushKind};

@@ -206,6 +206,9 @@ pub enum LockSpace {
     Shortcut = 4,
     /// One WhatsApp Business Account's template list, replaced from what Meta lists.
     Templates = 5,
+    /// One customer writing in (by phone number or user id): webhook deliveries naming the
+    /// same customers take turns.
+    Customer = 6,
 }
 
 /// The database behind a store.

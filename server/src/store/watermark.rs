@@ -7,12 +7,13 @@
 //!   counter is W, advanced after each commit that took a version.
 //! - **PostgreSQL**: writers take their transaction id, then `nextval('versions')`
 //!   ([`super::postgres`]). A *sample* reads `hi` (the sequence's last value), then — in a
-//!   later statement — a snapshot's `xmax` (the first transaction id not yet handed out):
-//!   every writer holding a version up to `hi` got its id before `hi` was read, so below
-//!   `xmax`. Once a snapshot's `xmin` (the oldest transaction still running) reaches `xmax`,
-//!   they have all ended, and W may be `hi`. On a quiet database the sample's own snapshot
-//!   already shows it (`xmin = xmax`). This is the issue's design with one change: the sample
-//!   reads `xmax` instead of taking a transaction id of its own, so watching consumes none.
+//!   later statement, its own transaction — takes a transaction id `x`: every writer holding a
+//!   version up to `hi` got its id before `hi` was read, so below `x`. Once a snapshot's
+//!   `xmin` (the oldest transaction id still running) is above `x`, they have all ended, and W
+//!   may be `hi`. A sample that finds nothing new above W takes no id (an idle instance burns
+//!   none). Reading a snapshot's `xmax` instead of taking an id looks cheaper but is unsound:
+//!   `xmax` is one past the newest *completed* id, and a writer may hold a newer one (the
+//!   property test in `watermark_proof` caught it).
 //!
 //! Each instance keeps W in one watch (every stream and follower subscribes to it), moved by
 //! a sampler task on a connection of its own: woken by this instance's commits and by other
@@ -72,7 +73,8 @@ struct Sampler {
 #[derive(Debug, Clone, Copy)]
 struct Sample {
     hi: i64,
-    xmax: i64,
+    /// The transaction id the sample took after reading `hi`.
+    x: i64,
     taken: Instant,
 }
 
@@ -179,12 +181,12 @@ impl Watermark {
                 if sampler.covers(arrived) {
                     return Ok(Some(self.known()));
                 }
-                if sampled {
-                    sampler.check(pg, self).await?;
-                } else {
+                if !sampled {
                     sampler.sample(pg, self).await?;
                     sampled = true;
                 }
+                // On a quiet database the sample's own transaction has ended by now.
+                sampler.check(pg, self).await?;
                 if sampler.covers(arrived) {
                     return Ok(Some(self.known()));
                 }
@@ -249,20 +251,28 @@ impl Sampler {
     async fn try_sample(&mut self, pg: &PgWatch, watermark: &Watermark) -> Result<i64, DbError> {
         let connection = self.connection(&pg.pool).await?;
         let taken = Instant::now();
-        // Two statements, in this order: `hi` first, then a snapshot taken after it.
+        // `hi` first; then, in a later statement (its own transaction, committed at once), a
+        // transaction id of our own.
         let hi: i64 = sqlx::query_scalar(
             "SELECT CASE WHEN is_called THEN last_value ELSE last_value - 1 END FROM versions",
         )
         .fetch_one(&mut *connection)
         .await?;
-        let (xmin, xmax) = snapshot(connection).await?;
         if hi <= watermark.known() {
             // Everything handed out by now is below W already.
             self.cover(taken);
         } else {
-            self.pending.push_back(Sample { hi, xmax, taken });
+            let row = sqlx::query(
+                "SELECT CAST(CAST(pg_current_xact_id() AS TEXT) AS BIGINT), \
+                 CAST(CAST(pg_snapshot_xmin(pg_current_snapshot()) AS TEXT) AS BIGINT)",
+            )
+            .fetch_one(&mut *connection)
+            .await?;
+            let (x, xmin): (i64, i64) = (row.try_get(0)?, row.try_get(1)?);
+            self.pending.push_back(Sample { hi, x, taken });
+            // That snapshot was taken while `x` ran: it can settle older samples only.
+            self.settle(xmin, watermark);
         }
-        self.settle(xmin, watermark);
         if let Ok(mut lag) = pg.lag.lock() {
             lag.newest = lag.newest.max(hi);
             lag.waiting = self
@@ -280,11 +290,11 @@ impl Sampler {
         }
         let checked = async {
             let connection = self.connection(&pg.pool).await?;
-            snapshot(connection).await
+            oldest_running(connection).await
         }
         .await;
         match checked {
-            Ok((xmin, _)) => {
+            Ok(xmin) => {
                 self.settle(xmin, watermark);
                 Ok(())
             }
@@ -295,10 +305,11 @@ impl Sampler {
         }
     }
 
-    /// Every sample whose `xmax` the oldest running transaction has reached is complete.
+    /// Every sample whose transaction id is below the oldest one still running is complete:
+    /// so is every writer of a version up to its `hi`.
     fn settle(&mut self, xmin: i64, watermark: &Watermark) {
         while let Some(sample) = self.pending.front().copied() {
-            if sample.xmax > xmin {
+            if sample.x >= xmin {
                 break;
             }
             self.pending.pop_front();
@@ -317,15 +328,13 @@ impl Sampler {
     }
 }
 
-/// `(xmin, xmax)` of a snapshot taken now.
-async fn snapshot(connection: &mut PgConnection) -> Result<(i64, i64), DbError> {
-    let row = sqlx::query(
-        "SELECT CAST(CAST(pg_snapshot_xmin(s) AS TEXT) AS BIGINT), \
-         CAST(CAST(pg_snapshot_xmax(s) AS TEXT) AS BIGINT) FROM pg_current_snapshot() AS s",
+/// The oldest transaction id still running (a snapshot's `xmin`), anywhere in the cluster.
+async fn oldest_running(connection: &mut PgConnection) -> Result<i64, DbError> {
+    Ok(sqlx::query_scalar(
+        "SELECT CAST(CAST(pg_snapshot_xmin(pg_current_snapshot()) AS TEXT) AS BIGINT)",
     )
     .fetch_one(&mut *connection)
-    .await?;
-    Ok((row.try_get(0)?, row.try_get(1)?))
+    .await?)
 }
 
 /// The longest-running transaction that holds a transaction id (any database of the
@@ -378,7 +387,11 @@ async fn sample_forever(watermark: std::sync::Weak<Watermark>) {
                 tracing::warn!(%error, "cannot tell other instances of a commit; they see it at their next tick");
             }
         }
-        if let Err(error) = sampler.sample(pg, &me).await {
+        let sampled = match sampler.sample(pg, &me).await {
+            Ok(_) => sampler.check(pg, &me).await,
+            Err(error) => Err(error),
+        };
+        if let Err(error) = sampled {
             tracing::warn!(%error, "cannot sample the commit watermark; trying again shortly");
             drop(sampler);
             drop(me);

@@ -294,6 +294,57 @@ async fn the_owner_hears_that_a_conversation_left_her_and_then_nothing_more(api:
     assert_eq!(kinds(&next), ["availability_changed"]);
 }
 
+/// Ana's phone was out of reach while she noted something on her conversation and her
+/// supervisor then gave it to Bruno. When it reconnects it hears both — her note, then the
+/// change that took the conversation from her — although by then it is no longer hers.
+async fn a_stream_that_fell_behind_hears_what_happened_before_a_conversation_left_her(api: Api) {
+    let id = api.customer_writes("5511900000076", "hello").await;
+    let path = format!("/api/v1/conversations/{id}");
+    assert_eq!(
+        api.post(&api.ana, &format!("{path}/claim"), Value::Null)
+            .await
+            .status,
+        200
+    );
+    let moved = api
+        .call(
+            Some(&api.admin),
+            "PATCH",
+            &format!("/api/v1/admin/users/{}", api.ana.id),
+            Some(json!({ "teams": [api.south] })),
+        )
+        .await;
+    assert_eq!(moved.status, 200, "{:?}", moved.body);
+    let offline_since = api.store.version().await.expect("W");
+    let note = api
+        .post(
+            &api.ana,
+            &format!("{path}/notes"),
+            json!({ "body": "Called her, she will send the receipt" }),
+        )
+        .await;
+    assert_eq!(note.status, 200, "{:?}", note.body);
+    let reassigned = api
+        .post(&api.sara, &format!("{path}/assign"),
+            json!({ "to": { "kind": "agent", "id": api.bruno.id }, "reason": "Ana moved to South" }))
+        .await;
+    assert_eq!(reassigned.status, 200, "{:?}", reassigned.body);
+
+    let mut ana = Live::open(&api.base, &api.ana, Some(&offline_since.to_string())).await;
+    let (_, first) = ana.next().await.expect("a change");
+    assert_eq!(
+        kinds(&first),
+        ["note_added"],
+        "her own note, made while she owned it"
+    );
+    let (_, second) = ana.next().await.expect("a change");
+    assert_eq!(
+        kinds(&second),
+        ["assignment_changed"],
+        "then that it left her"
+    );
+}
+
 async fn a_revoked_session_ends_its_stream(api: Api) {
     let mut bruno = Live::open(&api.base, &api.bruno, None).await;
     let out = api
@@ -460,6 +511,7 @@ api_stories!(
     a_reconnecting_client_resumes_without_gaps_or_repeats,
     a_revoked_session_ends_its_stream,
     the_owner_hears_that_a_conversation_left_her_and_then_nothing_more,
+    a_stream_that_fell_behind_hears_what_happened_before_a_conversation_left_her,
 );
 
 /// Two server instances on one PostgreSQL database: a change committed through one reaches

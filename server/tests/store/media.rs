@@ -290,7 +290,58 @@ async fn media_queued_without_a_token_is_fetched_later_while_whatsapp_still_keep
     );
 }
 
+/// A fetcher stalls past its lease; another takes the photo over and fetches it. When the
+/// first wakes up and reports a failure, nothing of it is recorded over the second's fetch.
+async fn a_fetcher_that_outlived_its_lease_records_nothing_over_the_one_that_took_over(
+    store: Store,
+) {
+    use relaydesk_server::store::{LEASE_LOST, MediaOutcome};
+    workspace(&store).await;
+    let message = customer_sends(&store, "image", "4410000000000099").await;
+    let now = Utc::now();
+    let stalled = store
+        .claim_media(now, Duration::from_secs(30), 10)
+        .await
+        .expect("db");
+    assert_eq!(stalled.len(), 1);
+    let later = now + chrono::Duration::minutes(1);
+    let fresh = store
+        .claim_media(later, Duration::from_secs(30), 10)
+        .await
+        .expect("db");
+    assert_eq!(fresh.len(), 1, "an expired lease frees the item");
+    let fetched = store
+        .finish_media(
+            fresh.into_iter().next().expect("one"),
+            MediaOutcome::Fetched {
+                mime_type: "image/jpeg".into(),
+                size: 1234,
+            },
+            later,
+        )
+        .await
+        .expect("db");
+    assert_eq!(fetched, "fetched");
+    let late = store
+        .finish_media(
+            stalled.into_iter().next().expect("one"),
+            MediaOutcome::Failed {
+                reason: "timed out".into(),
+            },
+            later,
+        )
+        .await
+        .expect("db");
+    assert_eq!(late, LEASE_LOST);
+    assert_eq!(
+        state(&store, message).await,
+        "fetched",
+        "the second fetch stands"
+    );
+}
+
 contract!(
+    a_fetcher_that_outlived_its_lease_records_nothing_over_the_one_that_took_over,
     media_queued_without_a_token_is_fetched_later_while_whatsapp_still_keeps_it,
     a_photo_is_fetched_with_the_token_into_the_blob_store,
     an_expired_download_link_is_asked_for_again,
