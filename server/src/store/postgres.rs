@@ -5,10 +5,11 @@
 //! **Lock order.** Nothing serialises all writers, so every transaction that takes several
 //! locks takes them in one order, and two can never wait on each other: advisory locks
 //! first, in ascending [`LockSpace`] order; then a phone's sync client row; conversations, by
-//! id; contacts; messages; and queue rows (sends, media, pushes) last. Where a path cannot
-//! know all its rows up front (a webhook delivery learning a new contact), PostgreSQL's
-//! deadlock detector ends one transaction and [`ATTEMPTS`] runs it again from the start, as
-//! it does after a serialization failure.
+//! id; contacts; messages; and queue rows (sends, media, pushes) last. A webhook delivery
+//! names its customers before their rows exist: it takes one advisory lock per customer
+//! (`LockSpace::Customer`) before anything else. Where a path still cannot know all its rows
+//! up front, PostgreSQL's deadlock detector ends one transaction and [`ATTEMPTS`] runs it
+//! again from the start, as it does after a serialization failure.
 
 use sqlx::postgres::{PgArguments, PgConnectOptions, PgPoolOptions};
 use sqlx::{Arguments, AssertSqlSafe, Column, PgConnection, PgPool, Postgres, Row, TypeInfo};
