@@ -176,7 +176,8 @@ pub async fn pull(
         }
     };
     let first_page = continued.is_none();
-    let (workspace_version, visibility_version) = store.workspace_versions(who.member.id).await?;
+    let (workspace_version, visibility_version) =
+        store.workspace_versions(who.member.id, snapshot).await?;
     // What the person may see changed since their cursor: their copy is stale as a whole.
     let reset = first_page && cursor > 0 && visibility_version > cursor;
     let cursor = if reset { 0 } else { cursor };

@@ -152,6 +152,21 @@ pub fn lost_sight(
     }
 }
 
+/// Whether `change` may have brought its conversation into `member`'s sight: it opened, it was
+/// given to them or to one of their teams, or an escalation they may decide was asked for.
+/// The mirror of [`lost_sight`], and cautious: a reader that cannot tell whether someone saw
+/// a conversation before such a change assumes they did not (the live stream, reading several
+/// versions at once, shows them nothing from before it).
+pub fn gained_sight(member: &Member, change: &Change, workspace: &Workspace) -> bool {
+    match change {
+        Change::ConversationOpened { .. } => true,
+        Change::AssignmentChanged { to, .. } => *to == Some(member.id),
+        Change::TeamChanged { to, .. } => to.is_some_and(|team| member.is_in(team)),
+        Change::EscalationRequested { escalation } => may_decide(member, escalation, workspace),
+        _ => false,
+    }
+}
+
 /// Whether `member` leads the queue this conversation is in: a supervisor who can see it, or
 /// an admin. Such a member may reassign, release, set status and priority on anyone's
 /// conversation, explicitly.

@@ -44,7 +44,9 @@ pub mod window;
 pub mod wording;
 pub mod workspace;
 
-pub use access::{Sight, can_see, leads, lost_sight, may_decide, may_work, moves_sight, sight};
+pub use access::{
+    Sight, can_see, gained_sight, leads, lost_sight, may_decide, may_work, moves_sight, sight,
+};
 pub use apply::apply;
 pub use automation::{Automation, Automaton, automation_may};
 pub use canned::{CannedReply, CannedScope, FilledReply, MissingVariables, Variables};

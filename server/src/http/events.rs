@@ -26,7 +26,7 @@ use axum::http::HeaderMap;
 use axum::response::IntoResponse;
 use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
 use relaydesk_core::domain::{
-    Conversation, ConversationId, Event, Member, Workspace, can_see, lost_sight,
+    Conversation, ConversationId, Event, Member, Workspace, can_see, gained_sight, lost_sight,
 };
 use relaydesk_core::protocol::live::{CHANGE_EVENT, LiveChange, LiveReset, RESET_EVENT};
 use serde::Deserialize;
@@ -182,16 +182,30 @@ async fn catch_up(
         let stamped = store.events_between(*cursor, upto).await?;
         let versions = by_version(stamped);
         let mut seen: BTreeMap<ConversationId, Option<Conversation>> = BTreeMap::new();
-        // Conversations a change of this round took from the person, and the last version
-        // that did: until then they could see it (what they see now is after the change), so
-        // they hear what happened in it before — not only the change that took it away.
-        let mut taken_at: BTreeMap<ConversationId, i64> = BTreeMap::new();
-        for (version, events) in &versions {
-            for id in events.iter().filter_map(|e| e.conversation) {
+        // Whether the person could see each conversation at each version of this round, from
+        // how it stands now, walking back: a change that took it from them means they had it
+        // before; one that may have brought it means (cautiously) they did not.
+        let mut sees: BTreeMap<(ConversationId, i64), bool> = BTreeMap::new();
+        let mut after: BTreeMap<ConversationId, bool> = BTreeMap::new();
+        for (version, events) in versions.iter().rev() {
+            let ids: std::collections::BTreeSet<ConversationId> =
+                events.iter().filter_map(|e| e.conversation).collect();
+            for id in ids {
                 let conversation = conversation_of(store, &mut seen, id).await?;
-                if saw_it_before(&member, id, events, conversation.as_ref(), &workspace) {
-                    taken_at.insert(id, *version);
-                }
+                let visible_after = match after.get(&id) {
+                    Some(visible) => *visible,
+                    None => conversation
+                        .as_ref()
+                        .is_some_and(|c| can_see(&member, c, &workspace)),
+                };
+                let took = saw_it_before(&member, id, events, conversation.as_ref(), &workspace);
+                let gave = events
+                    .iter()
+                    .filter(|e| e.conversation == Some(id))
+                    .any(|e| gained_sight(&member, &e.change, &workspace));
+                let visible_before = took || (visible_after && !gave);
+                sees.insert((id, *version), visible_after || took);
+                after.insert(id, visible_before);
             }
         }
         for (version, events) in versions {
@@ -199,12 +213,14 @@ async fn catch_up(
             for event in &events {
                 let shown = match event.conversation {
                     None => true,
+                    // Whoever sees a conversation now may read its whole history (as its
+                    // timeline and a pull give it); otherwise, what they could see then.
                     Some(id) => {
-                        let conversation = conversation_of(store, &mut seen, id).await?;
-                        conversation
+                        conversation_of(store, &mut seen, id)
+                            .await?
                             .as_ref()
                             .is_some_and(|c| can_see(&member, c, &workspace))
-                            || taken_at.get(&id).is_some_and(|taken| *taken >= version)
+                            || sees.get(&(id, version)).copied().unwrap_or(false)
                     }
                 };
                 if shown {

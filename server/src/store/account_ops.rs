@@ -169,10 +169,12 @@ impl Store {
     {
         in_transaction!(self, |sql| {
             sql.lock_key(LockSpace::People, "").await?;
-            let workspace = rows::workspace(sql).await?;
-            let Some(member) = workspace.members.get(&user).cloned() else {
+            // The person's row is locked too: the write path (their availability) writes it
+            // without the people lock.
+            let Some(member) = rows::member_for_update(sql, user).await? else {
                 return Ok(None);
             };
+            let workspace = rows::workspace(sql).await?;
             match change(member, &workspace) {
                 Err(refused) => Ok(Some(Err(refused))),
                 Ok(changed) => {

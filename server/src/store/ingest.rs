@@ -204,6 +204,11 @@ async fn lock_up_front<S: Sql>(
             .collect();
         customers.extend(phones.iter().map(|p| format!("phone {p}")));
         customers.extend(bsuids.iter().map(|b| format!("bsuid {b}")));
+        // A status may mark its customer unreachable: their contact is written too.
+        for status in &number.statuses {
+            customers.extend(status.recipient.phone.iter().map(|p| format!("phone {p}")));
+            customers.extend(status.recipient.bsuid.iter().map(|b| format!("bsuid {b}")));
+        }
         if statuses && (!phones.is_empty() || !bsuids.is_empty()) {
             let mut s = super::viewer::Statement::default();
             s.push(

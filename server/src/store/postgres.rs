@@ -5,7 +5,8 @@
 //! **Lock order.** Nothing serialises all writers, so every transaction that takes several
 //! locks takes them in one order, and two can never wait on each other: advisory locks
 //! first, in ascending [`LockSpace`] order; then a phone's sync client row; conversations, by
-//! id; contacts; messages; and queue rows (sends, media, pushes) last. A webhook delivery
+//! id; contacts; messages; people; and queue rows (sends, media, pushes) last. Rows only read
+//! are not locked (the push dispatcher reads conversations as they are). A webhook delivery
 //! names its customers before their rows exist: it takes one advisory lock per customer
 //! (`LockSpace::Customer`) before anything else. Where a path still cannot know all its rows
 //! up front, PostgreSQL's deadlock detector ends one transaction and [`ATTEMPTS`] runs it

@@ -189,7 +189,7 @@ async fn dispatch<S: Sql>(sql: &mut S, now: Timestamp, watermark: i64) -> Result
             .filter_map(|e| e.conversation)
             .collect::<BTreeSet<_>>()
         {
-            if let Some(c) = rows::conversation(sql, id).await? {
+            if let Some(c) = rows::conversation_as_is(sql, id).await? {
                 if let Some(k) = rows::contact(sql, c.contact_id).await? {
                     contacts.insert(k.id, k);
                 }

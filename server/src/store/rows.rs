@@ -446,6 +446,29 @@ pub(crate) async fn insert_contact_if_new<S: Sql>(
     Ok(inserted == 1)
 }
 
+/// A person as stored now, locked until commit.
+pub(crate) async fn member_for_update<S: Sql>(
+    sql: &mut S,
+    id: relaydesk_core::domain::UserId,
+) -> Result<Option<relaydesk_core::domain::Member>, DbError> {
+    let query = format!("SELECT doc FROM members WHERE id = $1{}", sql.lock_rows());
+    one(sql, &query, &[Arg::Text(id.to_string())]).await
+}
+
+/// A conversation as stored now, for reading only (no row lock, even in a writing
+/// transaction: the push dispatcher reads conversations it does not change).
+pub(crate) async fn conversation_as_is<S: Sql>(
+    sql: &mut S,
+    id: ConversationId,
+) -> Result<Option<Conversation>, DbError> {
+    one(
+        sql,
+        "SELECT doc FROM conversations WHERE id = $1",
+        &[Arg::Text(id.to_string())],
+    )
+    .await
+}
+
 pub(crate) async fn put_member<S: Sql>(
     sql: &mut S,
     m: &relaydesk_core::domain::Member,

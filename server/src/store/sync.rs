@@ -151,8 +151,14 @@ async fn last_mutation<S: Sql>(sql: &mut S, client: &str) -> Result<i64, DbError
 }
 
 /// The newest version of any workspace row (people, teams, inboxes, templates, canned
-/// replies), and of this member's own row and of any inbox (what visibility depends on).
-async fn workspace_versions<S: Sql>(sql: &mut S, member: UserId) -> Result<(i64, i64), DbError> {
+/// replies), and of this member's own row and of any inbox (what visibility depends on) up to
+/// `upto`, the pull's watermark: a change above it is the next pull's (so a pull does not
+/// reset, again and again, for a change it cannot carry yet).
+async fn workspace_versions<S: Sql>(
+    sql: &mut S,
+    member: UserId,
+    upto: i64,
+) -> Result<(i64, i64), DbError> {
     let rows = sql
         .rows(
             "SELECT (SELECT COALESCE(MAX(v), 0) FROM (\
@@ -162,9 +168,9 @@ async fn workspace_versions<S: Sql>(sql: &mut S, member: UserId) -> Result<(i64,
                 UNION ALL SELECT MAX(version) FROM automations \
                 UNION ALL SELECT MAX(value) FROM meta WHERE key = 'workspace_deleted') all_rows), \
              (SELECT COALESCE(MAX(v), 0) FROM (\
-                SELECT MAX(version) AS v FROM members WHERE id = $1 \
-                UNION ALL SELECT MAX(version) FROM inboxes) mine)",
-            &[Arg::Text(member.to_string())],
+                SELECT MAX(version) AS v FROM members WHERE id = $1 AND version <= $2 \
+                UNION ALL SELECT MAX(version) FROM inboxes WHERE version <= $2) mine)",
+            &[Arg::Text(member.to_string()), Arg::Int(upto)],
         )
         .await?;
     let row = rows.first().cloned().unwrap_or_default();
@@ -202,8 +208,13 @@ impl Store {
         Ok((self.version().await?, last))
     }
 
-    /// (newest workspace version, newest version of what `member`'s visibility depends on).
-    pub async fn workspace_versions(&self, member: UserId) -> Result<(i64, i64), DbError> {
-        in_read!(self, |sql| workspace_versions(sql, member).await)
+    /// (newest workspace version, newest version up to `upto` of what `member`'s visibility
+    /// depends on).
+    pub async fn workspace_versions(
+        &self,
+        member: UserId,
+        upto: i64,
+    ) -> Result<(i64, i64), DbError> {
+        in_read!(self, |sql| workspace_versions(sql, member, upto).await)
     }
 }

@@ -177,8 +177,9 @@ impl Store {
         in_read!(self, |sql| page(sql, conversation, from, limit).await)
     }
 
-    /// Every event with `after < version <= upto`. Versions commit in order, so once
-    /// [`Store::version`] has answered `upto`, this range is complete and final.
+    /// Every event with `after < version <= upto`. Up to the commit watermark (what
+    /// [`Store::version`] and [`Store::changes`] answer) every version has committed or rolled
+    /// back, so a range up to it is complete and final.
     pub async fn events_between(&self, after: i64, upto: i64) -> Result<Vec<Stamped>, DbError> {
         in_read!(self, |sql| between(sql, after, upto).await)
     }

@@ -39,7 +39,7 @@ const IDLE_TICK: Duration = Duration::from_secs(1);
 const MIN_GAP: Duration = Duration::from_millis(2);
 /// How long [`Watermark::fresh`] waits for transactions still running before answering
 /// with the W it has (a transaction left open holds every reader back; see the README).
-const FRESH_WAIT: Duration = Duration::from_secs(5);
+const FRESH_WAIT: Duration = Duration::from_secs(2);
 
 /// W and what moves it.
 #[derive(Debug)]
@@ -182,7 +182,10 @@ impl Watermark {
                     return Ok(Some(self.known()));
                 }
                 if !sampled {
-                    sampler.sample(pg, self).await?;
+                    // A sample someone else took since we arrived answers us too.
+                    if !sampler.pending.iter().any(|s| s.taken >= arrived) {
+                        sampler.sample(pg, self).await?;
+                    }
                     sampled = true;
                 }
                 // On a quiet database the sample's own transaction has ended by now.

@@ -112,6 +112,12 @@ async fn decide_and_record<S: Sql>(
 async fn load<S: Sql>(sql: &mut S, desk: &mut Desk, needs: &Needs) -> Result<(), DbError> {
     let mut conversations = Vec::new();
     if let Some(id) = needs.conversation {
+        // Locked before its messages (the lock order: `super::postgres`).
+        if !desk.conversations.contains_key(&id)
+            && let Some(found) = rows::conversation(sql, id).await?
+        {
+            desk.conversations.insert(id, found);
+        }
         conversations.push(id);
     }
     if let Some(id) = needs.escalation
@@ -205,7 +211,14 @@ async fn save<S: Sql>(
         .iter()
         .filter_map(|id| desk.workspace.members.get(id))
     {
-        rows::put_member(sql, member, version).await?;
+        // The workspace was read without locks: the row is locked and read again, and only
+        // what the write path changes on a person (their availability) is written onto it,
+        // so an admin's change to them committed meanwhile is kept.
+        let Some(mut current) = rows::member_for_update(sql, member.id).await? else {
+            continue;
+        };
+        current.availability = member.availability;
+        rows::put_member(sql, &current, version).await?;
     }
     Ok(())
 }

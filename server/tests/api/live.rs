@@ -345,6 +345,62 @@ async fn a_stream_that_fell_behind_hears_what_happened_before_a_conversation_lef
     );
 }
 
+/// A South conversation comes to North for a moment and goes back. Ana's stream, catching
+/// up on all of it at once, tells her it came and that it left — and nothing South said
+/// before it came (Sol's note): she could not see it then, and cannot now.
+async fn a_stream_catching_up_shows_nothing_from_before_a_conversation_was_in_sight(api: Api) {
+    // A customer writes to the South number.
+    let body = crate::harness::text_from(
+        "5511900000077",
+        "wamid.SOUTH.77",
+        chrono::Utc::now().timestamp(),
+        "hola",
+    );
+    let body = String::from_utf8(body)
+        .expect("utf8")
+        .replace(crate::harness::BUSINESS_A, crate::harness::BUSINESS_B);
+    api.store
+        .ingest_webhook(body.into_bytes(), chrono::Utc::now())
+        .await
+        .expect("ingest");
+    let id = crate::harness::conversation_of(&api.store, "5511900000077")
+        .await
+        .id;
+    let path = format!("/api/v1/conversations/{id}");
+    let before = api.store.version().await.expect("W");
+    let note = api
+        .post(
+            &api.sol,
+            &format!("{path}/notes"),
+            json!({ "body": "South only: VIP, handle with care" }),
+        )
+        .await;
+    assert_eq!(note.status, 200, "{:?}", note.body);
+    for (team, reason) in [
+        (api.north, "English after all?"),
+        (api.south, "No, Spanish"),
+    ] {
+        let moved = api
+            .post(
+                &api.admin,
+                &format!("{path}/assign"),
+                json!({ "to": { "kind": "team", "id": team }, "reason": reason }),
+            )
+            .await;
+        assert_eq!(moved.status, 200, "{:?}", moved.body);
+    }
+
+    let mut ana = Live::open(&api.base, &api.ana, Some(&before.to_string())).await;
+    let (_, came) = ana.next().await.expect("a change");
+    assert_eq!(
+        kinds(&came),
+        ["team_changed"],
+        "first that it came to North — South's note before it is not hers to read"
+    );
+    let (_, left) = ana.next().await.expect("a change");
+    assert_eq!(kinds(&left), ["team_changed"], "then that it left");
+}
+
 async fn a_revoked_session_ends_its_stream(api: Api) {
     let mut bruno = Live::open(&api.base, &api.bruno, None).await;
     let out = api
@@ -512,6 +568,7 @@ api_stories!(
     a_revoked_session_ends_its_stream,
     the_owner_hears_that_a_conversation_left_her_and_then_nothing_more,
     a_stream_that_fell_behind_hears_what_happened_before_a_conversation_left_her,
+    a_stream_catching_up_shows_nothing_from_before_a_conversation_was_in_sight,
 );
 
 /// Two server instances on one PostgreSQL database: a change committed through one reaches

@@ -327,7 +327,77 @@ async fn a_forgotten_transaction_holds_the_watermark_back_and_the_gauges_say_who
     .expect("watch");
 }
 
+/// An admin makes Ana a supervisor at the moment her phone sets her away: both changes stand.
+/// (On PostgreSQL the admin's change is held open by hand until Ana's is waiting on it; her
+/// change was decided on the person as read before, and must not write that back.)
+async fn an_admins_change_to_a_person_survives_their_availability_change_at_the_same_moment(
+    store: Store,
+) {
+    let desk = workspace(&store).await;
+    let away = || Command::SetAvailability {
+        availability: Availability::Away,
+    };
+    if store.backend() != relaydesk_server::store::sql::Backend::Postgres {
+        store
+            .execute(Actor::Member(desk.ana), at(1_789_412_800), away())
+            .await
+            .expect("db")
+            .expect("accepted");
+        let ana = &store.workspace().await.expect("db").members[&desk.ana];
+        assert_eq!(ana.availability, Availability::Away);
+        return;
+    }
+    let url = std::env::var("RELAYDESK_TEST_DATABASE_URL").expect("PostgreSQL");
+    let schema = store
+        .connection_setting("search_path")
+        .await
+        .expect("db")
+        .expect("a search path");
+    let mut admin = sqlx::postgres::PgConnection::connect(&url)
+        .await
+        .expect("the admin's connection");
+    sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
+        "SET search_path = {schema}; BEGIN;"
+    )))
+    .execute(&mut admin)
+    .await
+    .expect("begin");
+    let (doc,): (String,) = sqlx::query_as("SELECT doc FROM members WHERE id = $1 FOR UPDATE")
+        .bind(desk.ana.to_string())
+        .fetch_one(&mut admin)
+        .await
+        .expect("Ana's row, locked");
+    let mut promoted: Member = serde_json::from_str(&doc).expect("a member");
+    promoted.role = Role::Supervisor;
+    let phone = {
+        let store = store.clone();
+        let ana = desk.ana;
+        tokio::spawn(async move {
+            store
+                .execute(Actor::Member(ana), at(1_789_412_800), away())
+                .await
+        })
+    };
+    // Ana's change is decided on the workspace as committed, then waits for her row.
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    sqlx::query("UPDATE members SET doc = $1 WHERE id = $2")
+        .bind(serde_json::to_string(&promoted).expect("json"))
+        .bind(desk.ana.to_string())
+        .execute(&mut admin)
+        .await
+        .expect("promoted");
+    sqlx::raw_sql("COMMIT")
+        .execute(&mut admin)
+        .await
+        .expect("committed");
+    phone.await.expect("task").expect("db").expect("accepted");
+    let ana = &store.workspace().await.expect("db").members[&desk.ana];
+    assert_eq!(ana.role, Role::Supervisor, "the admin's change stands");
+    assert_eq!(ana.availability, Availability::Away, "and so does hers");
+}
+
 contract!(
+    an_admins_change_to_a_person_survives_their_availability_change_at_the_same_moment,
     a_forgotten_transaction_holds_the_watermark_back_and_the_gauges_say_who,
     a_transaction_left_idle_is_ended_by_the_database,
     a_second_inbox_for_the_same_number_is_a_conflict_not_a_failure,
