@@ -267,13 +267,35 @@ impl Api {
         body: &str,
         at: Timestamp,
     ) -> ConversationId {
+        self.customer_writes_to(BUSINESS_A, phone, body, at).await
+    }
+
+    /// A customer with this phone writes to the South number (B) now.
+    pub async fn customer_writes_to_south(&self, phone: &str, body: &str) -> ConversationId {
+        self.customer_writes_to(BUSINESS_B, phone, body, Utc::now())
+            .await
+    }
+
+    /// A customer with this phone writes to business number `number` at `at`.
+    async fn customer_writes_to(
+        &self,
+        number: &str,
+        phone: &str,
+        body: &str,
+        at: Timestamp,
+    ) -> ConversationId {
         let wamid = format!("wamid.{}", uuid::Uuid::now_v7().simple());
+        let text = String::from_utf8(crate::harness::text_from(
+            phone,
+            &wamid,
+            at.timestamp(),
+            body,
+        ))
+        .expect("utf-8")
+        .replace(BUSINESS_A, number);
         let report = self
             .store
-            .ingest_webhook(
-                crate::harness::text_from(phone, &wamid, at.timestamp(), body),
-                at,
-            )
+            .ingest_webhook(text.into_bytes(), at)
             .await
             .expect("ingest");
         assert_eq!(report.messages_stored, 1, "{report:?}");

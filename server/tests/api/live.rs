@@ -349,23 +349,7 @@ async fn a_stream_that_fell_behind_hears_what_happened_before_a_conversation_lef
 /// up on all of it at once, tells her it came and that it left — and nothing South said
 /// before it came (Sol's note): she could not see it then, and cannot now.
 async fn a_stream_catching_up_shows_nothing_from_before_a_conversation_was_in_sight(api: Api) {
-    // A customer writes to the South number.
-    let body = crate::harness::text_from(
-        "5511900000077",
-        "wamid.SOUTH.77",
-        chrono::Utc::now().timestamp(),
-        "hola",
-    );
-    let body = String::from_utf8(body)
-        .expect("utf8")
-        .replace(crate::harness::BUSINESS_A, crate::harness::BUSINESS_B);
-    api.store
-        .ingest_webhook(body.into_bytes(), chrono::Utc::now())
-        .await
-        .expect("ingest");
-    let id = crate::harness::conversation_of(&api.store, "5511900000077")
-        .await
-        .id;
+    let id = api.customer_writes_to_south("5511900000077", "hola").await;
     let path = format!("/api/v1/conversations/{id}");
     let before = api.store.version().await.expect("W");
     let note = api

@@ -274,22 +274,7 @@ async fn a_first_pull_pages_through_everything_then_only_changes_come(api: Api) 
 async fn what_leaves_sight_is_removed_and_a_team_change_resets_the_copy(api: Api) {
     // A South customer, escalated by Sol to Sara (a North supervisor): Sara sees it while the
     // escalation waits for her.
-    let body = crate::harness::text_from(
-        "5511900000099",
-        "wamid.SOUTH1",
-        chrono::Utc::now().timestamp(),
-        "hola",
-    );
-    let body = String::from_utf8(body)
-        .expect("utf8")
-        .replace(crate::harness::BUSINESS_A, crate::harness::BUSINESS_B);
-    api.store
-        .ingest_webhook(body.into_bytes(), chrono::Utc::now())
-        .await
-        .expect("ingest");
-    let c = crate::harness::conversation_of(&api.store, "5511900000099")
-        .await
-        .id;
+    let c = api.customer_writes_to_south("5511900000099", "hola").await;
     assert_eq!(
         api.post(
             &api.sol,
@@ -539,23 +524,9 @@ async fn a_pull_page_is_filled_with_what_the_person_may_see(api: Api) {
     for i in 0..9 {
         let phone = format!("55119000007{i:02}");
         if i % 3 == 0 {
-            let wamid = format!("wamid.{}", uuid::Uuid::now_v7().simple());
-            let to_b = String::from_utf8(crate::harness::text_from(
-                &phone,
-                &wamid,
-                chrono::Utc::now().timestamp(),
-                "hola",
-            ))
-            .expect("text")
-            .replace(crate::harness::BUSINESS_A, crate::harness::BUSINESS_B);
-            api.store
-                .ingest_webhook(to_b.into_bytes(), chrono::Utc::now())
-                .await
-                .expect("ingest");
             south.push(
-                crate::harness::conversation_of(&api.store, &phone)
+                api.customer_writes_to_south(&phone, "hola")
                     .await
-                    .id
                     .to_string(),
             );
         } else {
