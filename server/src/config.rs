@@ -50,6 +50,12 @@ pub struct StorageArgs {
     /// without it, a SQLite file `relaydesk.db` in the data directory.
     #[arg(long, env = "RELAYDESK_DATABASE_URL", global = true)]
     pub database_url: Option<Secret>,
+
+    /// The PostgreSQL schema to keep Relaydesk's tables in (created if missing), so one
+    /// database can hold several workspaces or a staging copy; without it, the URL's default
+    /// search path. Ignored without `--database-url`.
+    #[arg(long, env = "RELAYDESK_DATABASE_SCHEMA", global = true)]
+    pub database_schema: Option<String>,
 }
 
 impl StorageArgs {
@@ -58,7 +64,7 @@ impl StorageArgs {
         match &self.database_url {
             Some(url) => Database::Postgres {
                 url: url.expose().to_owned(),
-                schema: None,
+                schema: self.database_schema.clone(),
             },
             None => Database::Sqlite(self.data_dir.join("relaydesk.db")),
         }
@@ -171,6 +177,7 @@ impl ServeArgs {
             storage: StorageArgs {
                 data_dir,
                 database_url: None,
+                database_schema: None,
             },
             whatsapp_app_secret: None,
             whatsapp_verify_token: None,
@@ -238,8 +245,8 @@ impl ServeArgs {
     }
 
     /// The Graph API settings, if an access token was given.
-    pub fn graph_api(&self) -> Option<crate::whatsapp::sender::GraphApi> {
-        Some(crate::whatsapp::sender::GraphApi {
+    pub fn graph_api(&self) -> Option<crate::whatsapp::GraphApi> {
+        Some(crate::whatsapp::GraphApi {
             base_url: self.graph_api_base.clone(),
             version: self.graph_api_version.clone(),
             access_token: self.whatsapp_access_token.clone()?,

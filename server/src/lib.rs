@@ -1,10 +1,13 @@
 //! `relaydesk-server`: the server side of Relaydesk.
 //!
-//! The command line ([`config`]), storage on SQLite or PostgreSQL ([`store`]), the WhatsApp
-//! webhook and send queue ([`whatsapp`]), the REST + SSE API ([`http`]), phone sync
-//! ([`sync`]), the web view ([`web`]), push notifications through FCM ([`push`]) and the
-//! process lifecycle ([`serve`]). Every state
-//! change goes through `relaydesk_core::domain`, whichever door it came in by.
+//! By role, from the top: the doors people and Meta come in by — the REST + SSE API
+//! ([`http`]), phone sync ([`sync`]), the web view ([`web`]), the command line ([`config`],
+//! [`admin_cli`]); the channels, as their services speak — WhatsApp ([`whatsapp`]) and push
+//! notifications through FCM ([`push`]); the long-running [`workers`] (senders, fetcher,
+//! followers of the event log, the timer wheel); the rules above storage ([`accounts`],
+//! [`library`]); storage on SQLite or PostgreSQL ([`store`], which knows no channel); and the
+//! process lifecycle ([`serve`]). Every state change goes through `relaydesk_core::domain`,
+//! whichever door it came in by.
 
 pub mod accounts;
 pub mod admin_cli;
@@ -14,11 +17,13 @@ pub mod http;
 pub mod library;
 pub mod push;
 pub mod serve;
+pub mod signals;
 pub mod state;
 pub mod store;
 pub mod sync;
 pub mod web;
 pub mod whatsapp;
+pub mod workers;
 
 use config::{Cli, Command};
 

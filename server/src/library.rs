@@ -14,7 +14,7 @@ use relaydesk_core::protocol::library::{
 
 use crate::accounts::{AccountError, Signed, invalid};
 use crate::store::Store;
-use crate::whatsapp::sender::GraphApi;
+use crate::whatsapp::GraphApi;
 use crate::whatsapp::templates;
 
 /// Whether `who` may create, change or delete replies in `scope`.

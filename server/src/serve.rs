@@ -9,8 +9,8 @@ use crate::config::ServeArgs;
 use crate::demo::Demo;
 use crate::http;
 use crate::state::AppState;
-use crate::whatsapp::media::MediaFetcher;
-use crate::whatsapp::sender::Sender;
+use crate::workers::media_fetcher::MediaFetcher;
+use crate::workers::whatsapp_sender::Sender;
 
 /// Runs the server until asked to stop.
 pub async fn serve(mut args: ServeArgs) -> anyhow::Result<()> {
@@ -50,7 +50,10 @@ pub async fn serve(mut args: ServeArgs) -> anyhow::Result<()> {
             let sender = Sender::new(state.store.clone(), graph.clone(), args.whatsapp_send_rate)
                 .context("cannot set up the WhatsApp sender")?;
             tokio::spawn(sender.run());
-            tokio::spawn(keep_templates_in_sync(state.store.clone(), graph.clone()));
+            tokio::spawn(crate::workers::templates::keep_in_sync(
+                state.store.clone(),
+                graph.clone(),
+            ));
             let fetcher = MediaFetcher::new(
                 state.store.clone(),
                 graph,
@@ -66,12 +69,13 @@ pub async fn serve(mut args: ServeArgs) -> anyhow::Result<()> {
     match args.fcm().context("the FCM settings are not usable")? {
         Some(fcm) => {
             tracing::info!(project = %fcm.project_id, "push notifications through FCM are on");
-            crate::push::start(state.store.clone(), fcm);
+            crate::workers::pushes::start(state.store.clone(), fcm);
         }
         None => tracing::warn!(
             "RELAYDESK_FCM_SERVICE_ACCOUNT_FILE is not set: phones get no push notifications (they still sync when opened)"
         ),
     }
+    tokio::spawn(crate::workers::timers::run(state.store.clone(), None));
     // Printed on stdout (logs go to stderr) so scripts and tests can read the real port.
     announce(&format!("relaydesk listening on http://{address}"));
     if let Some(admin) = first_admin {
@@ -97,31 +101,6 @@ pub async fn serve(mut args: ServeArgs) -> anyhow::Result<()> {
         .context("the HTTP server failed")?;
     tracing::info!("relaydesk stopped");
     Ok(())
-}
-
-/// Reads the templates from Meta at start and every six hours (admins can also sync at once).
-async fn keep_templates_in_sync(
-    store: crate::store::Store,
-    graph: crate::whatsapp::sender::GraphApi,
-) {
-    loop {
-        match crate::library::sync_templates(&store, &graph).await {
-            Ok(report) => {
-                for account in report.accounts {
-                    tracing::info!(
-                        waba_id = %account.waba_id,
-                        synced = account.synced,
-                        disabled = account.disabled,
-                        skipped = account.skipped.len(),
-                        error = account.error.as_deref().unwrap_or(""),
-                        "templates synced"
-                    );
-                }
-            }
-            Err(error) => tracing::warn!(%error, "templates could not be synced"),
-        }
-        tokio::time::sleep(std::time::Duration::from_secs(6 * 3600)).await;
-    }
 }
 
 /// A line on stdout for whoever started the server. A closed stdout (the reader went away) is

@@ -22,6 +22,8 @@ pub struct AppState {
     pub secure_cookies: bool,
     /// The live streams open on this instance and their limits.
     pub live: Arc<LiveStreams>,
+    /// The ephemeral channel: live signals (viewing, typing, presence), never stored.
+    pub signals: Arc<crate::signals::Signals>,
 }
 
 /// How we talk to Meta.
@@ -32,7 +34,7 @@ pub struct WhatsAppSettings {
     /// Answers Meta's subscription handshake; without it the handshake is refused.
     pub verify_token: Option<Secret>,
     /// Where and how to call the Graph API (template sync); `None` without an access token.
-    pub graph: Option<crate::whatsapp::sender::GraphApi>,
+    pub graph: Option<crate::whatsapp::GraphApi>,
 }
 
 /// Counters exposed on `/metrics`.
@@ -154,6 +156,7 @@ impl AppState {
 
     pub fn new(store: Store, whatsapp: WhatsAppSettings) -> AppState {
         AppState {
+            signals: crate::signals::Signals::start(store.clone()),
             store,
             whatsapp: Arc::new(whatsapp),
             metrics: Arc::new(Metrics::default()),

@@ -109,15 +109,18 @@ pub async fn push(
     })
 }
 
-/// The wire names of the commands only WhatsApp issues (left out of the OpenAPI document's
-/// `Command`; `from_a_person` refuses them in a push).
-pub const WHATSAPP_ONLY: [&str; 2] = ["receive_customer_message", "record_delivery"];
+/// The wire names of the commands only WhatsApp or Relaydesk's own timers issue (left out of
+/// the OpenAPI document's `Command`; `from_a_person` refuses them in a push).
+pub const NOT_FROM_PEOPLE: [&str; 3] =
+    ["receive_customer_message", "record_delivery", "end_snooze"];
 
-/// Commands only WhatsApp issues cannot come from a phone.
+/// Commands only WhatsApp or Relaydesk's timers issue cannot come from a phone.
 fn from_a_person(command: &Command) -> bool {
     !matches!(
         command,
-        Command::ReceiveCustomerMessage(_) | Command::RecordDelivery { .. }
+        Command::ReceiveCustomerMessage(_)
+            | Command::RecordDelivery { .. }
+            | Command::EndSnooze { .. }
     )
 }
 
@@ -248,11 +251,11 @@ async fn workspace_copy(store: &Store, who: &Signed) -> Result<WorkspaceCopy, Ac
 mod tests {
     use relaydesk_core::domain::*;
 
-    use super::{WHATSAPP_ONLY, from_a_person};
+    use super::{NOT_FROM_PEOPLE, from_a_person};
 
     /// The names the document leaves out are the commands a push refuses.
     #[test]
-    fn the_commands_only_whatsapp_issues_are_the_ones_named_whatsapp_only() {
+    fn the_commands_only_whatsapp_and_timers_issue_are_the_ones_named_not_from_people() {
         let delivery = Command::RecordDelivery {
             message: MessageRef {
                 ours: None,
@@ -273,13 +276,18 @@ mod tests {
             content: Content::RequestWelcome,
             context: MessageContext::default(),
         }));
-        let names: Vec<String> = [&inbound, &delivery]
+        let snooze_ends = Command::EndSnooze {
+            conversation: ConversationId::new(),
+            until: chrono::Utc::now(),
+        };
+        let names: Vec<String> = [&inbound, &delivery, &snooze_ends]
             .iter()
             .map(|c| serde_json::to_value(c).expect("JSON")["command"].to_string())
             .map(|n| n.trim_matches('"').to_owned())
             .collect();
-        assert_eq!(names, WHATSAPP_ONLY);
+        assert_eq!(names, NOT_FROM_PEOPLE);
         assert!(!from_a_person(&inbound) && !from_a_person(&delivery));
+        assert!(!from_a_person(&snooze_ends));
         assert!(from_a_person(&Command::Claim {
             conversation: ConversationId::new()
         }));

@@ -163,3 +163,186 @@ fn an_operator_piping_the_logs_to_a_file_gets_plain_lines_without_colour_codes()
     assert!(logs.contains("relaydesk started"), "{logs}");
     assert!(!logs.contains('\u{1b}'), "no escape codes: {logs:?}");
 }
+
+/// A webhook delivery in which each of `phones` writes once to the business number.
+fn many_customers_write(phones: &[String], at: i64) -> Vec<u8> {
+    let contacts: Vec<String> = phones
+        .iter()
+        .map(|p| format!(r#"{{"profile":{{"name":"Customer {p}"}},"wa_id":"{p}"}}"#))
+        .collect();
+    let messages: Vec<String> = phones
+        .iter()
+        .map(|p| {
+            format!(
+                r#"{{"from":"{p}","id":"wamid.{p}.1","timestamp":"{at}","type":"text","text":{{"body":"Hello"}}}}"#
+            )
+        })
+        .collect();
+    format!(
+        r#"{{"object":"whatsapp_business_account","entry":[{{"id":"310984726155302","changes":[{{"field":"messages","value":{{"messaging_product":"whatsapp","metadata":{{"display_phone_number":"12125550142","phone_number_id":"410593826617204"}},"contacts":[{}],"messages":[{}]}}}}]}}]}}"#,
+        contacts.join(","),
+        messages.join(",")
+    )
+    .into_bytes()
+}
+
+/// Two real `relaydesk serve` processes on one PostgreSQL schema fire 1,000 snooze timers; one
+/// is killed (SIGKILL, mid-transaction as likely as not) part-way through. Every snooze ends
+/// exactly once, on the timeline, and every timer is settled.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_thousand_snoozes_end_once_each_on_two_instances_one_killed_part_way() {
+    use relaydesk_core::domain::*;
+    use relaydesk_server::store::Setup;
+    use std::collections::BTreeSet;
+
+    let Ok(url) = std::env::var("RELAYDESK_TEST_DATABASE_URL") else {
+        eprintln!(
+            "SKIPPED: RELAYDESK_TEST_DATABASE_URL is not set (two instances need PostgreSQL; .ci/run sets it)"
+        );
+        return;
+    };
+    let schema = format!(
+        "rd_test_{}_{}",
+        chrono::Utc::now().timestamp(),
+        uuid::Uuid::now_v7().simple()
+    );
+    let database = Database::Postgres {
+        url: url.clone(),
+        schema: Some(schema.clone()),
+    };
+    let store = Store::open(&database).await.expect("store");
+    let team = Team {
+        id: TeamId::new(),
+        name: "North".into(),
+    };
+    let lead = Member {
+        id: UserId::new(),
+        name: "Sara".into(),
+        handle: "sara".into(),
+        role: Role::Supervisor,
+        teams: BTreeSet::from([team.id]),
+        availability: Availability::Online,
+        capacity: Capacity::default(),
+        active: true,
+    };
+    let inbox = Inbox {
+        id: InboxId::new(),
+        name: "Main".into(),
+        phone_number_id: "410593826617204".into(),
+        display_phone_number: "12125550142".into(),
+        waba_id: "310984726155302".into(),
+        teams: BTreeSet::from([team.id]),
+    };
+    for change in [
+        Setup::Team(team),
+        Setup::Member(lead.clone()),
+        Setup::Inbox(inbox),
+    ] {
+        store.setup(change).await.expect("setup");
+    }
+    let now = chrono::Utc::now();
+    for batch in 0..10 {
+        let phones: Vec<String> = (0..100)
+            .map(|n| format!("1303555{:04}", batch * 100 + n))
+            .collect();
+        let report = store
+            .ingest_webhook(many_customers_write(&phones, now.timestamp() - 60), now)
+            .await
+            .expect("ingest");
+        assert_eq!(report.messages_stored, 100, "{report:?}");
+    }
+    let conversations = store.conversations().await.expect("db");
+    assert_eq!(conversations.len(), 1_000);
+
+    let start = |name: &str| {
+        let data_dir =
+            std::env::temp_dir().join(format!("relaydesk-timers-{name}-{}", std::process::id()));
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_relaydesk"))
+            .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
+            .arg(&data_dir)
+            .args(["--database-url", &url, "--database-schema", &schema])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("the relaydesk binary starts");
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().expect("stdout"))
+            .read_line(&mut line)
+            .expect("the server announces its address");
+        assert!(line.starts_with("relaydesk listening on"), "{line:?}");
+        (child, data_dir)
+    };
+    let (mut doomed, doomed_dir) = start("a");
+    let (mut survivor, survivor_dir) = start("b");
+
+    // Each snoozed for three seconds: they come due one after another, as fast as they were
+    // snoozed, while both instances are running.
+    for c in &conversations {
+        let until = chrono::Utc::now() + chrono::TimeDelta::seconds(3);
+        store
+            .execute(
+                Actor::Member(lead.id),
+                chrono::Utc::now(),
+                Command::SetStatus {
+                    conversation: c.id,
+                    status: Status::Snoozed { until },
+                },
+            )
+            .await
+            .expect("db")
+            .expect("snoozed");
+    }
+    let fired = |counts: &[(String, i64)]| {
+        counts
+            .iter()
+            .find(|(state, _)| state == "fired")
+            .map_or(0, |(_, n)| *n)
+    };
+    let mut killed_at = None;
+    for _ in 0..1_200 {
+        let counts = store.timer_counts().await.expect("db");
+        let done = fired(&counts);
+        if killed_at.is_none() && done >= 300 {
+            doomed.kill().expect("SIGKILL");
+            let _ = doomed.wait();
+            killed_at = Some(done);
+        }
+        if done == 1_000 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let killed_at = killed_at.expect("one instance was killed part-way");
+    assert!(
+        killed_at < 1_000,
+        "killed before the end ({killed_at} fired by then)"
+    );
+    assert_eq!(
+        store.timer_counts().await.expect("db"),
+        [("fired".to_owned(), 1_000)],
+        "every timer fired once, none left armed or dropped"
+    );
+    for c in &conversations {
+        let ended = store
+            .events_of(c.id)
+            .await
+            .expect("db")
+            .into_iter()
+            .filter(|e| matches!(e.change, Change::SnoozeEnded { .. }))
+            .count();
+        assert_eq!(ended, 1, "conversation {} ended its snooze once", c.id);
+        assert_eq!(
+            store
+                .conversation(c.id)
+                .await
+                .expect("db")
+                .expect("exists")
+                .status,
+            Status::Open
+        );
+    }
+    let _ = survivor.kill();
+    let _ = survivor.wait();
+    let _ = std::fs::remove_dir_all(doomed_dir);
+    let _ = std::fs::remove_dir_all(survivor_dir);
+}

@@ -257,6 +257,23 @@ fn assert_the_busy_desk_is_all_there(desk: &BusyDesk, pulled: &Pulled, who: &Per
         colleague(system).map(|m| m.name.as_str()),
         Some("Relaydesk")
     );
+    // The snooze Relaydesk ended on its timer reads as Relaydesk changing the status.
+    let woke = pulled
+        .events
+        .iter()
+        .find(|e| {
+            e.event.conversation.map(|c| c.0) == Some(uuid_of(c.old))
+                && matches!(
+                    &e.event.change,
+                    Change::StatusChanged {
+                        from: Status::Snoozed { .. },
+                        to: Status::Open
+                    }
+                )
+        })
+        .expect("the snooze's end, told as a status change");
+    assert_eq!(woke.event.by, By::Member(*system));
+    assert_eq!(pulled.conversation(c.old).status, Status::Open);
     let north = [
         c.late, c.photo, c.choice, c.pin, c.ad, c.voice, c.old, c.video, c.waiting,
     ];

@@ -157,9 +157,9 @@ async fn two_hundred_commands_written_offline_arrive_once_and_in_order(backend: 
         })
         .mount(&graph)
         .await;
-    let sender = relaydesk_server::whatsapp::sender::Sender::new(
+    let sender = relaydesk_server::workers::whatsapp_sender::Sender::new(
         server.store.clone(),
-        relaydesk_server::whatsapp::sender::GraphApi {
+        relaydesk_server::whatsapp::GraphApi {
             base_url: graph.uri(),
             version: "v25.0".into(),
             access_token: relaydesk_server::config::Secret::new("test"),

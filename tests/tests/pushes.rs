@@ -31,7 +31,7 @@ async fn an_escalation_reaches_the_supervisors_pocket_and_the_decision_the_agent
         return;
     };
     let fcm = FakeFcm::start().await;
-    relaydesk_server::push::start(server.store.clone(), fcm.settings());
+    relaydesk_server::workers::pushes::start(server.store.clone(), fcm.settings());
     let (sara_dir, ana_dir, sol_dir) = (
         tempfile::tempdir().expect("dir"),
         tempfile::tempdir().expect("dir"),

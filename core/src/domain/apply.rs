@@ -136,6 +136,11 @@ fn apply_to_conversation(c: &mut Conversation, by: By, at: Timestamp, change: &C
             c.labels.remove(label);
         }
         Change::StatusChanged { to, .. } => c.status = *to,
+        Change::SnoozeEnded { until } => {
+            if c.status == (Status::Snoozed { until: *until }) {
+                c.status = Status::Open;
+            }
+        }
         Change::PriorityChanged { to, .. } => c.priority = *to,
         Change::EscalationRequested { escalation } => c.escalation = Some(escalation.clone()),
         Change::EscalationApproved { escalation, note } => {

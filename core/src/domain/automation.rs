@@ -118,6 +118,8 @@ pub fn automation_may(command: &Command) -> Result<(), &'static str> {
         CancelEscalation { .. } => Err("only a person withdraws an escalation"),
         MarkRead { .. } => Err("only a person who read the message marks it read"),
         SetAvailability { .. } => Err("automation has no availability"),
+        // Which automaton: the decision (only the system, on its timer).
+        EndSnooze { .. } => Ok(()),
         ReceiveCustomerMessage(_) | RecordDelivery { .. } => {
             Err("only WhatsApp delivers customer messages and delivery reports")
         }

@@ -213,6 +213,14 @@ pub enum Command {
     SetAvailability {
         availability: Availability,
     },
+    /// A snooze ran out: the conversation snoozed until `until` comes back to the queue. Only
+    /// Relaydesk issues it, on its timer ([`super::Timer`]); a person ends a snooze early by
+    /// setting the status.
+    EndSnooze {
+        conversation: ConversationId,
+        #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
+        until: Timestamp,
+    },
     /// A customer wrote (from the webhook).
     ReceiveCustomerMessage(Box<InboundMessage>),
     /// WhatsApp reported on one of our messages (from the webhook or the send queue).
@@ -293,6 +301,7 @@ impl Command {
             | AddLabel { conversation, .. }
             | RemoveLabel { conversation, .. }
             | SetStatus { conversation, .. }
+            | EndSnooze { conversation, .. }
             | SetPriority { conversation, .. } => needs.conversation = Some(*conversation),
             RequestEscalation {
                 conversation,

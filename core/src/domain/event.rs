@@ -255,6 +255,11 @@ pub enum Change {
         from: Status,
         to: Status,
     },
+    /// A snooze ran out and the conversation is open again (Relaydesk, on its timer).
+    SnoozeEnded {
+        #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
+        until: Timestamp,
+    },
     PriorityChanged {
         from: Priority,
         to: Priority,
@@ -309,6 +314,7 @@ impl Event {
             | Change::LabelAdded { .. }
             | Change::LabelRemoved { .. }
             | Change::StatusChanged { .. }
+            | Change::SnoozeEnded { .. }
             | Change::PriorityChanged { .. }
             | Change::EscalationRequested { .. }
             | Change::EscalationApproved { .. }

@@ -12,7 +12,7 @@
 //! ([`contact`]), the thread ([`conversation`], [`message`], [`content`], [`delivery`],
 //! [`escalation`], [`timeline`] order, how a message [`reading`] reads and who did what in
 //! [`wording`]), reusable text
-//! ([`template`], [`canned`]), time ([`window`]), who may see and work what ([`access`]), the
+//! ([`template`], [`canned`]), time ([`window`], due work: [`timer`]), who may see and work what ([`access`]), the
 //! queue's views ([`queue`]), how long free text may be ([`limits`]), and the machinery
 //! ([`command`], [`event`], [`rejection`], [`desk`], `decide`, [`apply()`]).
 
@@ -39,6 +39,7 @@ pub mod reading;
 pub mod rejection;
 pub mod template;
 pub mod timeline;
+pub mod timer;
 mod tolerant;
 pub mod window;
 pub mod wording;
@@ -76,5 +77,6 @@ pub use template::{
     ParamsError, Template, TemplateButton, TemplateCategory, TemplateParams, TemplateStatus,
 };
 pub use timeline::Place;
+pub use timer::Timer;
 pub use window::{Timestamp, WINDOW, window_closes_at, window_is_open, window_time_left};
 pub use workspace::Workspace;

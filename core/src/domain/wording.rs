@@ -176,6 +176,10 @@ pub fn event_line(
             status_words(*from, DateTime::<Utc>::MIN_UTC),
             status_words(*to, DateTime::<Utc>::MIN_UTC)
         ),
+        Change::SnoozeEnded { until } => format!(
+            "The snooze until {} ended: back in the queue",
+            until.format("%d %b %H:%M UTC")
+        ),
         Change::PriorityChanged { from, to } => format!(
             "{who} changed the priority: {} → {}",
             from.as_str(),

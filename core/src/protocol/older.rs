@@ -2,7 +2,8 @@
 //! Version 1 phones know only members as actors and read every enum strictly, so before an
 //! answer leaves for one: every act of automation is named as a synthetic colleague
 //! ([`Automaton::colleague_id`]), listed in the workspace copy so the phone can name it;
-//! event kinds version 1 does not know are dropped; refusals and outcomes it does not know
+//! event kinds version 1 does not know are dropped (or, for a snooze ending, told as the
+//! status change it is); refusals and outcomes it does not know
 //! are mapped onto its own. Each function is total over the current types, so a new actor,
 //! event kind or outcome does not compile until it says what an older phone sees.
 
@@ -10,7 +11,7 @@ use std::collections::BTreeSet;
 
 use crate::domain::{
     Automation, Automaton, Availability, By, Change, Escalation, EscalationState, Event, Message,
-    Note, Rejection, Role, Workspace,
+    Note, Rejection, Role, Status, Workspace,
 };
 
 use super::directory::Colleague;
@@ -63,6 +64,7 @@ fn known_to_v1(change: &Change) -> bool {
         | Change::LabelAdded { .. }
         | Change::LabelRemoved { .. }
         | Change::StatusChanged { .. }
+        | Change::SnoozeEnded { .. }
         | Change::PriorityChanged { .. }
         | Change::EscalationRequested { .. }
         | Change::EscalationApproved { .. }
@@ -81,6 +83,14 @@ fn event(e: &mut Event) {
         }
         Change::NoteAdded { note: n } => note(n),
         Change::EscalationRequested { escalation: e } => escalation(e),
+        // Version 1 knows a snooze ending only as the status it leaves.
+        Change::SnoozeEnded { until } => {
+            let until = *until;
+            e.change = Change::StatusChanged {
+                from: Status::Snoozed { until },
+                to: Status::Open,
+            }
+        }
         _ => {}
     }
 }

@@ -21,7 +21,7 @@ use std::net::SocketAddr;
 use crate::config::{Secret, ServeArgs};
 use crate::store::Store;
 
-pub use seed::{LOGINS, NIGHT_CUSTOMER};
+pub use seed::{LOGINS, NIGHT_CUSTOMER, PHOTO_CUSTOMER};
 
 /// The demo's WhatsApp number, as Meta would name it.
 pub const PHONE_NUMBER_ID: &str = "109876543210001";
@@ -96,6 +96,11 @@ impl Demo {
         for (email, password, who) in LOGINS {
             text.push_str(&format!("  {who:<28} {email:<28} password: {password}\n"));
         }
+        text.push_str(&format!(
+            "On the demo's first start Carla snoozes {} for {} minutes (sign in as Carla or Sara): the conversation comes back by itself.\n",
+            seed::PHOTO_CUSTOMER.0,
+            seed::PUT_ASIDE_FOR.num_minutes()
+        ));
         text
     }
 }

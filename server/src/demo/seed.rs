@@ -1,7 +1,8 @@
 //! The demo's workspace: teams Orders and Returns, one WhatsApp number working for both, an
 //! admin, a supervisor and three agents, canned replies, and an "Out of hours" rule with what
 //! it did overnight (a customer who wrote while nobody was on shift, answered and noted for
-//! the morning shift). Created once; a restart on the same data directory keeps it (and
+//! the morning shift), and a conversation Carla put aside for a few minutes, which comes back
+//! by itself. Created once; a restart on the same data directory keeps it (and
 //! everything that happened since).
 
 use std::collections::BTreeSet;
@@ -10,7 +11,7 @@ use anyhow::Context;
 use chrono::{Duration, Utc};
 use relaydesk_core::domain::{
     Actor, Automation, Automaton, CannedReply, CannedReplyId, CannedScope, Command, MessageId,
-    NoteId, ReplyBody, Role, RuleId, Timestamp,
+    NoteId, ReplyBody, Role, RuleId, Status, Timestamp,
 };
 use relaydesk_core::protocol::admin::{NewInbox, NewTeam, NewUser};
 use serde_json::json;
@@ -142,7 +143,74 @@ pub(super) async fn seed(store: &Store) -> anyhow::Result<()> {
             .await?
             .map_err(|taken| anyhow::anyhow!(taken))?;
     }
-    overnight(store).await
+    overnight(store).await?;
+    put_aside(store).await
+}
+
+/// The customer whom Carla asked for a photo and put aside until it comes: snoozed for a few
+/// minutes, so a newcomer sees the conversation come back by itself ("The snooze until …
+/// ended") — Relaydesk's timer, not a person.
+pub const PHOTO_CUSTOMER: (&str, &str) = ("Tomás Ruiz", "34612345678");
+
+/// How long Carla's snooze lasts from the demo's start.
+pub const PUT_ASIDE_FOR: Duration = Duration::minutes(3);
+
+async fn put_aside(store: &Store) -> anyhow::Result<()> {
+    let (name, phone) = PHOTO_CUSTOMER;
+    let wrote = Utc::now() - Duration::minutes(10);
+    let payload = webhook::customer_message_at(
+        name,
+        phone,
+        json!({ "type": "text", "text": { "body":
+            "The vase in my order 7288 arrived broken. I want to return it." } }),
+        wrote,
+    );
+    store
+        .ingest_webhook(payload.to_string().into_bytes(), wrote)
+        .await?;
+    let contact = store
+        .contact_by_phone(phone.into())
+        .await?
+        .context("the photo customer was not stored")?;
+    let conversation = store
+        .conversations()
+        .await?
+        .into_iter()
+        .find(|c| c.contact_id == contact.id)
+        .context("the photo customer has no conversation")?
+        .id;
+    let carla = store
+        .workspace()
+        .await?
+        .members
+        .values()
+        .find(|m| m.handle == "carla")
+        .map(|m| m.id)
+        .context("Carla is in the demo workspace")?;
+    let now = Utc::now();
+    for command in [
+        Command::Claim { conversation },
+        Command::Reply {
+            conversation,
+            message: MessageId::new(),
+            body: ReplyBody::Text {
+                text: "I'm sorry it arrived broken! Could you send me a photo of the vase and the box? Then I'll arrange the return.".into(),
+            },
+            in_reply_to: None,
+        },
+        Command::SetStatus {
+            conversation,
+            status: Status::Snoozed {
+                until: now + PUT_ASIDE_FOR,
+            },
+        },
+    ] {
+        store
+            .execute(Actor::Member(carla), now, command)
+            .await?
+            .map_err(|refused| anyhow::anyhow!("Carla was refused: {refused}"))?;
+    }
+    Ok(())
 }
 
 /// The "Out of hours" rule, and a customer who wrote last night while nobody was on shift:

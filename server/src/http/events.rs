@@ -11,6 +11,10 @@
 //! and, when one round reads several versions, what happened in it before that change (they
 //! could see it then; the conversation as it stands now no longer says so).
 //!
+//! Ephemeral signals (`crate::signals`: who is viewing or typing, presence) come as `signal`
+//! events without an id, filtered the same way: the ones still live when a stream opens, then
+//! each as it arrives.
+//!
 //! Streams are limited per session and per instance (`live_streams`: 429 `too_many_streams`
 //! beyond), and a stream never replays more than `catch_up_versions` versions: starting (or
 //! falling) further behind — `since=0`, a week-old `Last-Event-ID`, a version this database
@@ -28,7 +32,9 @@ use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
 use relaydesk_core::domain::{
     Conversation, ConversationId, Event, Member, Workspace, can_see, gained_sight, lost_sight,
 };
-use relaydesk_core::protocol::live::{CHANGE_EVENT, LiveChange, LiveReset, RESET_EVENT};
+use relaydesk_core::protocol::live::{
+    CHANGE_EVENT, LiveChange, LiveReset, RESET_EVENT, SIGNAL_EVENT, Signal,
+};
 use serde::Deserialize;
 use tokio::sync::mpsc;
 use tokio_stream::wrappers::ReceiverStream;
@@ -68,7 +74,7 @@ fn version_from(field: &str, raw: &str) -> Result<i64, ApiError> {
         .ok_or_else(|| ApiError::invalid(field, "a version this server sent (a whole number)"))
 }
 
-#[utoipa::path(get, path = "/api/v1/events", tag = "live", params(EventParams, ("Last-Event-ID" = Option<String>, Header, description = "Resume after this version")), responses((status = 200, description = "`text/event-stream`: one `change` event per committed change you may see, `id` = its version, `data` = LiveChange. A stream asked to resume further behind than the server replays (`relaydesk serve --live-catch-up-versions`, default 1,000 versions), or after a version it never sent, instead gets one `reset` event, `id` = the latest version, `data` = LiveReset: reload what you show (a phone pulls), then changes follow live", content_type = "text/event-stream", body = LiveChange), (status = 429, description = "Too many live streams open, for this session (default 8) or on this server (default 2,000): `too_many_streams` with `scope` and `limit`; `Retry-After` says when to try again", body = ErrorBody), (status = "default", description = "An error: `{\"error\":{\"code\",\"message\",…}}`", body = ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/events", tag = "live", params(EventParams, ("Last-Event-ID" = Option<String>, Header, description = "Resume after this version")), responses((status = 200, description = "`text/event-stream`: one `change` event per committed change you may see, `id` = its version, `data` = LiveChange. A stream asked to resume further behind than the server replays (`relaydesk serve --live-catch-up-versions`, default 1,000 versions), or after a version it never sent, instead gets one `reset` event, `id` = the latest version, `data` = LiveReset: reload what you show (a phone pulls), then changes follow live. `signal` events (no `id`, never stored or replayed), `data` = Signal: who is viewing or typing in a conversation you may see, or is present; each is forgotten at its `expires_at` unless sent again", content_type = "text/event-stream", body = LiveChange), (status = 429, description = "Too many live streams open, for this session (default 8) or on this server (default 2,000): `too_many_streams` with `scope` and `limit`; `Retry-After` says when to try again", body = ErrorBody), (status = "default", description = "An error: `{\"error\":{\"code\",\"message\",…}}`", body = ErrorBody)))]
 async fn events(
     State(state): State<AppState>,
     Signed(who): Signed,
@@ -121,6 +127,12 @@ async fn stream(
 ) {
     let _counted = (SseClient::connected(&state.metrics), ticket);
     let mut changes = state.store.changes();
+    let mut signals = state.signals.subscribe();
+    for signal in state.signals.live(chrono::Utc::now()) {
+        if !pass_on(&state, &who, &signal, &out).await {
+            return;
+        }
+    }
     loop {
         changes.borrow_and_update();
         match catch_up(&state, &who, &mut cursor, protocol, &out).await {
@@ -131,9 +143,53 @@ async fn stream(
                 return;
             }
         }
-        tokio::select! {
-            changed = changes.changed() => if changed.is_err() { return },
-            () = out.closed() => return,
+        loop {
+            tokio::select! {
+                changed = changes.changed() => if changed.is_err() { return } else { break },
+                signal = signals.recv() => match signal {
+                    Ok(signal) => if !pass_on(&state, &who, &signal, &out).await { return },
+                    // Missed ones are gone: a signal only says what is happening now.
+                    Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {}
+                    Err(tokio::sync::broadcast::error::RecvError::Closed) => return,
+                },
+                () = out.closed() => return,
+            }
+        }
+    }
+}
+
+/// Sends `signal` if `who` may see what it is about (a conversation by `can_see`; presence to
+/// every active member) and it has not expired; `false` when the client is gone.
+async fn pass_on(state: &AppState, who: &accounts::Signed, signal: &Signal, out: &Outbox) -> bool {
+    if signal.expires_at <= chrono::Utc::now() {
+        return true;
+    }
+    let visible = async {
+        let workspace = state.store.workspace().await?;
+        let Some(member) = workspace.members.get(&who.member.id).filter(|m| m.active) else {
+            return Ok::<_, DbError>(false);
+        };
+        Ok(match signal.conversation {
+            None => true,
+            Some(id) => state
+                .store
+                .conversation(id)
+                .await?
+                .is_some_and(|c| can_see(member, &c, &workspace)),
+        })
+    };
+    match visible.await {
+        Ok(false) => true,
+        Ok(true) => match SseEvent::default().event(SIGNAL_EVENT).json_data(signal) {
+            Ok(message) => out.send(Ok(message)).await.is_ok(),
+            Err(error) => {
+                tracing::error!(%error, "a signal could not be written");
+                true
+            }
+        },
+        Err(error) => {
+            tracing::warn!(%error, "a signal's visibility could not be read; not sent");
+            true
         }
     }
 }

@@ -25,8 +25,11 @@ pub(super) fn base() -> OpenApi {
             ComponentsBuilder::new()
                 .schema_from::<relaydesk_core::domain::Rejection>()
                 .schema_from::<relaydesk_core::domain::Entity>()
-                // The live stream's `reset` event (its route names only `change`'s data).
+                // The live stream's `reset` event (its route names only `change`'s data) …
                 .schema_from::<relaydesk_core::protocol::live::LiveReset>()
+                // ... and its `signal` events.
+                .schema_from::<relaydesk_core::protocol::live::Signal>()
+                .schema_from::<relaydesk_core::protocol::live::SignalKind>()
                 .build(),
         ))
         .build()
@@ -67,17 +70,18 @@ pub(super) fn finish(mut document: OpenApi) -> OpenApi {
 }
 
 /// The commands a phone may push (`Mutation.command`, the only place `Command` is used):
-/// those only WhatsApp issues are refused by sync (`crate::sync`), so the document leaves
-/// them out and says so.
+/// those only WhatsApp or Relaydesk's timers issue are refused by sync (`crate::sync`), so the
+/// document leaves them out and says so.
 fn only_what_a_person_pushes(commands: &mut utoipa::openapi::schema::OneOf) {
     commands.items.retain(|variant| {
         !names(variant)
             .iter()
-            .any(|n| crate::sync::WHATSAPP_ONLY.contains(&n.as_str()))
+            .any(|n| crate::sync::NOT_FROM_PEOPLE.contains(&n.as_str()))
     });
     commands.description = Some(
         "A command a person issues. Those only WhatsApp issues (customer messages, delivery \
-         reports) come through the webhook and are refused in a push."
+         reports) come through the webhook, a snooze ends on Relaydesk's own timer; they are \
+         refused in a push."
             .to_owned(),
     );
 }

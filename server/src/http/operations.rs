@@ -82,7 +82,47 @@ async fn metrics(State(state): State<AppState>) -> String {
         Ok(lag) => text.push_str(&watermark_gauges(&lag)),
         Err(error) => tracing::error!(%error, "cannot read the commit watermark for /metrics"),
     }
+    match followers_and_timers(&state.store).await {
+        Ok(gauges) => text.push_str(&gauges),
+        Err(error) => tracing::error!(%error, "cannot read the followers and timers for /metrics"),
+    }
     text
+}
+
+/// How far each follower of the event log trails W (a lag that grows: it cannot keep up, or
+/// no instance runs it), the timers by state, and how overdue the earliest armed one is (a
+/// figure that grows: no instance fires them).
+async fn followers_and_timers(
+    store: &crate::store::Store,
+) -> Result<String, crate::store::DbError> {
+    let watermark = store.watermark();
+    let mut text = String::from(
+        "# HELP relaydesk_follower_lag_versions Versions below W a follower of the event log has not read yet.\n\
+         # TYPE relaydesk_follower_lag_versions gauge\n",
+    );
+    for (name, at) in store.followers().await? {
+        text.push_str(&format!(
+            "relaydesk_follower_lag_versions{{follower=\"{name}\"}} {}\n",
+            (watermark - at).max(0)
+        ));
+    }
+    text.push_str(
+        "# HELP relaydesk_timers Durable timers by state (armed: waiting to come due).\n\
+         # TYPE relaydesk_timers gauge\n",
+    );
+    for (timer_state, count) in store.timer_counts().await? {
+        text.push_str(&format!(
+            "relaydesk_timers{{state=\"{timer_state}\"}} {count}\n"
+        ));
+    }
+    let overdue = store.next_timer_due().await?.map_or(0.0, |due| {
+        ((chrono::Utc::now() - due).num_milliseconds().max(0) as f64) / 1000.0
+    });
+    text.push_str(&format!(
+        "# HELP relaydesk_timer_overdue_seconds How long the earliest armed timer has been due (0: none is).\n\
+         # TYPE relaydesk_timer_overdue_seconds gauge\nrelaydesk_timer_overdue_seconds {overdue:.3}\n"
+    ));
+    Ok(text)
 }
 
 /// How far the commit watermark W trails what writers have taken, and the transaction that

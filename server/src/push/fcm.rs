@@ -188,24 +188,8 @@ fn truncate(text: &str) -> String {
     text.chars().take(300).collect()
 }
 
-/// What became of one send.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Delivery {
-    Sent,
-    /// Worth trying again: after `after` when FCM said (`Retry-After`).
-    Retry {
-        reason: String,
-        after: Option<Duration>,
-    },
-    /// The device token is dead: forget it.
-    TokenGone {
-        reason: String,
-    },
-    /// FCM refused our request itself: a bug of ours, logged, never retried.
-    Refused {
-        reason: String,
-    },
-}
+/// What became of one send (the push queue records it).
+pub use crate::store::PushDelivery as Delivery;
 
 /// Sends one message (the `message` object of FCM's v1 body).
 #[derive(Debug)]

@@ -11,12 +11,12 @@ use relaydesk_core::domain::{
     MessageId, MessageRef, Timestamp, Workspace,
 };
 
+use super::inbound::{InboundItem, Notification};
 use super::provenance::{Door, Provenance};
 use super::rows;
 use super::send_queue::{THROUGHPUT_PAUSE, pause_number};
 use super::sql::{Arg, DbError, LockSpace, Sql};
 use super::write_path::{Unit, execute};
-use crate::whatsapp::notification::{InboundItem, Notification, NotificationError};
 
 /// WhatsApp's "throughput reached" error (the number sent more than its messages per second).
 const THROUGHPUT_REACHED: i64 = 130429;
@@ -68,7 +68,7 @@ pub(crate) async fn ingest<S: Sql>(
     sql: &mut S,
     body: &[u8],
     received_at: Timestamp,
-    notification: Result<Notification, NotificationError>,
+    notification: Result<Notification, String>,
 ) -> Result<IngestReport, DbError> {
     let payload = uuid::Uuid::now_v7().to_string();
     let mut report = IngestReport {

@@ -1,14 +1,14 @@
-//! What the send queue and the media queue share: claiming due jobs under a lease (with
+//! What the send, media and push queues share: claiming due jobs under a lease (with
 //! `SKIP LOCKED` on PostgreSQL, so several instances never take the same job) and scheduling
 //! the next attempt with backoff.
 
+use std::hash::BuildHasher;
 use std::time::Duration;
 
 use relaydesk_core::domain::Timestamp;
 use serde::de::DeserializeOwned;
 
 use super::sql::{Arg, DbError, Sql};
-use crate::whatsapp::outbound::backoff;
 
 /// A job queue table: `message_id`, `state`, `attempts`, `next_attempt_at`, `lease_until`, `doc`.
 #[derive(Debug, Clone, Copy)]
@@ -95,4 +95,35 @@ impl Queue {
 /// When attempt `attempt + 1` may start, counted from `now`, in epoch milliseconds.
 pub(crate) fn next_attempt_at(now: Timestamp, attempt: i64) -> i64 {
     now.timestamp_millis() + i64::try_from(backoff(attempt).as_millis()).unwrap_or(300_000)
+}
+
+/// How many times a send or a media fetch is tried before it fails for good.
+pub const MAX_ATTEMPTS: i64 = 8;
+
+/// Wait before attempt `attempt + 1`: 1 s doubling to at most 5 minutes, ±25 % jitter so that
+/// a burst of failures does not come back as a burst.
+pub fn backoff(attempt: i64) -> Duration {
+    let exponent = u32::try_from(attempt.clamp(1, 20) - 1).unwrap_or(0);
+    let base = Duration::from_secs(1).saturating_mul(2u32.saturating_pow(exponent));
+    let base = base.min(Duration::from_secs(300));
+    let random = std::collections::hash_map::RandomState::new().hash_one(attempt);
+    let jitter = 0.75 + (random % 1000) as f64 / 2000.0;
+    base.mul_f64(jitter)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::backoff;
+
+    #[test]
+    fn backoff_doubles_with_jitter_and_is_capped() {
+        for attempt in 1..=12 {
+            let wait = backoff(attempt);
+            let base = 2f64.powi(attempt as i32 - 1).min(300.0);
+            assert!(
+                wait.as_secs_f64() >= base * 0.75 && wait.as_secs_f64() <= base * 1.25,
+                "{attempt}: {wait:?}"
+            );
+        }
+    }
 }

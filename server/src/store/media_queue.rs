@@ -14,7 +14,7 @@ const QUEUE: Queue = Queue {
     table: "media",
     working: "fetching",
 };
-use crate::whatsapp::outbound::MAX_ATTEMPTS;
+use super::job_queue::MAX_ATTEMPTS;
 
 /// One media item to fetch.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -79,6 +79,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../../migrations/sqlite/0012_versions_sequence.sql"),
         include_str!("../../migrations/postgres/0012_versions_sequence.sql"),
     ),
+    (
+        13,
+        "followers and timers",
+        include_str!("../../migrations/sqlite/0013_followers_and_timers.sql"),
+        include_str!("../../migrations/postgres/0013_followers_and_timers.sql"),
+    ),
 ];
 
 /// Migrations that change one backend only, by design; each says so in both files.

@@ -2,11 +2,15 @@
 //! default) and PostgreSQL (several server instances on one database).
 //!
 //! The logic is written once, over the [`sql::Sql`] trait: the write path (`write_path`),
-//! webhook ingest (`ingest`), entity rows (`rows`), the send and media queues and the
-//! migrations. `sqlite` and `postgres` only say how to run a transaction and bind values.
+//! webhook ingest (`ingest`, of [`inbound`] plain data), entity rows (`rows`), the send, media
+//! and push queues, [`followers`] of the event log, durable [`timers`] and the migrations.
+//! `sqlite` and `postgres` only say how to run a transaction and bind values. Nothing here
+//! knows a channel (WhatsApp's JSON, FCM): the channels and `crate::workers` sit above and
+//! hand the store plain data.
 
 mod accounts;
 mod event_docs;
+pub mod inbound;
 mod ingest;
 mod job_queue;
 mod media_queue;
@@ -34,15 +38,15 @@ pub use library::ShortcutTaken;
 pub use media_queue::{LEASE_LOST, MediaClaim, MediaJob, MediaOutcome, MediaState};
 pub use provenance::{Door, Provenance};
 pub use pull::{PageBound, PullFrom, PulledPage};
-pub use push_queue::{PushClaim, PushJob, PushKind};
+pub use push_queue::{Delivery as PushDelivery, PushClaim, PushJob, PushKind};
 pub use queue::{After, QueueFilters, QueueRows};
-pub use send_queue::{Claimed, SendState};
+pub use send_queue::{Claimed, Outgoing, SendJob, SendKind, SendOutcome, SendState};
 pub use sql::DbError;
 use sql::Sql;
 pub use sync::Pushed;
 pub use timeline::{Stamped, TimelineFrom};
+pub use timers::{Settled, TimerRow};
 
-use crate::whatsapp::notification;
 use postgres::{PgDb, PgSql};
 use sqlite::{SqliteDb, run_ready};
 use write_path::Unit;
@@ -110,6 +114,8 @@ pub struct Store {
     /// The commit watermark W: every reader of what changed reads up to it, and live streams
     /// and followers wake when it moves.
     watermark: Arc<watermark::Watermark>,
+    /// The ephemeral channel's payloads as they arrive (`signal_bus`).
+    signals: Arc<signal_bus::SignalBus>,
 }
 
 /// Runs `$body` (which uses `$sql: &mut impl Sql`) in one transaction on whichever backend;
@@ -193,12 +199,15 @@ macro_rules! in_read {
 }
 
 mod account_ops;
+pub mod followers;
 mod library;
 mod pull;
 mod push_queue;
 mod queue;
+pub mod signal_bus;
 mod sync;
 mod timeline;
+pub mod timers;
 mod viewer;
 #[cfg(test)]
 mod watermark_proof;
@@ -222,6 +231,15 @@ impl Store {
             Database::Sqlite(path) => Backend::Sqlite(SqliteDb::open(path)?),
             Database::Postgres { url, schema } => {
                 if let Some(schema) = schema {
+                    if schema.is_empty()
+                        || !schema
+                            .chars()
+                            .all(|c| c.is_ascii_alphanumeric() || c == '_')
+                    {
+                        return Err(DbError::Other(format!(
+                            "the schema {schema:?} is not a plain name: use letters, digits and _"
+                        )));
+                    }
                     let admin = PgDb::connect(url, None).await?;
                     sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
                         "CREATE SCHEMA IF NOT EXISTS \"{schema}\""
@@ -243,10 +261,16 @@ impl Store {
         let store = Store {
             backend: Arc::new(backend),
             watermark,
+            signals: Arc::new(signal_bus::SignalBus::new()),
         };
         let applied = in_transaction!(store, |sql| migrations::migrate(sql).await)?;
         if let Backend::Postgres(db) = &*store.backend {
-            postgres::listen(db, Arc::downgrade(&store.watermark)).await?;
+            postgres::listen(
+                db,
+                Arc::downgrade(&store.watermark),
+                Arc::downgrade(&store.signals),
+            )
+            .await?;
         }
         store.version().await?;
         tracing::info!(
@@ -334,14 +358,16 @@ impl Store {
         in_read!(self, |sql| rows::sources_of(sql, conversation).await)
     }
 
-    /// Stores a WhatsApp webhook delivery whose signature was verified: the raw payload and all
-    /// its effects, in one transaction.
-    pub async fn ingest_webhook(
+    /// Stores a channel's delivery whose signature was verified: the raw payload `body`, what
+    /// the channel read in it (or why it could not: the payload is then quarantined with that
+    /// reason) and all its effects, in one transaction. WhatsApp's door is
+    /// `crate::whatsapp::notification`'s `Store::ingest_webhook`.
+    pub async fn ingest(
         &self,
         body: Vec<u8>,
+        read: Result<inbound::Notification, String>,
         received_at: Timestamp,
     ) -> Result<IngestReport, DbError> {
-        let read = notification::read(&body, received_at);
         in_transaction!(self, |sql| ingest::ingest(
             sql,
             &body,
@@ -367,7 +393,7 @@ impl Store {
     pub async fn finish_send(
         &self,
         claimed: Claimed,
-        outcome: crate::whatsapp::outbound::SendOutcome,
+        outcome: SendOutcome,
         now: Timestamp,
     ) -> Result<SendState, DbError> {
         in_transaction!(self, |sql| send_queue::finish(

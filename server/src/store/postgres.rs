@@ -43,6 +43,8 @@ pub(crate) struct PgDb {
     /// The NOTIFY channel of this database and schema: each instance announces its commits
     /// there (coalesced, after commit: [`super::watermark`]), and every instance listens.
     pub(crate) channel: String,
+    /// The ephemeral channel's NOTIFY channel (`super::signal_bus`).
+    pub(crate) signal_channel: String,
 }
 
 impl PgDb {
@@ -62,43 +64,57 @@ impl PgDb {
             .await?;
         Ok(PgDb {
             pool,
-            channel: channel_of(schema),
+            channel: channel_of("relaydesk_changes", schema),
+            signal_channel: channel_of("relaydesk_signals", schema),
         })
     }
 }
 
-/// `relaydesk_changes` for the default schema, `relaydesk_changes_<schema>` for another (test
-/// schemas share a database but not their live streams). At most 63 bytes, PostgreSQL's limit.
-fn channel_of(schema: Option<&str>) -> String {
+/// `<name>` for the default schema, `<name>_<schema>` for another (test schemas share a
+/// database but not their live streams). At most 63 bytes, PostgreSQL's limit.
+fn channel_of(name: &str, schema: Option<&str>) -> String {
     let mut channel = match schema {
-        Some(schema) => format!("relaydesk_changes_{schema}"),
-        None => "relaydesk_changes".to_owned(),
+        Some(schema) => format!("{name}_{schema}"),
+        None => name.to_owned(),
     };
     channel.truncate(63);
     channel
 }
 
-/// Listens on the database's channel for the life of the process: every notification (and a
-/// reconnection, since commits may have been missed meanwhile) tells the watermark to look
-/// again. Ends with the store.
+/// Listens on the database's channels for the life of the process: every change notification
+/// (and a reconnection, since commits may have been missed meanwhile) tells the watermark to
+/// look again; every signal goes to the ephemeral channel's listeners. Ends with the store.
 pub(crate) async fn listen(
     db: &PgDb,
     watermark: std::sync::Weak<super::watermark::Watermark>,
+    signals: std::sync::Weak<super::signal_bus::SignalBus>,
 ) -> Result<(), DbError> {
     let mut listener = sqlx::postgres::PgListener::connect_with(&db.pool).await?;
-    listener.listen(&db.channel).await?;
+    listener
+        .listen_all([db.channel.as_str(), db.signal_channel.as_str()])
+        .await?;
+    let signal_channel = db.signal_channel.clone();
     tokio::spawn(async move {
         loop {
-            match listener.try_recv().await {
-                Ok(_) => {}
+            let heard = match listener.try_recv().await {
+                Ok(heard) => heard,
                 Err(error) => {
-                    tracing::warn!(%error, "lost the PostgreSQL change notifications; reconnecting");
+                    tracing::warn!(%error, "lost the PostgreSQL notifications; reconnecting");
                     tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+                    None
                 }
-            }
-            match watermark.upgrade() {
-                Some(watermark) => watermark.heard(),
-                None => return,
+            };
+            let Some(watermark) = watermark.upgrade() else {
+                return;
+            };
+            match heard {
+                Some(signal) if signal.channel() == signal_channel => {
+                    if let Some(signals) = signals.upgrade() {
+                        signals.heard(signal.payload().to_owned());
+                    }
+                }
+                // A change, or a reconnection (commits may have been missed meanwhile).
+                _ => watermark.heard(),
             }
         }
     });

@@ -21,6 +21,10 @@ pub enum Door {
     Webhook,
     /// The send queue, recording what the Graph API answered.
     SendQueue,
+    /// A durable timer that came due (a snooze running out), fired as the system.
+    Timer,
+    /// A follower of the event log acting on what happened.
+    Follower,
     /// Relaydesk calling its store directly: the demo's seed, tools and tests.
     Internal,
 }
@@ -35,6 +39,8 @@ impl Door {
             Door::Cli => "cli",
             Door::Webhook => "webhook",
             Door::SendQueue => "send_queue",
+            Door::Timer => "timer",
+            Door::Follower => "follower",
             Door::Internal => "internal",
         }
     }

@@ -1,10 +1,10 @@
-//! Pushes to phones, over [`Sql`] for both backends. The dispatcher follows the event log from
-//! a cursor kept in the database: each committed change becomes wake-ups and alerts
-//! (`crate::push::alerts` decides who and what), written as `pushes` rows in the transaction
-//! that advances the cursor — nothing is lost or pushed twice across restarts, and on
-//! PostgreSQL one instance at a time holds the cursor. The sender claims due rows like the
-//! send queue (`SKIP LOCKED`), and finishes each as sent, retried (FCM's `Retry-After` when it
-//! gives one), failed, or — when FCM says the token is dead — by forgetting the device.
+//! Pushes to phones, over [`Sql`] for both backends. The push dispatcher is a follower of the
+//! event log (`crate::push::dispatcher`): in its round it asks here for the phones of the
+//! people a change concerns and queues their pushes as `pushes` rows ([`Round::devices`],
+//! [`Round::queue_push`]), in the transaction that moves its cursor. The sender claims due
+//! rows like the send queue (`SKIP LOCKED`), and finishes each as sent, retried (FCM's
+//! `Retry-After` when it gives one), failed, or — when FCM says the token is dead — by
+//! forgetting the device ([`Delivery`]). Nothing here knows FCM or what a change alerts.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
@@ -12,14 +12,12 @@ use std::time::Duration;
 use relaydesk_core::domain::{ConversationId, Timestamp, UserId};
 use serde::{Deserialize, Serialize};
 
+use super::followers::Round;
 use super::job_queue::{Queue, next_attempt_at};
 use super::postgres::PgSql;
 use super::sql::{Arg, DbError, Sql};
 use super::sqlite::run_ready;
-use super::{Backend, Store, rows, timeline};
-use crate::push::alerts::{self, Desk};
-use crate::push::fcm::Delivery;
-use crate::push::message;
+use super::{Backend, Store};
 
 const QUEUE: Queue = Queue {
     table: "pushes",
@@ -27,8 +25,6 @@ const QUEUE: Queue = Queue {
 };
 /// Tries before a push is given up (FCM messages are worthless after a while anyway).
 pub const MAX_ATTEMPTS: i64 = 6;
-/// Versions read per dispatch round.
-const VERSIONS_PER_ROUND: i64 = 200;
 
 /// What a push is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -68,6 +64,25 @@ pub struct PushJob {
     pub message: serde_json::Value,
 }
 
+/// What became of one attempt to send a push.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Delivery {
+    Sent,
+    /// Worth trying again: after `after` when the push service said (`Retry-After`).
+    Retry {
+        reason: String,
+        after: Option<Duration>,
+    },
+    /// The device token is dead: forget it.
+    TokenGone {
+        reason: String,
+    },
+    /// The push service refused our request itself: a bug of ours, logged, never retried.
+    Refused {
+        reason: String,
+    },
+}
+
 /// A claimed push and which attempt this is.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PushClaim {
@@ -75,11 +90,6 @@ pub struct PushClaim {
     pub attempt: i64,
     /// The claim's lease (its end in epoch milliseconds): finishing checks it still holds.
     pub lease: i64,
-}
-
-async fn cursor<S: Sql>(sql: &mut S) -> Result<Option<i64>, DbError> {
-    sql.integer("SELECT version FROM push_cursor WHERE id = 1", &[])
-        .await
 }
 
 /// The phones of `users` whose sessions are still live: a session that ran out (say, signed
@@ -116,6 +126,28 @@ async fn devices<S: Sql>(
     Ok(found)
 }
 
+impl<S: Sql> Round<'_, S> {
+    /// The phones (token, platform) of each of `users` whose sessions are still live.
+    pub async fn devices(
+        &mut self,
+        users: impl Iterator<Item = UserId>,
+    ) -> Result<BTreeMap<UserId, Vec<(String, String)>>, DbError> {
+        let now = self.now();
+        devices(self.sql(), users, now).await
+    }
+
+    /// The people who turned off customers' words on their lock screen.
+    pub async fn no_previews(&mut self) -> Result<BTreeSet<UserId>, DbError> {
+        no_previews(self.sql()).await
+    }
+
+    /// Queues `job` (a second pending wake-up for a device is the same wake-up: dropped).
+    pub async fn queue_push(&mut self, job: &PushJob) -> Result<(), DbError> {
+        let now = self.now();
+        insert(self.sql(), job, now).await
+    }
+}
+
 async fn no_previews<S: Sql>(sql: &mut S) -> Result<BTreeSet<UserId>, DbError> {
     sql.texts("SELECT user_id FROM push_settings WHERE previews = 0", &[])
         .await?
@@ -144,93 +176,6 @@ async fn insert<S: Sql>(sql: &mut S, job: &PushJob, now: Timestamp) -> Result<()
     )
     .await?;
     Ok(())
-}
-
-/// Turns the changes after the cursor up to the commit watermark `watermark` into pushes;
-/// answers how many pushes were written.
-async fn dispatch<S: Sql>(sql: &mut S, now: Timestamp, watermark: i64) -> Result<usize, DbError> {
-    let locked = format!(
-        "SELECT version FROM push_cursor WHERE id = 1{}",
-        sql.lock_rows()
-    );
-    let Some(from) = sql.integer(&locked, &[]).await? else {
-        // First start: pushes begin with what happens from now on.
-        sql.execute(
-            "INSERT INTO push_cursor (id, version) VALUES (1, $1) ON CONFLICT DO NOTHING",
-            &[Arg::Int(watermark)],
-        )
-        .await?;
-        return Ok(0);
-    };
-    let upto = watermark.min(from + VERSIONS_PER_ROUND);
-    if upto <= from {
-        return Ok(0);
-    }
-    let stamped = timeline::between(sql, from, upto).await?;
-    let workspace = rows::workspace(sql).await?;
-    let hidden = no_previews(sql).await?;
-    let mut written = 0;
-    let mut start = 0;
-    while start < stamped.len() {
-        let version = stamped[start].version;
-        let end = stamped[start..]
-            .iter()
-            .position(|s| s.version != version)
-            .map_or(stamped.len(), |n| start + n);
-        let events: Vec<_> = stamped[start..end]
-            .iter()
-            .map(|s| s.event.clone())
-            .collect();
-        start = end;
-        let mut conversations = BTreeMap::new();
-        let mut contacts = BTreeMap::new();
-        for id in events
-            .iter()
-            .filter_map(|e| e.conversation)
-            .collect::<BTreeSet<_>>()
-        {
-            if let Some(c) = rows::conversation_as_is(sql, id).await? {
-                if let Some(k) = rows::contact(sql, c.contact_id).await? {
-                    contacts.insert(k.id, k);
-                }
-                conversations.insert(id, c);
-            }
-        }
-        let pushes = alerts::pushes(
-            &events,
-            &Desk {
-                workspace: &workspace,
-                conversations: &conversations,
-                contacts: &contacts,
-                no_previews: &hidden,
-            },
-        );
-        let users = pushes
-            .wake
-            .iter()
-            .copied()
-            .chain(pushes.alerts.iter().map(|a| a.user));
-        let devices = devices(sql, users.collect::<BTreeSet<_>>().into_iter(), now).await?;
-        for alert in &pushes.alerts {
-            for (token, platform) in devices.get(&alert.user).into_iter().flatten() {
-                insert(sql, &message::alert(alert, token, platform), now).await?;
-                written += 1;
-            }
-        }
-        let alerted: BTreeSet<UserId> = pushes.alerts.iter().map(|a| a.user).collect();
-        for user in pushes.wake.iter().filter(|u| !alerted.contains(u)) {
-            for (token, platform) in devices.get(user).into_iter().flatten() {
-                insert(sql, &message::wake(*user, token, platform), now).await?;
-                written += 1;
-            }
-        }
-    }
-    sql.execute(
-        "UPDATE push_cursor SET version = $1 WHERE id = 1",
-        &[Arg::Int(upto)],
-    )
-    .await?;
-    Ok(written)
 }
 
 async fn finish<S: Sql>(
@@ -296,25 +241,6 @@ async fn finish<S: Sql>(
 }
 
 impl Store {
-    /// Whether changes below the commit watermark wait to be turned into pushes (a read:
-    /// checking never writes).
-    pub async fn pushes_behind(&self) -> Result<bool, DbError> {
-        let watermark = self.version().await?;
-        in_read!(self, |sql| {
-            Ok(match cursor(sql).await? {
-                None => true,
-                Some(at) => at < watermark,
-            })
-        })
-    }
-
-    /// Turns changes after the push cursor, up to the commit watermark, into pushes (one
-    /// round); answers how many.
-    pub async fn dispatch_pushes(&self, now: Timestamp) -> Result<usize, DbError> {
-        let watermark = self.version().await?;
-        in_transaction!(self, |sql| dispatch(sql, now, watermark).await)
-    }
-
     /// Whether any push is due at `now` (a read: an idle sender does not write every second).
     pub async fn pushes_due(&self, now: Timestamp) -> Result<bool, DbError> {
         let now = now.timestamp_millis();

@@ -3,25 +3,96 @@
 //! `SKIP LOCKED`, so several instances share it and each message goes out once); finished as
 //! sent, retried later, or failed — the outcome entering the one write path as a delivery
 //! report, so a failure shows on the conversation with WhatsApp's code and reason.
+//!
+//! A job is plain domain data — the message and the customer it goes to, or the message a read
+//! receipt is for ([`Outgoing`]) — and the sender (`crate::workers::whatsapp_sender`) turns it
+//! into the channel's request; nothing here knows WhatsApp's JSON.
 
 use std::time::Duration;
 
 use relaydesk_core::domain::{
-    Actor, Command, DeliveryReport, DeliveryStatus, Desk, MessageRef, Timestamp, Wamid,
-    WhatsAppError,
+    Actor, Command, Contact, Content, ConversationId, DeliveryReport, DeliveryStatus, Desk,
+    Message, MessageId, MessageRef, Timestamp, Wamid, WhatsAppError,
 };
+use serde::{Deserialize, Serialize};
 
-use super::job_queue::{Queue, next_attempt_at};
+use super::job_queue::{MAX_ATTEMPTS, Queue, next_attempt_at};
 use super::provenance::{Door, Provenance};
 use super::rows;
 use super::sql::{Arg, DbError, Sql};
+use super::write_path::{Unit, execute};
 
 const QUEUE: Queue = Queue {
     table: "send_queue",
     working: "sending",
 };
-use super::write_path::{Unit, execute};
-use crate::whatsapp::outbound::{self, MAX_ATTEMPTS, SendJob, SendKind, SendOutcome};
+
+/// One queued send.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SendJob {
+    pub message_id: MessageId,
+    pub conversation_id: ConversationId,
+    /// The business number it goes out from.
+    pub phone_number_id: String,
+    #[serde(default)]
+    pub kind: SendKind,
+    /// What to send, as it stood when queued.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub outgoing: Option<Outgoing>,
+    /// The Graph API body a build before issue 17 stored instead (rows still queued then).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request: Option<serde_json::Value>,
+}
+
+/// What a send carries, in domain terms.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Outgoing {
+    /// One of our messages, to this customer.
+    Message {
+        message: Box<Message>,
+        to: Box<Contact>,
+    },
+    /// The customer's message (and those before it) marked read.
+    ReadReceipt { wamid: Wamid },
+}
+
+/// What a send is.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SendKind {
+    /// One of our messages (`message_id` is ours).
+    #[default]
+    Message,
+    /// A read receipt (`message_id` is the customer's message).
+    ReadReceipt,
+}
+
+/// How a send went.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SendOutcome {
+    /// The channel accepted it under this id (WhatsApp's wamid).
+    Accepted { wamid: String },
+    /// The channel did it (read receipts answer `{"success": true}` and carry no wamid).
+    Done,
+    /// Worth trying again later.
+    Retry { error: WhatsAppError },
+    /// Will not succeed as it is: the message fails visibly.
+    Permanent { error: WhatsAppError },
+}
+
+/// Whether `message` can go out to `to` at all: content we send, and a customer we can
+/// address (a phone number or a WhatsApp user id).
+fn sendable(message: &Message, to: &Contact) -> bool {
+    let content = matches!(
+        message.content,
+        Content::Text { .. }
+            | Content::Template { .. }
+            | Content::Media(_)
+            | Content::Reaction { .. }
+    );
+    content && (to.phone.is_some() || to.bsuid.is_some())
+}
 
 /// Queues a send for every reply and read receipt the events queued (called by the write
 /// path, in the same transaction).
@@ -50,17 +121,23 @@ pub(crate) async fn enqueue_replies<S: Sql>(
             .inboxes
             .get(&conversation.inbox_id)
             .ok_or_else(|| DbError::Other("a reply's inbox is missing".into()))?;
-        let request = match kind {
+        let outgoing = match kind {
             SendKind::Message => {
                 let contact = desk
                     .contacts
                     .get(&conversation.contact_id)
                     .ok_or_else(|| DbError::Other("a reply's contact was not loaded".into()))?;
-                outbound::request(message, contact)
+                sendable(message, contact).then(|| Outgoing::Message {
+                    message: Box::new(message.clone()),
+                    to: Box::new(contact.clone()),
+                })
             }
-            SendKind::ReadReceipt => message.wamid.as_ref().map(outbound::read_receipt),
+            SendKind::ReadReceipt => message
+                .wamid
+                .clone()
+                .map(|wamid| Outgoing::ReadReceipt { wamid }),
         };
-        let Some(request) = request else {
+        let Some(outgoing) = outgoing else {
             return Err(DbError::Other(format!(
                 "message {} cannot be sent to WhatsApp",
                 message.id
@@ -70,8 +147,9 @@ pub(crate) async fn enqueue_replies<S: Sql>(
             message_id: message.id,
             conversation_id: conversation.id,
             phone_number_id: inbox.phone_number_id.clone(),
-            request,
             kind,
+            outgoing: Some(outgoing),
+            request: None,
         };
         sql.execute(
             "INSERT INTO send_queue (message_id, conversation_id, phone_number_id, state, attempts, \

@@ -98,6 +98,7 @@ async fn decide_and_record<S: Sql>(
     save(sql, desk, &before, &events, version).await?;
     super::send_queue::enqueue_replies(sql, desk, &events, now).await?;
     super::media_queue::enqueue(sql, &events, now).await?;
+    super::timers::arm(sql, &events, version, now).await?;
     for event in &events {
         let seq = unit.events.len() as i64;
         rows::append_event(sql, version, seq, event, source).await?;

@@ -8,8 +8,8 @@
 use chrono::{DateTime, Utc};
 use relaydesk_core::domain::{
     Content, CustomerIdentity, DeliveryReport, DeliveryStatus, FlowField, Forwarded,
-    InteractiveReply, Media, MediaKind, MessageContext, MessageId, OrderItem, Referral,
-    ReferredProduct, SharedContact, SharedPhone, Timestamp, Wamid, WhatsAppError,
+    InteractiveReply, Media, MediaKind, MessageContext, OrderItem, Referral, ReferredProduct,
+    SharedContact, SharedPhone, Timestamp, Wamid, WhatsAppError,
 };
 use serde_json::Value;
 
@@ -18,49 +18,7 @@ use super::shapes::{
     RawOrder, RawReferral, RawStatus,
 };
 
-/// Everything one POST said, grouped by the business number it concerns.
-#[derive(Debug, Default, Clone, PartialEq)]
-pub struct Notification {
-    pub numbers: Vec<NumberUpdates>,
-    /// Changes of fields we do not act on (template status, quality, account updates …).
-    pub ignored_fields: Vec<String>,
-    /// Items that could not be read at all, with why (logged; the raw payload is kept).
-    pub skipped: Vec<String>,
-}
-
-/// What happened on one business number (`metadata.phone_number_id`).
-#[derive(Debug, Default, Clone, PartialEq)]
-pub struct NumberUpdates {
-    pub phone_number_id: String,
-    pub display_phone_number: String,
-    pub messages: Vec<InboundItem>,
-    pub statuses: Vec<StatusItem>,
-    /// Account-level errors (`value.errors`, e.g. 130429 throughput reached).
-    pub errors: Vec<WhatsAppError>,
-}
-
-/// One customer message.
-#[derive(Debug, Clone, PartialEq)]
-pub struct InboundItem {
-    pub wamid: Wamid,
-    pub from: CustomerIdentity,
-    pub sent_at: Timestamp,
-    pub content: Content,
-    pub context: MessageContext,
-}
-
-/// One delivery report about our message.
-#[derive(Debug, Clone, PartialEq)]
-pub struct StatusItem {
-    pub wamid: Wamid,
-    /// Our message id, echoed back from `biz_opaque_callback_data` when we set it.
-    pub ours: Option<MessageId>,
-    pub report: DeliveryReport,
-    pub at: Timestamp,
-    pub recipient: CustomerIdentity,
-    /// Meta's pricing category (`utility`, `service` …), when given.
-    pub pricing_category: Option<String>,
-}
+pub use crate::store::inbound::{InboundItem, Notification, NumberUpdates, StatusItem};
 
 /// Why a whole body could not be read.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -443,5 +401,18 @@ fn number(value: Option<&Value>) -> Option<f64> {
         Value::Number(n) => n.as_f64(),
         Value::String(s) => s.trim().parse().ok(),
         _ => None,
+    }
+}
+
+impl crate::store::Store {
+    /// Stores a WhatsApp webhook delivery whose signature was verified: the raw payload and
+    /// all its effects, in one transaction (a body that cannot be read is kept, quarantined).
+    pub async fn ingest_webhook(
+        &self,
+        body: Vec<u8>,
+        received_at: Timestamp,
+    ) -> Result<crate::store::IngestReport, crate::store::DbError> {
+        let read = read(&body, received_at).map_err(|error| error.to_string());
+        self.ingest(body, read, received_at).await
     }
 }

@@ -7,35 +7,23 @@
 //! retried with backoff; everything else fails the message visibly, with the reason.
 
 use std::collections::BTreeMap;
-use std::hash::BuildHasher;
-use std::time::Duration;
 
 use relaydesk_core::domain::{Contact, Content, Message, WhatsAppError};
-use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
-/// One queued send.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct SendJob {
-    pub message_id: relaydesk_core::domain::MessageId,
-    pub conversation_id: relaydesk_core::domain::ConversationId,
-    /// The business number it goes out from (the Graph API path).
-    pub phone_number_id: String,
-    /// The JSON body for `POST /{phone_number_id}/messages`.
-    pub request: Value,
-    #[serde(default)]
-    pub kind: SendKind,
-}
+pub use crate::store::SendOutcome;
+use crate::store::{Outgoing, SendJob};
 
-/// What a send is.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum SendKind {
-    /// One of our messages (`message_id` is ours).
-    #[default]
-    Message,
-    /// A read receipt (`message_id` is the customer's message).
-    ReadReceipt,
+/// The Graph API body for a queued send (`None`: nothing WhatsApp can carry). A row queued by
+/// a build before issue 17 carries its body already.
+pub fn body_of(job: &SendJob) -> Option<Value> {
+    if let Some(request) = &job.request {
+        return Some(request.clone());
+    }
+    match job.outgoing.as_ref()? {
+        Outgoing::Message { message, to } => request(message, to),
+        Outgoing::ReadReceipt { wamid } => Some(read_receipt(wamid)),
+    }
 }
 
 /// The Graph API request marking a customer's message (and those before it) read.
@@ -141,19 +129,6 @@ fn template_components(params: &BTreeMap<String, String>) -> Vec<Value> {
     components
 }
 
-/// How a send went.
-#[derive(Debug, Clone, PartialEq)]
-pub enum SendOutcome {
-    /// WhatsApp accepted it under this wamid.
-    Accepted { wamid: String },
-    /// WhatsApp did it (read receipts answer `{"success": true}` and carry no wamid).
-    Done,
-    /// Worth trying again later.
-    Retry { error: WhatsAppError },
-    /// Will not succeed as it is: the message fails visibly.
-    Permanent { error: WhatsAppError },
-}
-
 /// WhatsApp codes worth retrying: rate limits and transient failures.
 const RETRYABLE: &[i64] = &[
     1, 2, 4, 80007, 130429, 131000, 131016, 131056, 131057, 133004,
@@ -201,20 +176,6 @@ pub fn outcome(http_status: u16, body: &str) -> SendOutcome {
     } else {
         SendOutcome::Permanent { error }
     }
-}
-
-/// How many times a send is tried before it fails for good.
-pub const MAX_ATTEMPTS: i64 = 8;
-
-/// Wait before attempt `attempt + 1`: 1 s doubling to at most 5 minutes, ±25 % jitter so that
-/// a burst of failures does not come back as a burst.
-pub fn backoff(attempt: i64) -> Duration {
-    let exponent = u32::try_from(attempt.clamp(1, 20) - 1).unwrap_or(0);
-    let base = Duration::from_secs(1).saturating_mul(2u32.saturating_pow(exponent));
-    let base = base.min(Duration::from_secs(300));
-    let random = std::collections::hash_map::RandomState::new().hash_one(attempt);
-    let jitter = 0.75 + (random % 1000) as f64 / 2000.0;
-    base.mul_f64(jitter)
 }
 
 #[cfg(test)]
@@ -341,17 +302,5 @@ mod tests {
             (body.get("to"), &body["recipient"]),
             (None, &serde_json::json!("US.1349"))
         );
-    }
-
-    #[test]
-    fn backoff_doubles_with_jitter_and_is_capped() {
-        for attempt in 1..=12 {
-            let wait = backoff(attempt);
-            let base = 2f64.powi(attempt as i32 - 1).min(300.0);
-            assert!(
-                wait.as_secs_f64() >= base * 0.75 && wait.as_secs_f64() <= base * 1.25,
-                "{attempt}: {wait:?}"
-            );
-        }
     }
 }

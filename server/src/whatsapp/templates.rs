@@ -9,7 +9,7 @@ use relaydesk_core::domain::{
 };
 use serde::Deserialize;
 
-use super::sender::GraphApi;
+use super::GraphApi;
 
 /// One page of Meta's answer.
 #[derive(Debug, Deserialize)]

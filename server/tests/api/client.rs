@@ -10,7 +10,7 @@ use relaydesk_server::accounts;
 use relaydesk_server::http::router;
 use relaydesk_server::state::{AppState, WhatsAppSettings};
 use relaydesk_server::store::Store;
-use relaydesk_server::whatsapp::sender::GraphApi;
+use relaydesk_server::whatsapp::GraphApi;
 use serde_json::{Value, json};
 
 use crate::harness::{BUSINESS_A, BUSINESS_B, Fresh};

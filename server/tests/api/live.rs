@@ -1,11 +1,14 @@
 //! The live stream: what a person may see arrives as it commits, resumes after a break without
-//! gaps or repeats, ends with the session, and crosses server instances on PostgreSQL.
+//! gaps or repeats, ends with the session, and crosses server instances on PostgreSQL; so do
+//! ephemeral signals (who is viewing), which take no version.
 
 use std::time::Duration;
 
+use chrono::Utc;
 use relaydesk_core::domain::*;
-use relaydesk_core::protocol::live::LiveChange;
+use relaydesk_core::protocol::live::{LiveChange, Signal, SignalKind};
 use relaydesk_server::http::live_streams::LiveLimits;
+use relaydesk_server::signals::{SignalError, Signals};
 use relaydesk_server::store::Store;
 use serde_json::{Value, json};
 
@@ -88,7 +91,12 @@ impl Live {
         Some((message.id, change))
     }
 
-    /// The next message of any kind (`change`, `reset`); `None` when the stream ended.
+    /// The next message, waiting as long as the caller does.
+    pub async fn message_raw(&mut self) -> Option<Message> {
+        self.read().await
+    }
+
+    /// The next message of any kind (`change`, `reset`, `signal`); `None` when the stream ended.
     pub async fn message(&mut self) -> Option<Message> {
         tokio::time::timeout(PATIENCE, self.read())
             .await
@@ -113,7 +121,11 @@ impl Live {
                     continue; // a keep-alive comment
                 };
                 return Some(Message {
-                    id: id.unwrap_or_else(|| panic!("every {event} has an id")),
+                    // A signal takes no version, so it carries no id; everything else does.
+                    id: id.unwrap_or_else(|| {
+                        assert_eq!(event, "signal", "every {event} has an id");
+                        String::new()
+                    }),
                     data: serde_json::from_str(&data).expect("JSON data"),
                     event,
                 });
@@ -544,6 +556,108 @@ async fn a_stream_asked_to_replay_all_history_gets_one_reset_then_goes_on_live(a
     }
 }
 
+fn viewing(who: &Person, conversation: ConversationId, seconds: i64) -> Signal {
+    Signal {
+        kind: SignalKind::Viewing,
+        member: who.id,
+        conversation: Some(conversation),
+        expires_at: Utc::now() + chrono::TimeDelta::seconds(seconds),
+    }
+}
+
+async fn who_is_viewing_a_conversation_reaches_those_who_may_see_it_and_is_never_stored(api: Api) {
+    let id = api
+        .customer_writes("5511900000081", "is anyone there?")
+        .await;
+    let version = api.store.version().await.expect("db");
+    let mut ana = Live::open(&api.base, &api.ana, None).await;
+    let mut sol = Live::open(&api.base, &api.sol, None).await;
+    let signals = Signals::start(api.store.clone());
+    signals
+        .publish(&viewing(&api.bruno, id, 30), Utc::now())
+        .await
+        .expect("sent");
+    let present = Signal {
+        kind: SignalKind::Present,
+        member: api.bruno.id,
+        conversation: None,
+        expires_at: Utc::now() + chrono::TimeDelta::seconds(30),
+    };
+    signals.publish(&present, Utc::now()).await.expect("sent");
+
+    let heard = ana.message().await.expect("a signal");
+    assert_eq!((heard.event.as_str(), heard.id.as_str()), ("signal", ""));
+    let said: Signal = serde_json::from_value(heard.data).expect("a Signal");
+    assert_eq!(
+        (said.kind, said.member, said.conversation),
+        (SignalKind::Viewing, api.bruno.id, Some(id))
+    );
+    let next: Signal =
+        serde_json::from_value(ana.message().await.expect("presence").data).expect("a Signal");
+    assert_eq!(next.kind, SignalKind::Present);
+    // Sol (South) may not see the North conversation: the first thing she hears is Bruno's
+    // presence, not what he is looking at.
+    let first: Signal =
+        serde_json::from_value(sol.message().await.expect("presence").data).expect("a Signal");
+    assert_eq!(
+        (first.kind, first.conversation),
+        (SignalKind::Present, None)
+    );
+    assert_eq!(
+        api.store.version().await.expect("db"),
+        version,
+        "a signal takes no version and writes nothing"
+    );
+}
+
+async fn a_signal_must_expire_soon_and_a_stream_that_opens_is_told_the_live_ones(api: Api) {
+    let id = api.customer_writes("5511900000082", "hello?").await;
+    let signals = Signals::start(api.store.clone());
+    let now = Utc::now();
+    let mut stale = viewing(&api.bruno, id, 30);
+    stale.expires_at = now - chrono::TimeDelta::seconds(1);
+    assert!(matches!(
+        signals.publish(&stale, now).await,
+        Err(SignalError::Expiry)
+    ));
+    let forever = viewing(&api.bruno, id, 3_600);
+    assert!(matches!(
+        signals.publish(&forever, now).await,
+        Err(SignalError::Expiry)
+    ));
+    let mut unknown = viewing(&api.bruno, id, 30);
+    unknown.kind = SignalKind::Unknown;
+    assert!(matches!(
+        signals.publish(&unknown, now).await,
+        Err(SignalError::UnknownKind)
+    ));
+    // The store refuses payloads PostgreSQL's NOTIFY could not carry.
+    assert!(api.store.send_signal("x".repeat(8_000)).await.is_err());
+
+    signals
+        .publish(&viewing(&api.bruno, id, 30), Utc::now())
+        .await
+        .expect("sent");
+    // The hub of the serving instance has it once it arrived; a stream that opens now hears it.
+    let mut ana = None;
+    for _ in 0..100 {
+        let mut opened = Live::open(&api.base, &api.ana, None).await;
+        if let Ok(Some(message)) =
+            tokio::time::timeout(std::time::Duration::from_millis(300), opened.message_raw()).await
+        {
+            ana = Some(message);
+            break;
+        }
+    }
+    let message = ana.expect("a stream that opens is told the live signals");
+    assert_eq!(message.event, "signal");
+    let said: Signal = serde_json::from_value(message.data).expect("a Signal");
+    assert_eq!(
+        (said.kind, said.conversation),
+        (SignalKind::Viewing, Some(id))
+    );
+}
+
 api_stories!(
     a_session_opening_stream_after_stream_is_refused_with_a_clear_answer,
     a_stream_asked_to_replay_all_history_gets_one_reset_then_goes_on_live,
@@ -553,6 +667,8 @@ api_stories!(
     the_owner_hears_that_a_conversation_left_her_and_then_nothing_more,
     a_stream_that_fell_behind_hears_what_happened_before_a_conversation_left_her,
     a_stream_catching_up_shows_nothing_from_before_a_conversation_was_in_sight,
+    who_is_viewing_a_conversation_reaches_those_who_may_see_it_and_is_never_stored,
+    a_signal_must_expire_soon_and_a_stream_that_opens_is_told_the_live_ones,
 );
 
 /// Two server instances on one PostgreSQL database: a change committed through one reaches
@@ -588,4 +704,30 @@ async fn on_postgres_a_change_on_one_instance_reaches_streams_of_another() {
         change.events[0].change,
         Change::AssignmentChanged { to: Some(to), .. } if to == api.ana.id
     ));
+}
+
+/// Two server instances on one PostgreSQL database: a signal sent on one reaches the streams
+/// of the other (NOTIFY on the signals' own channel), and takes no version.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn on_postgres_a_signal_sent_on_one_instance_reaches_streams_of_another() {
+    let Some((fresh, database)) = crate::harness::postgres_database().await else {
+        return;
+    };
+    let api = Api::start(fresh).await;
+    let id = api.customer_writes("5511900000083", "hi").await;
+    let second = Store::open(&database)
+        .await
+        .expect("a second instance opens");
+    let second_base = crate::client::serve(second.clone()).await;
+    let mut on_second = Live::open(&second_base, &api.ana, None).await;
+    let version = api.store.version().await.expect("db");
+    Signals::start(api.store.clone())
+        .publish(&viewing(&api.bruno, id, 30), Utc::now())
+        .await
+        .expect("sent");
+    let heard = on_second.message().await.expect("a signal");
+    assert_eq!(heard.event, "signal");
+    let said: Signal = serde_json::from_value(heard.data).expect("a Signal");
+    assert_eq!((said.member, said.conversation), (api.bruno.id, Some(id)));
+    assert_eq!(api.store.version().await.expect("db"), version);
 }

@@ -5,11 +5,14 @@
 //! sender works from (the sender and FCM's answers are tested in `push::fcm`).
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::Utc;
 use relaydesk_core::domain::*;
+use relaydesk_server::push::dispatcher::Pushes;
 use relaydesk_server::push::fcm::Delivery;
+use relaydesk_server::store::followers::Followed;
 use relaydesk_server::store::{PushJob, PushKind};
 use serde_json::{Value, json};
 
@@ -27,13 +30,21 @@ async fn phone(api: &Api, who: &Person, token: &str) {
     assert_eq!(answer.status, 204, "{:?}", answer.body);
 }
 
-/// Turns every change so far into pushes.
+/// Turns every change so far into pushes: the dispatcher's rounds until it is up to date (its
+/// first round, on a fresh database, only sets where it starts).
 async fn dispatch_all(api: &Api) {
-    while api.store.pushes_behind().await.expect("db") {
-        api.store
-            .dispatch_pushes(Utc::now())
+    let pushes = Arc::new(Pushes);
+    loop {
+        match api
+            .store
+            .follow(&pushes, Utc::now())
             .await
-            .expect("dispatched");
+            .expect("dispatched")
+        {
+            Followed::Started { .. } | Followed::Advanced { behind: true, .. } => {}
+            Followed::Advanced { behind: false, .. } | Followed::UpToDate { .. } => break,
+            Followed::Busy => panic!("no other instance runs the dispatcher here"),
+        }
     }
 }
 

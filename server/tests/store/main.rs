@@ -4,7 +4,9 @@
 
 mod desk;
 mod fixtures;
+mod following;
 mod harness;
 mod media;
 mod sending;
+mod timers;
 mod webhooks;

@@ -1,6 +1,10 @@
 //! Webhook ingest under load, on loopback: a Relaydesk server (SQLite or PostgreSQL) and, for
 //! comparison in the same run, a bare route that only checks the signature and answers 200.
 //!
+//! The server runs the workers a production instance runs whatever its settings: the timer
+//! wheel and a follower of the event log (the push dispatcher, with no phones to push to: it
+//! still reads every change), beside the ingest it measures.
+//!
 //! Every request carries new wamids (nothing is a duplicate) and a valid signature, as Meta
 //! would send. Closed loop by default (`--concurrency` connections as fast as they can); with
 //! `--rate` an open loop at that many POSTs per second, to read latency at a given load.
@@ -263,6 +267,12 @@ async fn main() -> anyhow::Result<()> {
             graph: None,
         },
     );
+    tokio::spawn(relaydesk_server::workers::timers::run(store.clone(), None));
+    tokio::spawn(relaydesk_server::workers::followers::run(
+        store.clone(),
+        Arc::new(relaydesk_server::push::dispatcher::Pushes),
+        None,
+    ));
     let app = relaydesk_server::http::router(state).route("/bare", axum::routing::post(bare));
     let listener = TcpListener::bind("127.0.0.1:0").await?;
     let address = listener.local_addr()?;

@@ -132,7 +132,7 @@ async fn main() -> anyhow::Result<()> {
     }
 
     let fcm = FakeFcm::start().await;
-    relaydesk_server::push::start(store.clone(), fcm.settings());
+    relaydesk_server::workers::pushes::start(store.clone(), fcm.settings());
     tokio::time::sleep(Duration::from_millis(500)).await; // the dispatcher takes its starting point
 
     let total = usize::try_from(u64::from(args.rate) * args.seconds).unwrap_or(0);

@@ -212,9 +212,9 @@ impl BusyDesk {
             })
             .mount(&graph)
             .await;
-        let sender = relaydesk_server::whatsapp::sender::Sender::new(
+        let sender = relaydesk_server::workers::whatsapp_sender::Sender::new(
             self.server.store.clone(),
-            relaydesk_server::whatsapp::sender::GraphApi {
+            relaydesk_server::whatsapp::GraphApi {
                 base_url: graph.uri(),
                 version: "v25.0".into(),
                 access_token: relaydesk_server::config::Secret::new("test"),
@@ -652,8 +652,8 @@ impl BusyDesk {
 
     /// Issue 15: a rule ("Out of hours", set up for the story — rules arrive with their own
     /// issue) answers the untouched `waiting` without taking it and notes it for the morning
-    /// shift, and Relaydesk itself labels `old`: acts a v1 phone has no word for, served to it
-    /// as colleagues' acts.
+    /// shift, and Relaydesk itself labels `old` and ends its snooze: acts a v1 phone has no
+    /// word for, served to it as colleagues' acts.
     async fn automation_acts(&self) {
         use relaydesk_core::domain::{
             Actor, Automation, Automaton, Command, NoteId, ReplyBody, RuleId,
@@ -705,6 +705,30 @@ impl BusyDesk {
                 .expect("the database")
                 .expect("automation may do this");
         }
+        // Sara puts `old` aside for an hour; when the hour is up Relaydesk's timer ends the
+        // snooze (`snooze_ended`, which a v1 phone is told as the status change it is).
+        self.server
+            .store
+            .execute(
+                Actor::Member(self.sara.id),
+                Utc::now(),
+                Command::SetStatus {
+                    conversation: self.c.old,
+                    status: relaydesk_core::domain::Status::Snoozed {
+                        until: Utc::now() + Duration::hours(1),
+                    },
+                },
+            )
+            .await
+            .expect("the database")
+            .expect("a supervisor snoozes");
+        let ended = self
+            .server
+            .store
+            .fire_timers(Utc::now() + Duration::minutes(90), 64)
+            .await
+            .expect("the database");
+        assert_eq!(ended.len(), 1, "only old's snooze has run out: {ended:?}");
     }
 
     /// The send queue runs; WhatsApp reports delivery, reads, prices, a failure; a customer

@@ -5,13 +5,15 @@
 //! and priority belong to the owner and to the supervisors leading the queue.
 
 use super::super::access::can_see;
+use super::super::automation::Automaton;
 use super::super::conversation::{Conversation, Label, Priority, Status};
 use super::super::event::{By, Change, Event};
 use super::super::ids::{ConversationId, NoteId};
 use super::super::message::{MAX_NOTE_CHARS, Note};
 use super::super::people::Availability;
 use super::super::rejection::Rejection;
-use super::Decider;
+use super::super::window::Timestamp;
+use super::{Decider, Doer};
 
 impl Decider<'_> {
     pub(super) fn add_note(
@@ -136,6 +138,32 @@ impl Decider<'_> {
                 to: status,
             },
         )])
+    }
+
+    /// The snooze until `until` ran out (Relaydesk's timer): the conversation is open again.
+    /// Nothing happens when that snooze no longer stands — the customer wrote, someone changed
+    /// the status or snoozed it again: the timer no longer applies.
+    pub(super) fn end_snooze(
+        &self,
+        id: ConversationId,
+        until: Timestamp,
+    ) -> Result<Vec<Event>, Rejection> {
+        if !matches!(&self.who, Doer::Automation(a) if a.automaton == Automaton::System) {
+            return Err(Rejection::forbidden(
+                "a snooze ends by itself when it runs out; set the status to open to end it now",
+            ));
+        }
+        let conversation = self.visible(id)?;
+        if until > self.now {
+            return Err(Rejection::invalid(
+                "until",
+                "the snooze has not run out yet",
+            ));
+        }
+        if conversation.status != (Status::Snoozed { until }) {
+            return Ok(vec![]);
+        }
+        Ok(vec![self.event(id, Change::SnoozeEnded { until })])
     }
 
     pub(super) fn set_priority(

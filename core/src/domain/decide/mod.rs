@@ -211,6 +211,10 @@ impl<'a> Decider<'a> {
                 message,
             } => self.mark_read(*conversation, *message),
             SetAvailability { availability } => self.set_availability(*availability),
+            EndSnooze {
+                conversation,
+                until,
+            } => self.end_snooze(*conversation, *until),
             ReceiveCustomerMessage(_) | RecordDelivery { .. } => Err(Rejection::forbidden(
                 "only WhatsApp delivers customer messages and delivery reports",
             )),

@@ -1,6 +1,6 @@
-//! The sender: takes due jobs from the send queue, paces them per business number, posts them
-//! to the Graph API and records how each went. Several senders (one per server instance) can
-//! share one PostgreSQL queue; each job is claimed by exactly one.
+//! The WhatsApp sender: takes due jobs from the send queue, paces them per business number,
+//! posts them to the Graph API and records how each went. Several senders (one per server
+//! instance) can share one PostgreSQL queue; each job is claimed by exactly one.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -10,22 +10,10 @@ use chrono::Utc;
 use tokio::sync::Mutex;
 use tokio::time::Instant;
 
-use crate::config::Secret;
 use crate::store::{Claimed, DbError, SendState, Store};
-use crate::whatsapp::outbound::{SendOutcome, outcome};
+use crate::whatsapp::GraphApi;
+use crate::whatsapp::outbound::{SendOutcome, body_of, outcome};
 use relaydesk_core::domain::{Timestamp, WhatsAppError};
-
-/// Where and how to reach Meta's Graph API.
-#[derive(Debug, Clone)]
-pub struct GraphApi {
-    /// `https://graph.facebook.com` in production; a loopback fake in tests and the demo.
-    pub base_url: String,
-    /// e.g. `v25.0`.
-    pub version: String,
-    pub access_token: Secret,
-    /// How long one send may take before it counts as failed (and is retried).
-    pub timeout: Duration,
-}
 
 /// Sends queued messages.
 #[derive(Debug, Clone)]
@@ -121,6 +109,15 @@ impl Sender {
     }
 
     async fn post(&self, claimed: &Claimed) -> SendOutcome {
+        let Some(body) = body_of(&claimed.job) else {
+            return SendOutcome::Permanent {
+                error: WhatsAppError {
+                    code: 0,
+                    title: "this message cannot be sent to WhatsApp".into(),
+                    details: None,
+                },
+            };
+        };
         let url = format!(
             "{}/{}/{}/messages",
             self.graph.base_url.trim_end_matches('/'),
@@ -131,7 +128,7 @@ impl Sender {
             .client
             .post(url)
             .bearer_auth(self.graph.access_token.expose())
-            .json(&claimed.job.request)
+            .json(&body)
             .send()
             .await;
         match response {
