@@ -128,8 +128,9 @@ async fn stream(
     let _counted = (SseClient::connected(&state.metrics), ticket);
     let mut changes = state.store.changes();
     let mut signals = state.signals.subscribe();
+    let mut listener = Listener::default();
     for signal in state.signals.live(chrono::Utc::now()) {
-        if !pass_on(&state, &who, &signal, &out).await {
+        if !pass_on(&state, &who, &mut listener, &signal, &out).await {
             return;
         }
     }
@@ -147,7 +148,7 @@ async fn stream(
             tokio::select! {
                 changed = changes.changed() => if changed.is_err() { return } else { break },
                 signal = signals.recv() => match signal {
-                    Ok(signal) => if !pass_on(&state, &who, &signal, &out).await { return },
+                    Ok(signal) => if !pass_on(&state, &who, &mut listener, &signal, &out).await { return },
                     // Missed ones are gone: a signal only says what is happening now.
                     Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {}
                     Err(tokio::sync::broadcast::error::RecvError::Closed) => return,
@@ -158,29 +159,82 @@ async fn stream(
     }
 }
 
+/// How often a stream that only hears signals reads its session and the workspace again.
+const LISTENER_FRESH_FOR: Duration = Duration::from_secs(5);
+
+/// Who a stream's signals are for, as last read: their session's end, the workspace and them in
+/// it (read at most every [`LISTENER_FRESH_FOR`], not once per signal).
+#[derive(Default)]
+struct Listener {
+    read_at: Option<std::time::Instant>,
+    session_ends: Option<chrono::DateTime<chrono::Utc>>,
+    seen_by: Option<(Member, Workspace)>,
+}
+
+impl Listener {
+    /// The member and workspace, read again when stale; `None` when the stream should end
+    /// (the session was ended, revoked or ran out, or the person was deactivated).
+    async fn refresh(
+        &mut self,
+        state: &AppState,
+        who: &accounts::Signed,
+    ) -> Result<Option<&(Member, Workspace)>, DbError> {
+        let now = chrono::Utc::now();
+        if self
+            .read_at
+            .is_none_or(|at| at.elapsed() >= LISTENER_FRESH_FOR)
+        {
+            self.session_ends = state
+                .store
+                .session(who.session.id.clone())
+                .await?
+                .map(|s| s.expires_at);
+            let workspace = state.store.workspace().await?;
+            self.seen_by = workspace
+                .members
+                .get(&who.member.id)
+                .filter(|m| m.active)
+                .cloned()
+                .map(|member| (member, workspace));
+            self.read_at = Some(std::time::Instant::now());
+        }
+        if self.session_ends.is_none_or(|ends| ends <= now) {
+            return Ok(None);
+        }
+        Ok(self.seen_by.as_ref())
+    }
+}
+
 /// Sends `signal` if `who` may see what it is about (a conversation by `can_see`; presence to
-/// every active member) and it has not expired; `false` when the client is gone.
-async fn pass_on(state: &AppState, who: &accounts::Signed, signal: &Signal, out: &Outbox) -> bool {
+/// every active member) and it has not expired; `false` when the stream should end (the client
+/// is gone, or the session is over: the stream ends as `catch_up` would end it).
+async fn pass_on(
+    state: &AppState,
+    who: &accounts::Signed,
+    listener: &mut Listener,
+    signal: &Signal,
+    out: &Outbox,
+) -> bool {
     if signal.expires_at <= chrono::Utc::now() {
         return true;
     }
     let visible = async {
-        let workspace = state.store.workspace().await?;
-        let Some(member) = workspace.members.get(&who.member.id).filter(|m| m.active) else {
-            return Ok::<_, DbError>(false);
+        let Some((member, workspace)) = listener.refresh(state, who).await? else {
+            return Ok::<_, DbError>(None);
         };
-        Ok(match signal.conversation {
+        Ok(Some(match signal.conversation {
             None => true,
             Some(id) => state
                 .store
                 .conversation(id)
                 .await?
-                .is_some_and(|c| can_see(member, &c, &workspace)),
-        })
+                .is_some_and(|c| can_see(member, &c, workspace)),
+        }))
     };
     match visible.await {
-        Ok(false) => true,
-        Ok(true) => match SseEvent::default().event(SIGNAL_EVENT).json_data(signal) {
+        Ok(None) => false,
+        Ok(Some(false)) => true,
+        Ok(Some(true)) => match SseEvent::default().event(SIGNAL_EVENT).json_data(signal) {
             Ok(message) => out.send(Ok(message)).await.is_ok(),
             Err(error) => {
                 tracing::error!(%error, "a signal could not be written");

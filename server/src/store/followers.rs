@@ -10,8 +10,10 @@
 //!   final: nothing can still appear there) and at most a round's worth of versions past the
 //!   cursor, hands them to the follower, and moves the cursor to `upto` — all in one
 //!   transaction. A crash mid-round rolls it all back: nothing done, the cursor unmoved.
-//! - Rounds are short and take a version only when the follower writes a command, so a
-//!   follower never holds W back for long.
+//! - A round takes a version only when the follower writes a command, but, like every
+//!   transaction that locks a row, it holds W back while it runs (the watermark waits for
+//!   transactions older than its sample): rounds are kept short — a bounded number of
+//!   versions — and the runner runs none while the cursor is known to be at W.
 //!
 //! The rounds are run by `crate::workers::followers`, woken when W moves.
 

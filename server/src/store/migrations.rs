@@ -98,6 +98,7 @@ async fn after<S: Sql>(sql: &mut S, number: i64) -> Result<(), DbError> {
         4 => super::rows::refill_conversation_columns(sql).await?,
         7 => super::timeline::refill_places(sql).await?,
         8 => super::timeline::mark_sight(sql).await?,
+        13 => super::timers::arm_standing_snoozes(sql, chrono::Utc::now()).await?,
         _ => {}
     }
     Ok(())

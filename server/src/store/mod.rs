@@ -234,10 +234,10 @@ impl Store {
                     if schema.is_empty()
                         || !schema
                             .chars()
-                            .all(|c| c.is_ascii_alphanumeric() || c == '_')
+                            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
                     {
                         return Err(DbError::Other(format!(
-                            "the schema {schema:?} is not a plain name: use letters, digits and _"
+                            "the schema {schema:?} is not a plain name: use lower-case letters, digits and _"
                         )));
                     }
                     let admin = PgDb::connect(url, None).await?;

@@ -71,14 +71,20 @@ impl PgDb {
 }
 
 /// `<name>` for the default schema, `<name>_<schema>` for another (test schemas share a
-/// database but not their live streams). At most 63 bytes, PostgreSQL's limit.
+/// database but not their live streams or signals). At most 63 bytes, PostgreSQL's limit: a
+/// longer one is cut and ends in a hash of the whole, so two schemas never share a channel.
 fn channel_of(name: &str, schema: Option<&str>) -> String {
-    let mut channel = match schema {
+    let channel = match schema {
         Some(schema) => format!("{name}_{schema}"),
         None => name.to_owned(),
     };
-    channel.truncate(63);
-    channel
+    if channel.len() <= 63 {
+        return channel;
+    }
+    use sha2::Digest;
+    let hash = sha2::Sha256::digest(channel.as_bytes());
+    let tail: String = hash.iter().take(6).map(|b| format!("{b:02x}")).collect();
+    format!("{}_{tail}", &channel[..50])
 }
 
 /// Listens on the database's channels for the life of the process: every change notification
@@ -265,5 +271,25 @@ impl Sql for PgSql<'_> {
             .execute(&mut *self.connection)
             .await?;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod channel_tests {
+    use super::channel_of;
+
+    #[test]
+    fn two_long_schema_names_alike_at_the_start_get_different_channels() {
+        let a = channel_of(
+            "relaydesk_signals",
+            Some("rd_test_1796154580_01a23327dcab7022b72e90461836530a"),
+        );
+        let b = channel_of(
+            "relaydesk_signals",
+            Some("rd_test_1796154580_01a23327dcab7022b72e90461836530b"),
+        );
+        assert!(a.len() <= 63 && b.len() <= 63);
+        assert_ne!(a, b);
+        assert_eq!(channel_of("relaydesk_changes", None), "relaydesk_changes");
     }
 }

@@ -7,7 +7,9 @@
 //!   after a change is a new row.
 //! - **Firing** is one transaction per batch: due rows are claimed with `SKIP LOCKED` (several
 //!   instances take different rows and never wait for each other; a crashed instance's claim
-//!   ends with its transaction), each is checked against the conversation as it stands
+//!   ends with its transaction), taken in conversation-id order (the lock order), each in a
+//!   savepoint of its own (one that fails is dropped with its error; the others fire), each
+//!   checked against the conversation as it stands
 //!   ([`Timer::still_applies`]), its command runs through the write path as the system, and
 //!   the row is marked `fired` — or `dropped`, with the reason, logged. Old rows are not
 //!   cancelled when a change makes them moot (that would lock them from the write path, in
@@ -93,12 +95,15 @@ async fn fire<S: Sql>(sql: &mut S, now: Timestamp, limit: i64) -> Result<Vec<Set
          WHERE state = 'armed' AND due_at <= $1 ORDER BY due_at, episode LIMIT $2{}",
         sql.skip_locked()
     );
-    let due = sql
+    let mut due = sql
         .rows(&query, &[Arg::Int(now.timestamp_millis()), Arg::Int(limit)])
         .await?;
     if due.is_empty() {
         return Ok(Vec::new());
     }
+    // Conversations are locked in id order (the lock order, `super::postgres`): two wheels, or
+    // a wheel and a webhook delivery, never wait on each other in a circle.
+    due.sort_by(|a, b| a[1].text().cmp(&b[1].text()));
     let workspace = rows::workspace(sql).await?;
     let system = Provenance::new(Actor::Automation(Automaton::System), Door::Timer);
     let mut unit = Unit::default();
@@ -108,29 +113,29 @@ async fn fire<S: Sql>(sql: &mut S, now: Timestamp, limit: i64) -> Result<Vec<Set
         let subject = row[1].required_text("subject")?.to_owned();
         let episode = row[2].required_int("episode")?;
         let due_at = millis(row[3].required_int("due_at")?);
-        let dropped = match serde_json::from_str::<Timer>(row[4].required_text("doc")?) {
-            Err(error) => Some(format!("its stored form cannot be read: {error}")),
-            Ok(timer) => {
-                let conversation = rows::conversation(sql, timer.conversation()).await?;
-                match timer.still_applies(conversation.as_ref()) {
-                    Err(reason) => Some(reason.to_owned()),
-                    Ok(()) => {
-                        match write_path::execute(
-                            sql,
-                            &mut unit,
-                            &workspace,
-                            &system,
-                            now,
-                            &timer.command(),
-                        )
-                        .await?
-                        {
-                            Ok(events) if !events.is_empty() => None,
-                            Ok(_) => Some("its command changed nothing".to_owned()),
-                            Err(rejection) => Some(format!("refused: {rejection}")),
-                        }
-                    }
-                }
+        // Each timer in a savepoint of its own: one that fails for a reason of its own (a
+        // document that cannot be read) is dropped with the error, and the others still fire.
+        sql.execute("SAVEPOINT timer", &[]).await?;
+        let dropped = match settle(
+            sql,
+            &mut unit,
+            &workspace,
+            &system,
+            now,
+            row[4].required_text("doc")?,
+        )
+        .await
+        {
+            Ok(dropped) => {
+                sql.execute("RELEASE SAVEPOINT timer", &[]).await?;
+                dropped
+            }
+            Err(error) if error.is_retryable() => return Err(error),
+            Err(error) => {
+                sql.execute("ROLLBACK TO SAVEPOINT timer", &[]).await?;
+                sql.execute("RELEASE SAVEPOINT timer", &[]).await?;
+                tracing::error!(%error, %purpose, %subject, episode, "a timer failed; dropped");
+                Some(format!("it failed: {error}"))
             }
         };
         sql.execute(
@@ -161,7 +166,79 @@ async fn fire<S: Sql>(sql: &mut S, now: Timestamp, limit: i64) -> Result<Vec<Set
     Ok(settled)
 }
 
+/// Fires one timer (its stored form `doc`) if it still applies; `Some(reason)` when it is dropped.
+async fn settle<S: Sql>(
+    sql: &mut S,
+    unit: &mut Unit,
+    workspace: &relaydesk_core::domain::Workspace,
+    system: &Provenance,
+    now: Timestamp,
+    doc: &str,
+) -> Result<Option<String>, DbError> {
+    let timer = match serde_json::from_str::<Timer>(doc) {
+        Ok(timer) => timer,
+        Err(error) => return Ok(Some(format!("its stored form cannot be read: {error}"))),
+    };
+    let conversation = rows::conversation(sql, timer.conversation()).await?;
+    if let Err(reason) = timer.still_applies(conversation.as_ref()) {
+        return Ok(Some(reason.to_owned()));
+    }
+    Ok(
+        match write_path::execute(sql, unit, workspace, system, now, &timer.command()).await? {
+            Ok(events) if !events.is_empty() => None,
+            Ok(_) => Some("its command changed nothing".to_owned()),
+            Err(rejection) => Some(format!("refused: {rejection}")),
+        },
+    )
+}
+
+/// Arms the end of every snooze standing when migration 13 added timers (episode: the
+/// conversation's version), so a conversation snoozed before the upgrade comes back on the
+/// timeline too.
+pub(crate) async fn arm_standing_snoozes<S: Sql>(
+    sql: &mut S,
+    now: Timestamp,
+) -> Result<(), DbError> {
+    let standing = sql
+        .rows(
+            "SELECT doc, version FROM conversations WHERE status = 'snoozed'",
+            &[],
+        )
+        .await?;
+    for row in standing {
+        let conversation: relaydesk_core::domain::Conversation =
+            serde_json::from_str(row[0].required_text("doc")?)?;
+        let relaydesk_core::domain::Status::Snoozed { until } = conversation.status else {
+            continue;
+        };
+        let timer = Timer::SnoozeEnds {
+            conversation: conversation.id,
+            until,
+        };
+        sql.execute(
+            "INSERT INTO timers (purpose, subject, episode, due_at, state, armed_at, doc) \
+             VALUES ($1, $2, $3, $4, 'armed', $5, $6) ON CONFLICT DO NOTHING",
+            &[
+                Arg::from(timer.purpose()),
+                Arg::Text(timer.subject()),
+                Arg::Int(row[1].required_int("version")?),
+                Arg::Int(due_millis(until)),
+                Arg::Int(now.timestamp_millis()),
+                Arg::Text(serde_json::to_string(&timer)?),
+            ],
+        )
+        .await?;
+    }
+    Ok(())
+}
+
 impl Store {
+    /// Arms the end of every standing snooze that has none for its current episode (what
+    /// migration 13 does at the upgrade; safe to run again).
+    pub async fn arm_standing_snoozes(&self, now: Timestamp) -> Result<(), DbError> {
+        in_transaction!(self, |sql| arm_standing_snoozes(sql, now).await)
+    }
+
     /// When the earliest armed timer is due (`None`: none is armed). A read.
     pub async fn next_timer_due(&self) -> Result<Option<Timestamp>, DbError> {
         in_read!(self, |sql| Ok(sql

@@ -19,20 +19,31 @@ const TICK: Duration = Duration::from_secs(5);
 /// (the push sender waits on it).
 pub async fn run<F: Follower>(store: Store, follower: Arc<F>, acted: Option<Arc<Notify>>) {
     let mut changes = store.changes();
+    // Where this instance last saw the cursor: a wake-up with W no further needs no round (a
+    // round locks the follower's row, which takes a transaction id and holds W back).
+    let mut known: Option<i64> = None;
     loop {
         changes.borrow_and_update();
         loop {
             let watermark = store.watermark();
+            if known.is_some_and(|at| watermark <= at) {
+                break;
+            }
             match store
                 .follow_to(&follower, chrono::Utc::now(), watermark)
                 .await
             {
                 Ok(Followed::Started { at }) => {
                     tracing::info!(follower = follower.name(), at, "a follower starts");
+                    known = Some(at);
                 }
                 Ok(Followed::Advanced {
-                    effects, behind, ..
+                    effects,
+                    behind,
+                    upto,
+                    ..
                 }) => {
+                    known = Some(upto);
                     if effects > 0
                         && let Some(acted) = &acted
                     {
@@ -42,7 +53,15 @@ pub async fn run<F: Follower>(store: Store, follower: Arc<F>, acted: Option<Arc<
                         break;
                     }
                 }
-                Ok(Followed::UpToDate { .. } | Followed::Busy) => break,
+                Ok(Followed::UpToDate { at }) => {
+                    known = Some(at);
+                    break;
+                }
+                // Another instance runs it now; a tick or the next change looks again.
+                Ok(Followed::Busy) => {
+                    known = None;
+                    break;
+                }
                 Err(error) => {
                     tracing::error!(follower = follower.name(), %error, "a follower's round failed; trying again shortly");
                     tokio::time::sleep(Duration::from_secs(1)).await;
@@ -52,7 +71,8 @@ pub async fn run<F: Follower>(store: Store, follower: Arc<F>, acted: Option<Arc<
         }
         tokio::select! {
             changed = changes.changed() => if changed.is_err() { return },
-            () = tokio::time::sleep(TICK) => {}
+            // In case the instance running it stopped mid-round: look again.
+            () = tokio::time::sleep(TICK) => known = None,
         }
     }
 }

@@ -408,6 +408,38 @@ async fn a_revoked_session_ends_its_stream(api: Api) {
     assert!(bruno.next().await.is_none(), "the stream ended");
 }
 
+/// A session signed out on a quiet desk (nothing commits, so no change wakes the stream): the
+/// next signal finds the session over and ends the stream instead of being heard.
+async fn a_signed_out_sessions_stream_hears_no_more_signals(api: Api) {
+    let mut bruno = Live::open(&api.base, &api.bruno, None).await;
+    let signals = Signals::start(api.store.clone());
+    let present = |who: &Person| Signal {
+        kind: SignalKind::Present,
+        member: who.id,
+        conversation: None,
+        expires_at: Utc::now() + chrono::TimeDelta::seconds(30),
+    };
+    signals
+        .publish(&present(&api.ana), Utc::now())
+        .await
+        .expect("sent");
+    assert_eq!(bruno.message().await.expect("a signal").event, "signal");
+    let out = api
+        .call(Some(&api.bruno), "POST", "/api/v1/auth/logout", None)
+        .await;
+    assert_eq!(out.status, 204);
+    // The stream reads the session again at most every five seconds.
+    tokio::time::sleep(Duration::from_millis(5_500)).await;
+    signals
+        .publish(&present(&api.sara), Utc::now())
+        .await
+        .expect("sent");
+    assert!(
+        bruno.message().await.is_none(),
+        "the stream ended, nothing more heard"
+    );
+}
+
 /// Tries to open a stream until it opens (a place frees when another stream's end is
 /// noticed, at the next commit); only a hang reaches the patience.
 async fn open_when_free(base: &str, who: &Person) -> Live {
@@ -669,6 +701,7 @@ api_stories!(
     a_stream_catching_up_shows_nothing_from_before_a_conversation_was_in_sight,
     who_is_viewing_a_conversation_reaches_those_who_may_see_it_and_is_never_stored,
     a_signal_must_expire_soon_and_a_stream_that_opens_is_told_the_live_ones,
+    a_signed_out_sessions_stream_hears_no_more_signals,
 );
 
 /// Two server instances on one PostgreSQL database: a change committed through one reaches

@@ -229,7 +229,23 @@ async fn only_relaydesk_ends_a_snooze_and_only_when_it_ran_out(store: Store) {
     );
 }
 
+/// Migration 13 arms the end of every snooze standing at the upgrade (episode: the
+/// conversation's version — the snooze's own, when it was the last change): run again over a
+/// snooze the write path armed, it arms nothing twice, and the snooze ends once.
+async fn arming_standing_snoozes_again_arms_nothing_twice(store: Store) {
+    let desk = workspace(&store).await;
+    let c = owned_by_ana(&store, &desk, "12025550151").await;
+    snooze(&store, &desk, c.id, T + 10, T + 3_600).await;
+    store.arm_standing_snoozes(at(T + 20)).await.expect("db");
+    let armed = store.timers_of(c.id.to_string()).await.expect("db");
+    assert_eq!(armed.len(), 1, "one episode: {armed:?}");
+    let fired = store.fire_timers(at(T + 3_601), 64).await.expect("db");
+    assert_eq!(fired.len(), 1);
+    assert_eq!(fired[0].dropped, None);
+}
+
 contract!(
+    arming_standing_snoozes_again_arms_nothing_twice,
     a_snooze_ends_on_its_timer_once_as_relaydesk_on_the_timeline,
     a_snooze_the_customer_or_a_colleague_ended_first_is_dropped_saying_why,
     only_relaydesk_ends_a_snooze_and_only_when_it_ran_out,
