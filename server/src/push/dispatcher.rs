@@ -35,42 +35,56 @@ impl Follower for Pushes {
         round: &mut Round<'_, S>,
         changes: &[Stamped],
     ) -> Result<usize, DbError> {
+        if changes.is_empty() {
+            return Ok(0);
+        }
         let workspace = round.workspace().await?.clone();
         let hidden = round.no_previews().await?;
-        let mut written = 0;
-        for events in changes.chunk_by(|a, b| a.version == b.version) {
-            let events: Vec<_> = events.iter().map(|s| s.event.clone()).collect();
-            let mut conversations = BTreeMap::new();
-            let mut contacts = BTreeMap::new();
-            for id in events
-                .iter()
-                .filter_map(|e| e.conversation)
-                .collect::<BTreeSet<_>>()
-            {
-                if let Some(c) = round.conversation(id).await? {
-                    if let Some(k) = round.contact(c.contact_id).await? {
-                        contacts.insert(k.id, k);
-                    }
-                    conversations.insert(id, c);
+        // Conversations and customers as they stand now, each read once for the whole round
+        // (every version of the round judges against the same present, as a single-version
+        // round would), and the phones of everyone concerned read once.
+        let mut conversations = BTreeMap::new();
+        let mut contacts = BTreeMap::new();
+        for id in changes
+            .iter()
+            .filter_map(|s| s.event.conversation)
+            .collect::<BTreeSet<_>>()
+        {
+            if let Some(c) = round.conversation(id).await? {
+                if let Some(k) = round.contact(c.contact_id).await? {
+                    contacts.insert(k.id, k);
                 }
+                conversations.insert(id, c);
             }
-            let pushes = alerts::pushes(
-                &events,
-                &Desk {
-                    workspace: &workspace,
-                    conversations: &conversations,
-                    contacts: &contacts,
-                    no_previews: &hidden,
-                },
-            );
-            let users = pushes
-                .wake
-                .iter()
-                .copied()
-                .chain(pushes.alerts.iter().map(|a| a.user));
-            let devices = round
-                .devices(users.collect::<BTreeSet<_>>().into_iter())
-                .await?;
+        }
+        let desk = Desk {
+            workspace: &workspace,
+            conversations: &conversations,
+            contacts: &contacts,
+            no_previews: &hidden,
+        };
+        let per_version: Vec<_> = changes
+            .chunk_by(|a, b| a.version == b.version)
+            .map(|events| {
+                let events: Vec<_> = events.iter().map(|s| s.event.clone()).collect();
+                alerts::pushes(&events, &desk)
+            })
+            .collect();
+        let users: BTreeSet<UserId> = per_version
+            .iter()
+            .flat_map(|p| {
+                p.wake
+                    .iter()
+                    .copied()
+                    .chain(p.alerts.iter().map(|a| a.user))
+            })
+            .collect();
+        if users.is_empty() {
+            return Ok(0);
+        }
+        let devices = round.devices(users.into_iter()).await?;
+        let mut written = 0;
+        for pushes in &per_version {
             for alert in &pushes.alerts {
                 for (token, platform) in devices.get(&alert.user).into_iter().flatten() {
                     round
