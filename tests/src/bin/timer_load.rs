@@ -111,7 +111,7 @@ async fn main() -> anyhow::Result<()> {
     eprintln!("{} conversations; snoozing them", conversations.len());
     // Due from when every snooze is written (estimated generously), evenly over the spread.
     let snoozing = std::time::Instant::now();
-    let lead_time = chrono::TimeDelta::seconds(5 + (args.timers / 400) as i64);
+    let lead_time = chrono::TimeDelta::seconds(10 + (args.timers / 150) as i64);
     let from = chrono::Utc::now() + lead_time;
     let step = args.spread as f64 * 1000.0 / args.timers.max(1) as f64;
     for (n, c) in conversations.iter().enumerate() {
