@@ -3,7 +3,8 @@
 //!
 //! The server runs the workers a production instance runs whatever its settings: the timer
 //! wheel and a follower of the event log (the push dispatcher, with no phones to push to: it
-//! still reads every change), beside the ingest it measures.
+//! still reads every change), beside the ingest it measures; `RELAYDESK_BENCH_NO_WORKERS=1`
+//! leaves them out.
 //!
 //! Every request carries new wamids (nothing is a duplicate) and a valid signature, as Meta
 //! would send. Closed loop by default (`--concurrency` connections as fast as they can); with
@@ -267,12 +268,16 @@ async fn main() -> anyhow::Result<()> {
             graph: None,
         },
     );
-    tokio::spawn(relaydesk_server::workers::timers::run(store.clone(), None));
-    tokio::spawn(relaydesk_server::workers::followers::run(
-        store.clone(),
-        Arc::new(relaydesk_server::push::dispatcher::Pushes),
-        None,
-    ));
+    // `RELAYDESK_BENCH_NO_WORKERS=1` measures ingest alone (an environment variable, not a
+    // flag, so `scripts/bench-compare` can pass the same arguments to older drivers).
+    if std::env::var_os("RELAYDESK_BENCH_NO_WORKERS").is_none() {
+        tokio::spawn(relaydesk_server::workers::timers::run(store.clone(), None));
+        tokio::spawn(relaydesk_server::workers::followers::run(
+            store.clone(),
+            Arc::new(relaydesk_server::push::dispatcher::Pushes),
+            None,
+        ));
+    }
     let app = relaydesk_server::http::router(state).route("/bare", axum::routing::post(bare));
     let listener = TcpListener::bind("127.0.0.1:0").await?;
     let address = listener.local_addr()?;
