@@ -10,8 +10,8 @@ use std::collections::BTreeSet;
 use anyhow::Context;
 use chrono::{Duration, Utc};
 use relaydesk_core::domain::{
-    Actor, Automation, Automaton, CannedReply, CannedReplyId, CannedScope, Command, MessageId,
-    NoteId, ReplyBody, Role, RuleId, Status, Timestamp,
+    Actor, Automation, Automaton, CannedReply, CannedReplyId, CannedScope, Command, ConversationId,
+    MessageId, NoteId, ReplyBody, Role, RuleId, Status, Timestamp,
 };
 use relaydesk_core::protocol::admin::{NewInbox, NewTeam, NewUser};
 use serde_json::json;
@@ -156,29 +156,13 @@ pub const PHOTO_CUSTOMER: (&str, &str) = ("Tomás Ruiz", "34612345678");
 pub const PUT_ASIDE_FOR: Duration = Duration::minutes(3);
 
 async fn put_aside(store: &Store) -> anyhow::Result<()> {
-    let (name, phone) = PHOTO_CUSTOMER;
-    let wrote = Utc::now() - Duration::minutes(10);
-    let payload = webhook::customer_message_at(
-        name,
-        phone,
-        json!({ "type": "text", "text": { "body":
-            "The vase in my order 7288 arrived broken. I want to return it." } }),
-        wrote,
-    );
-    store
-        .ingest_webhook(payload.to_string().into_bytes(), wrote)
-        .await?;
-    let contact = store
-        .contact_by_phone(phone.into())
-        .await?
-        .context("the photo customer was not stored")?;
-    let conversation = store
-        .conversations()
-        .await?
-        .into_iter()
-        .find(|c| c.contact_id == contact.id)
-        .context("the photo customer has no conversation")?
-        .id;
+    let conversation = customer_writes(
+        store,
+        PHOTO_CUSTOMER,
+        "The vase in my order 7288 arrived broken. I want to return it.",
+        Utc::now() - Duration::minutes(10),
+    )
+    .await?;
     let carla = store
         .workspace()
         .await?
@@ -228,29 +212,14 @@ async fn overnight(store: &Store) -> anyhow::Result<()> {
             active: true,
         }))
         .await?;
-    let (name, phone) = NIGHT_CUSTOMER;
     let wrote = last_night(Utc::now());
-    let payload = webhook::customer_message_at(
-        name,
-        phone,
-        json!({ "type": "text", "text": { "body":
-            "Hi, I ordered a birthday gift for tomorrow (order 7302). Can I still change the delivery address?" } }),
+    let conversation = customer_writes(
+        store,
+        NIGHT_CUSTOMER,
+        "Hi, I ordered a birthday gift for tomorrow (order 7302). Can I still change the delivery address?",
         wrote,
-    );
-    store
-        .ingest_webhook(payload.to_string().into_bytes(), wrote)
-        .await?;
-    let contact = store
-        .contact_by_phone(phone.into())
-        .await?
-        .context("the night customer was not stored")?;
-    let conversation = store
-        .conversations()
-        .await?
-        .into_iter()
-        .find(|c| c.contact_id == contact.id)
-        .context("the night customer has no conversation")?
-        .id;
+    )
+    .await?;
     let answered = wrote + Duration::minutes(1);
     for command in [
         Command::Reply {
@@ -277,6 +246,36 @@ async fn overnight(store: &Store) -> anyhow::Result<()> {
             .map_err(|refused| anyhow::anyhow!("the rule was refused: {refused}"))?;
     }
     Ok(())
+}
+
+/// `customer` (name, phone) writes `text` at `wrote`, through the store's webhook ingest (what
+/// the signed route stores); answers their conversation.
+async fn customer_writes(
+    store: &Store,
+    (name, phone): (&str, &str),
+    text: &str,
+    wrote: Timestamp,
+) -> anyhow::Result<ConversationId> {
+    let payload = webhook::customer_message_at(
+        name,
+        phone,
+        json!({ "type": "text", "text": { "body": text } }),
+        wrote,
+    );
+    store
+        .ingest_webhook(payload.to_string().into_bytes(), wrote)
+        .await?;
+    let contact = store
+        .contact_by_phone(phone.into())
+        .await?
+        .with_context(|| format!("{name} was not stored"))?;
+    Ok(store
+        .conversations()
+        .await?
+        .into_iter()
+        .find(|c| c.contact_id == contact.id)
+        .with_context(|| format!("{name} has no conversation"))?
+        .id)
 }
 
 /// A moment of the night before `now` (in UTC, as the web view shows times): 04:50 today, or

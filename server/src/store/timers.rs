@@ -36,21 +36,32 @@ pub(crate) async fn arm<S: Sql>(
     now: Timestamp,
 ) -> Result<(), DbError> {
     for timer in events.iter().filter_map(Timer::armed_by) {
-        sql.execute(
-            "INSERT INTO timers (purpose, subject, episode, due_at, state, armed_at, doc) \
-             VALUES ($1, $2, $3, $4, 'armed', $5, $6) \
-             ON CONFLICT (purpose, subject, episode) DO UPDATE SET due_at = $4, doc = $6",
-            &[
-                Arg::from(timer.purpose()),
-                Arg::Text(timer.subject()),
-                Arg::Int(version),
-                Arg::Int(due_millis(timer.due_at())),
-                Arg::Int(now.timestamp_millis()),
-                Arg::Text(serde_json::to_string(&timer)?),
-            ],
-        )
-        .await?;
+        put(sql, &timer, version, now).await?;
     }
+    Ok(())
+}
+
+/// Writes `timer` as episode `episode`, armed (the same episode again: its latest form).
+async fn put<S: Sql>(
+    sql: &mut S,
+    timer: &Timer,
+    episode: i64,
+    now: Timestamp,
+) -> Result<(), DbError> {
+    sql.execute(
+        "INSERT INTO timers (purpose, subject, episode, due_at, state, armed_at, doc) \
+         VALUES ($1, $2, $3, $4, 'armed', $5, $6) \
+         ON CONFLICT (purpose, subject, episode) DO UPDATE SET due_at = $4, doc = $6",
+        &[
+            Arg::from(timer.purpose()),
+            Arg::Text(timer.subject()),
+            Arg::Int(episode),
+            Arg::Int(due_millis(timer.due_at())),
+            Arg::Int(now.timestamp_millis()),
+            Arg::Text(serde_json::to_string(timer)?),
+        ],
+    )
+    .await?;
     Ok(())
 }
 
@@ -215,19 +226,7 @@ pub(crate) async fn arm_standing_snoozes<S: Sql>(
             conversation: conversation.id,
             until,
         };
-        sql.execute(
-            "INSERT INTO timers (purpose, subject, episode, due_at, state, armed_at, doc) \
-             VALUES ($1, $2, $3, $4, 'armed', $5, $6) ON CONFLICT DO NOTHING",
-            &[
-                Arg::from(timer.purpose()),
-                Arg::Text(timer.subject()),
-                Arg::Int(row[1].required_int("version")?),
-                Arg::Int(due_millis(until)),
-                Arg::Int(now.timestamp_millis()),
-                Arg::Text(serde_json::to_string(&timer)?),
-            ],
-        )
-        .await?;
+        put(sql, &timer, row[1].required_int("version")?, now).await?;
     }
     Ok(())
 }
