@@ -69,6 +69,7 @@ fn script() -> Script {
         inboxes: BTreeMap::from([(inbox.id, inbox.clone())]),
         templates: BTreeMap::new(),
         automations: Vec::new(),
+        canned_replies: BTreeMap::new(),
     };
     let mut desk = Desk::new(workspace);
     let mut now = Utc

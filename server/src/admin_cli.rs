@@ -171,8 +171,15 @@ pub async fn run(args: AdminArgs) -> anyhow::Result<()> {
         .await
         .with_context(|| format!("cannot open the database {:?}", args.storage.database()))?;
     let now = Utc::now();
+    // Listing changes nothing and needs no one to act as; every change is made as the named
+    // admin (or, at the very first setup, Relaydesk itself) through the command line, and the
+    // configuration log says so.
+    let mut source = crate::store::Provenance::new(
+        relaydesk_core::domain::Actor::Automation(relaydesk_core::domain::Automaton::System),
+        crate::store::Door::Cli,
+    );
     if !matches!(args.action, AdminAction::ListUsers) {
-        let source = acting_as(&store, args.as_admin.as_deref()).await?;
+        source = acting_as(&store, args.as_admin.as_deref()).await?;
         let workspace = store.workspace().await?;
         tracing::info!(
             by = %workspace.name_of(relaydesk_core::domain::By::from(source.actor)),
@@ -193,6 +200,7 @@ pub async fn run(args: AdminArgs) -> anyhow::Result<()> {
             let teams = team_ids(&store.workspace().await?, &teams)?;
             let created = accounts::create_user(
                 &store,
+                &source,
                 NewUser {
                     email,
                     name,
@@ -229,11 +237,13 @@ pub async fn run(args: AdminArgs) -> anyhow::Result<()> {
             let who = user_by_email(&store, &email).await?;
             accounts::change_user(
                 &store,
+                &source,
                 who.user,
                 UserChange {
                     active: Some(false),
                     ..UserChange::default()
                 },
+                now,
             )
             .await?;
             println!("deactivated and signed out: {}", who.email);
@@ -255,7 +265,7 @@ pub async fn run(args: AdminArgs) -> anyhow::Result<()> {
             }
         }
         AdminAction::CreateTeam { name } => {
-            let team = accounts::create_team(&store, NewTeam { name }).await?;
+            let team = accounts::create_team(&store, &source, NewTeam { name }).await?;
             println!("created team {} ({})", team.name, team.id);
         }
         AdminAction::AddInbox {
@@ -271,6 +281,7 @@ pub async fn run(args: AdminArgs) -> anyhow::Result<()> {
             }
             let inbox = accounts::create_inbox(
                 &store,
+                &source,
                 NewInbox {
                     name,
                     phone_number_id,

@@ -3,17 +3,19 @@
 //! conversation, which templates a person may pick from, and syncing templates from Meta.
 //! REST handlers and the web view call these; nothing else decides them.
 
-use relaydesk_core::domain::limits::{MAX_CANNED_BODY_CHARS, MAX_SHORTCUT_CHARS, MAX_TITLE_CHARS};
+use chrono::Utc;
+use relaydesk_core::domain::config;
+use relaydesk_core::domain::limits::{MAX_CANNED_BODY_CHARS, MAX_TITLE_CHARS};
 use relaydesk_core::domain::{
     CannedReply, CannedReplyId, CannedScope, Conversation, Role, Template, TemplateStatus,
-    Variables, Workspace, can_see,
+    Variables, can_see,
 };
 use relaydesk_core::protocol::library::{
     AccountSync, CannedReplyChange, NewCannedReply, TemplateInfo, TemplateSyncReport,
 };
 
 use crate::accounts::{AccountError, Signed, invalid};
-use crate::store::Store;
+use crate::store::{Door, Provenance, Store};
 use crate::whatsapp::GraphApi;
 use crate::whatsapp::templates;
 
@@ -31,31 +33,6 @@ pub fn may_manage(who: &Signed, scope: &CannedScope) -> bool {
 /// Whether `who` may use (and see) a reply.
 pub fn may_use(who: &Signed, reply: &CannedReply) -> bool {
     who.is_admin() || reply.usable_by(who.member.id, &who.member.teams)
-}
-
-fn check_shortcut(raw: &str) -> Result<String, AccountError> {
-    let shortcut = raw.trim().trim_start_matches('/').to_lowercase();
-    let valid = !shortcut.is_empty()
-        && shortcut.chars().count() <= MAX_SHORTCUT_CHARS
-        && shortcut
-            .chars()
-            .all(|c| c.is_alphanumeric() || matches!(c, '-' | '_'));
-    if valid {
-        Ok(shortcut)
-    } else {
-        Err(invalid(
-            "shortcut",
-            format!("1–{MAX_SHORTCUT_CHARS} letters, digits, '-' or '_' (typed after /)"),
-        ))
-    }
-}
-
-fn check_text(field: &str, text: &str, max: usize) -> Result<String, AccountError> {
-    let text = text.trim();
-    if text.is_empty() || text.chars().count() > max {
-        return Err(invalid(field, format!("1–{max} characters")));
-    }
-    Ok(text.to_owned())
 }
 
 /// Replies `who` may use, optionally matching `query` in shortcut or title.
@@ -78,25 +55,14 @@ pub async fn usable(
         .collect())
 }
 
-fn valid_scope(workspace: &Workspace, scope: &CannedScope) -> Result<(), AccountError> {
-    let known = match scope {
-        CannedScope::Team(team) => workspace.teams.contains_key(team),
-        CannedScope::Personal(user) => workspace.members.contains_key(user),
-        CannedScope::Unknown => false,
-    };
-    if known {
-        Ok(())
-    } else {
-        Err(invalid("scope", "no such team or person"))
-    }
-}
-
+/// Creates a canned reply as `who` through `door` (its shortcut free in its scope and the
+/// scope there: the configuration's rules).
 pub async fn create(
     store: &Store,
     who: &Signed,
+    door: Door,
     new: NewCannedReply,
 ) -> Result<CannedReply, AccountError> {
-    valid_scope(&who.workspace, &new.scope)?;
     if !may_manage(who, &new.scope) {
         return Err(AccountError::Forbidden(
             "a team's replies are managed by its supervisors and admins".into(),
@@ -104,15 +70,14 @@ pub async fn create(
     }
     let reply = CannedReply {
         id: CannedReplyId::new(),
-        shortcut: check_shortcut(&new.shortcut)?,
-        title: check_text("title", &new.title, MAX_TITLE_CHARS)?,
-        body: check_text("body", &new.body, MAX_CANNED_BODY_CHARS)?,
+        shortcut: config::shortcut(&new.shortcut)?,
+        title: config::text("title", &new.title, MAX_TITLE_CHARS)?,
+        body: config::text("body", &new.body, MAX_CANNED_BODY_CHARS)?,
         scope: new.scope,
     };
     store
-        .put_canned_reply(reply.clone())
-        .await?
-        .map_err(|taken| AccountError::Conflict(taken.to_string()))?;
+        .put_canned_reply(who.through(door), Utc::now(), reply.clone())
+        .await??;
     Ok(reply)
 }
 
@@ -129,6 +94,7 @@ async fn find(store: &Store, who: &Signed, id: CannedReplyId) -> Result<CannedRe
 pub async fn change(
     store: &Store,
     who: &Signed,
+    door: Door,
     id: CannedReplyId,
     change: CannedReplyChange,
 ) -> Result<CannedReply, AccountError> {
@@ -139,29 +105,35 @@ pub async fn change(
         ));
     }
     if let Some(shortcut) = change.shortcut {
-        reply.shortcut = check_shortcut(&shortcut)?;
+        reply.shortcut = config::shortcut(&shortcut)?;
     }
     if let Some(title) = change.title {
-        reply.title = check_text("title", &title, MAX_TITLE_CHARS)?;
+        reply.title = config::text("title", &title, MAX_TITLE_CHARS)?;
     }
     if let Some(body) = change.body {
-        reply.body = check_text("body", &body, MAX_CANNED_BODY_CHARS)?;
+        reply.body = config::text("body", &body, MAX_CANNED_BODY_CHARS)?;
     }
     store
-        .put_canned_reply(reply.clone())
-        .await?
-        .map_err(|taken| AccountError::Conflict(taken.to_string()))?;
+        .put_canned_reply(who.through(door), Utc::now(), reply.clone())
+        .await??;
     Ok(reply)
 }
 
-pub async fn delete(store: &Store, who: &Signed, id: CannedReplyId) -> Result<(), AccountError> {
+pub async fn delete(
+    store: &Store,
+    who: &Signed,
+    door: Door,
+    id: CannedReplyId,
+) -> Result<(), AccountError> {
     let reply = find(store, who, id).await?;
     if !may_manage(who, &reply.scope) {
         return Err(AccountError::Forbidden(
             "a team's replies are managed by its supervisors and admins".into(),
         ));
     }
-    store.delete_canned_reply(id).await?;
+    store
+        .delete_canned_reply(who.through(door), Utc::now(), id)
+        .await?;
     Ok(())
 }
 
@@ -230,9 +202,11 @@ pub fn templates_for(who: &Signed) -> Vec<TemplateInfo> {
         .collect()
 }
 
-/// Reads every WhatsApp account's templates from Meta and stores them.
+/// Reads every WhatsApp account's templates from Meta and stores them as `by` (an admin who
+/// asked, or Relaydesk's six-hourly sync).
 pub async fn sync_templates(
     store: &Store,
+    by: &Provenance,
     graph: &GraphApi,
 ) -> Result<TemplateSyncReport, AccountError> {
     let workspace = store.workspace().await?;
@@ -253,8 +227,8 @@ pub async fn sync_templates(
         match templates::fetch(graph, &waba_id).await {
             Ok(read) => {
                 let (synced, disabled) = store
-                    .replace_templates(waba_id.clone(), read.templates)
-                    .await?;
+                    .replace_templates(by.clone(), Utc::now(), waba_id.clone(), read.templates)
+                    .await??;
                 line.synced = synced;
                 line.disabled = disabled;
                 line.skipped = read.skipped;

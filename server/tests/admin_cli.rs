@@ -401,4 +401,42 @@ fn once_there_is_an_admin_the_command_line_acts_as_a_named_admin() {
     let (ok, out, _) = admin(dir, &["list-users"]);
     assert!(ok, "listing changes nothing");
     assert!(out.contains("ana@example.com"), "{out}");
+
+    // The configuration log says who made each change, through the command line: Relaydesk
+    // for the first setup, Root after.
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let log = runtime.block_on(async {
+        let store = relaydesk_server::store::Store::open(
+            &relaydesk_server::store::Database::Sqlite(dir.join("relaydesk.db")),
+        )
+        .await
+        .expect("opens");
+        store
+            .config_log(relaydesk_server::store::config::LogFilter {
+                limit: 100,
+                ..Default::default()
+            })
+            .await
+            .expect("db")
+    });
+    let said = |name: &str| {
+        log.iter()
+            .find(|e| e.after.as_ref().is_some_and(|a| a["name"] == name))
+            .map(|e| {
+                (
+                    serde_json::to_value(e.by).expect("JSON")["kind"].clone(),
+                    e.door.clone(),
+                )
+            })
+            .unwrap_or_else(|| panic!("{name} is in the log: {log:?}"))
+    };
+    assert_eq!(
+        said("Orders"),
+        (serde_json::json!("automation"), "cli".to_owned())
+    );
+    assert_eq!(
+        said("Billing"),
+        (serde_json::json!("member"), "cli".to_owned())
+    );
+    assert_eq!(said("Ana"), (serde_json::json!("member"), "cli".to_owned()));
 }

@@ -84,6 +84,7 @@ impl DeskServer {
         let store = Store::open(&database).await.expect("the store opens");
         let north = accounts::create_team(
             &store,
+            &relaydesk_server::store::Provenance::relaydesk(),
             NewTeam {
                 name: "North".into(),
             },
@@ -93,6 +94,7 @@ impl DeskServer {
         .id;
         let south = accounts::create_team(
             &store,
+            &relaydesk_server::store::Provenance::relaydesk(),
             NewTeam {
                 name: "South".into(),
             },
@@ -107,13 +109,21 @@ impl DeskServer {
             waba_id: "310984726155302".into(),
             teams: BTreeSet::from([team]),
         };
-        let north_inbox = accounts::create_inbox(&store, inbox("Main", NUMBER_NORTH, north))
-            .await
-            .expect("inbox")
-            .id;
-        accounts::create_inbox(&store, inbox("South", NUMBER_SOUTH, south))
-            .await
-            .expect("inbox");
+        let north_inbox = accounts::create_inbox(
+            &store,
+            &relaydesk_server::store::Provenance::relaydesk(),
+            inbox("Main", NUMBER_NORTH, north),
+        )
+        .await
+        .expect("inbox")
+        .id;
+        accounts::create_inbox(
+            &store,
+            &relaydesk_server::store::Provenance::relaydesk(),
+            inbox("South", NUMBER_SOUTH, south),
+        )
+        .await
+        .expect("inbox");
         store
             .setup(relaydesk_server::store::Setup::Template(
                 relaydesk_core::domain::Template {
@@ -140,6 +150,7 @@ impl DeskServer {
         ] {
             let created = accounts::create_user(
                 &store,
+                &relaydesk_server::store::Provenance::relaydesk(),
                 NewUser {
                     email: format!("{name}@example.test"),
                     name: format!("{}{}", name[..1].to_uppercase(), &name[1..]),

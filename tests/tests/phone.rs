@@ -322,11 +322,13 @@ async fn a_conversation_moved_beyond_the_agent_disappears_on_the_next_pull(backe
     // Sol is moved to North: his copy is reset and filled with what he sees now.
     let admin_change = relaydesk_server::accounts::change_user(
         &server.store,
+        &relaydesk_server::store::Provenance::relaydesk(),
         server.person("sol"),
         relaydesk_core::protocol::admin::UserChange {
             teams: Some([server.north].into_iter().collect()),
             ..Default::default()
         },
+        Utc::now(),
     )
     .await
     .expect("moved");
@@ -1045,11 +1047,13 @@ async fn the_phone_shows_side_facts_and_canned_replies_filled_for_the_conversati
     let ana = server.person("ana");
     relaydesk_server::accounts::change_user(
         &server.store,
+        &relaydesk_server::store::Provenance::relaydesk(),
         ana,
         relaydesk_core::protocol::admin::UserChange {
             teams: Some([server.north, server.south].into_iter().collect()),
             ..Default::default()
         },
+        Utc::now(),
     )
     .await
     .expect("Ana works both numbers");
@@ -1078,13 +1082,17 @@ async fn the_phone_shows_side_facts_and_canned_replies_filled_for_the_conversati
     ] {
         server
             .store
-            .put_canned_reply(CannedReply {
-                id: CannedReplyId::new(),
-                shortcut: shortcut.into(),
-                title: shortcut.into(),
-                body: body.into(),
-                scope: CannedScope::Team(server.north),
-            })
+            .put_canned_reply(
+                relaydesk_server::store::Provenance::relaydesk(),
+                Utc::now(),
+                CannedReply {
+                    id: CannedReplyId::new(),
+                    shortcut: shortcut.into(),
+                    title: shortcut.into(),
+                    body: body.into(),
+                    scope: CannedScope::Team(server.north),
+                },
+            )
             .await
             .expect("db")
             .expect("saved");

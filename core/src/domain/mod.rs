@@ -21,6 +21,7 @@ mod apply;
 pub mod automation;
 pub mod canned;
 pub mod command;
+pub mod config;
 pub mod contact;
 pub mod content;
 pub mod conversation;

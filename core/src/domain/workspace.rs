@@ -9,13 +9,15 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::{Deserialize, Serialize};
 
 use super::automation::{Automation, Automaton};
+use super::canned::CannedReply;
 use super::contact::Inbox;
 use super::event::By;
-use super::ids::{InboxId, TeamId, TemplateId, UserId};
+use super::ids::{CannedReplyId, InboxId, TeamId, TemplateId, UserId};
 use super::people::{Member, Team};
 use super::template::Template;
 
-/// People, teams, inboxes and templates.
+/// People, teams, inboxes, templates, automations and canned replies: the configuration
+/// ([`super::config`]).
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Workspace {
@@ -26,6 +28,9 @@ pub struct Workspace {
     /// The rules and bots set up here (the system is always there, and not listed).
     #[serde(default)]
     pub automations: Vec<Automation>,
+    /// Every canned reply, of every team and person (who may use which is the library's rule).
+    #[serde(default)]
+    pub canned_replies: BTreeMap<CannedReplyId, CannedReply>,
 }
 
 impl Workspace {

@@ -75,3 +75,56 @@ pub struct NewInbox {
     #[serde(default)]
     pub teams: BTreeSet<TeamId>,
 }
+
+/// One change in the configuration log (`GET /api/v1/admin/config-log`): which row, who made
+/// it, through which door, in which session, when, and the row before and after.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ConfigEntry {
+    pub kind: crate::domain::config::Kind,
+    /// The row's id within its kind.
+    pub item: String,
+    /// The row's own count of changes (1 for its first entry).
+    pub revision: u64,
+    /// The change's version.
+    pub version: u64,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
+    pub at: crate::domain::Timestamp,
+    pub by: crate::domain::By,
+    /// `rest`, `web`, `sync`, `cli`, `internal`, `migration`, …
+    pub door: String,
+    /// The session it was made in, if a signed-in person made it.
+    pub session: Option<String>,
+    /// The row before (none: it was created).
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<Object>))]
+    pub before: Option<serde_json::Value>,
+    /// The row after (none: it was deleted, and this entry is its tombstone).
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<Object>))]
+    pub after: Option<serde_json::Value>,
+    /// Written when the log began, for a row that already stood: who made it and what came
+    /// before cannot be known (`note` says so).
+    pub baseline: bool,
+    pub note: Option<String>,
+}
+
+/// A page of the configuration log, newest first.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ConfigLogPage {
+    pub entries: Vec<ConfigEntry>,
+    /// Pass as `before` for the next (older) page; none when this is the last.
+    pub next: Option<String>,
+}
+
+/// The configuration as it was at an instant (`GET /api/v1/admin/config?at=…`).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ConfigurationAt {
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
+    pub at: crate::domain::Timestamp,
+    pub workspace: crate::domain::Workspace,
+    /// Set when `at` is before the log began: the rows are shown as they stood when it began,
+    /// and are known for certain only from this instant.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
+    pub known_from: Option<crate::domain::Timestamp>,
+}

@@ -9,9 +9,8 @@ pub mod token;
 use std::collections::BTreeSet;
 
 use chrono::Duration;
-use relaydesk_core::domain::limits::{
-    MAX_DEVICE_NAME_CHARS, MAX_HANDLE_CHARS, MAX_NAME_CHARS, MAX_NUMBER_ID_CHARS,
-};
+use relaydesk_core::domain::config;
+use relaydesk_core::domain::limits::MAX_DEVICE_NAME_CHARS;
 use relaydesk_core::domain::{
     Availability, Capacity, Inbox, InboxId, Member, Role, Team, TeamId, Timestamp, UserId,
     Workspace,
@@ -19,7 +18,7 @@ use relaydesk_core::domain::{
 use relaydesk_core::protocol::admin::{CreatedUser, NewInbox, NewTeam, NewUser, UserChange};
 use relaydesk_core::protocol::auth::{LoginRequest, LoginResponse, SessionInfo, UserInfo};
 
-use crate::store::{Account, AccountConflict, DbError, Session, Setup, Store};
+use crate::store::{Account, AccountConflict, DbError, Provenance, Session, Setup, Store};
 
 /// Failed logins counted over this window.
 pub const FAILURE_WINDOW: Duration = Duration::minutes(15);
@@ -76,7 +75,20 @@ pub(crate) fn invalid(field: &str, reason: impl Into<String>) -> AccountError {
 
 impl From<AccountConflict> for AccountError {
     fn from(conflict: AccountConflict) -> Self {
-        AccountError::Conflict(conflict.to_string())
+        match conflict {
+            AccountConflict::Refused(refused) => refused.into(),
+            email => AccountError::Conflict(email.to_string()),
+        }
+    }
+}
+
+/// The configuration's rules refused a change: the same answer at every door.
+impl From<config::Refusal> for AccountError {
+    fn from(refused: config::Refusal) -> Self {
+        match refused {
+            config::Refusal::Invalid { field, reason } => AccountError::Invalid { field, reason },
+            config::Refusal::Conflict(what) => AccountError::Conflict(what),
+        }
     }
 }
 
@@ -182,28 +194,11 @@ pub fn handle_from_name(name: &str) -> String {
 }
 
 fn check_handle(handle: &str) -> Result<String, AccountError> {
-    let handle = handle.trim().trim_start_matches('@').to_lowercase();
-    let valid = !handle.is_empty()
-        && handle.chars().count() <= MAX_HANDLE_CHARS
-        && handle
-            .chars()
-            .all(|c| c.is_alphanumeric() || matches!(c, '.' | '_' | '-'));
-    if valid {
-        Ok(handle)
-    } else {
-        Err(invalid(
-            "handle",
-            format!("1–{MAX_HANDLE_CHARS} letters, digits, '.', '_' or '-' (no spaces)"),
-        ))
-    }
+    Ok(config::handle(handle)?)
 }
 
 fn check_name(field: &str, name: &str) -> Result<String, AccountError> {
-    let name = name.trim();
-    if name.is_empty() || name.chars().count() > MAX_NAME_CHARS {
-        return Err(invalid(field, format!("1–{MAX_NAME_CHARS} characters")));
-    }
-    Ok(name.to_owned())
+    Ok(config::name(field, name)?)
 }
 
 /// Records a password attempt for `email` from `address` before it is checked, unless this
@@ -410,6 +405,7 @@ fn check_role(role: Role) -> Result<Role, AccountError> {
 
 pub async fn create_user(
     store: &Store,
+    by: &Provenance,
     new: NewUser,
     now: Timestamp,
 ) -> Result<CreatedUser, AccountError> {
@@ -417,8 +413,6 @@ pub async fn create_user(
     let name = check_name("name", &new.name)?;
     let role = check_role(new.role)?;
     let handle = check_handle(&new.handle.unwrap_or_else(|| handle_from_name(&name)))?;
-    let workspace = store.workspace().await?;
-    check_teams(&workspace, &new.teams)?;
     let (secret, one_time) = match new.password {
         Some(given) => {
             if let Some(reason) = password::weakness(&given) {
@@ -448,19 +442,12 @@ pub async fn create_user(
         must_change_password: one_time.is_some(),
     };
     store
-        .create_account(member.clone(), account.clone(), now)
+        .create_account(by.clone(), member.clone(), account.clone(), now)
         .await??;
     Ok(CreatedUser {
         user: user_info(&member, &account),
         one_time_password: one_time,
     })
-}
-
-fn check_teams(workspace: &Workspace, teams: &BTreeSet<TeamId>) -> Result<(), AccountError> {
-    match teams.iter().find(|t| !workspace.teams.contains_key(t)) {
-        Some(unknown) => Err(invalid("teams", format!("no team {unknown}"))),
-        None => Ok(()),
-    }
 }
 
 /// Gives a user a new one-time password and signs them out everywhere. The account's failed
@@ -493,21 +480,23 @@ pub async fn reset_password(
 /// in one transaction (two admins demoting each other cannot leave the workspace without one).
 pub async fn change_user(
     store: &Store,
+    by: &Provenance,
     user: UserId,
     change: UserChange,
+    now: Timestamp,
 ) -> Result<UserInfo, AccountError> {
     let account = store
         .account_of(user)
         .await?
         .ok_or_else(|| AccountError::NotFound(format!("user {user}")))?;
+    // Shapes are read here; what spans people (teams that exist, the last active admin) is
+    // the configuration's rule, judged under its lock.
     let changed = store
-        .change_member(user, move |mut member, workspace| {
-            let was_active_admin = member.active && member.role == Role::Admin;
+        .change_member(by.clone(), now, user, move |mut member| {
             if let Some(name) = &change.name {
                 member.name = check_name("name", name)?;
             }
             if let Some(teams) = &change.teams {
-                check_teams(workspace, teams)?;
                 member.teams = teams.clone();
             }
             if let Some(role) = change.role {
@@ -519,18 +508,7 @@ pub async fn change_user(
             if let Some(active) = change.active {
                 member.active = active;
             }
-            let admins_left = workspace
-                .members
-                .values()
-                .filter(|m| m.id != user && m.active && m.role == Role::Admin)
-                .count();
-            let still_admin = member.role == Role::Admin && member.active;
-            if was_active_admin && admins_left == 0 && !still_admin {
-                return Err(AccountError::Conflict(
-                    "the workspace needs at least one active admin".into(),
-                ));
-            }
-            Ok(member)
+            Ok::<_, AccountError>(member)
         })
         .await?
         .ok_or_else(|| AccountError::NotFound(format!("user {user}")))??;
@@ -562,61 +540,44 @@ pub async fn users(store: &Store) -> Result<Vec<UserInfo>, AccountError> {
         .collect())
 }
 
-pub async fn create_team(store: &Store, new: NewTeam) -> Result<Team, AccountError> {
-    let name = check_name("name", &new.name)?;
-    let workspace = store.workspace().await?;
-    if workspace
-        .teams
-        .values()
-        .any(|t| t.name.eq_ignore_ascii_case(&name))
-    {
-        return Err(AccountError::Conflict(format!("a team {name} exists")));
-    }
+/// Creates a team as `by` (its name unique, judged under the configuration's lock).
+pub async fn create_team(
+    store: &Store,
+    by: &Provenance,
+    new: NewTeam,
+) -> Result<Team, AccountError> {
     let team = Team {
         id: TeamId::new(),
-        name,
+        name: check_name("name", &new.name)?,
     };
-    store.setup(Setup::Team(team.clone())).await?;
+    store
+        .configure(by.clone(), chrono::Utc::now(), Setup::Team(team.clone()))
+        .await??;
     Ok(team)
 }
 
-pub async fn create_inbox(store: &Store, new: NewInbox) -> Result<Inbox, AccountError> {
-    let name = check_name("name", &new.name)?;
-    let digits = |field: &str, value: &str| -> Result<String, AccountError> {
-        let value = value.trim().trim_start_matches('+');
-        if value.is_empty() || !value.chars().all(|c| c.is_ascii_digit()) {
-            return Err(invalid(field, "digits only"));
-        }
-        if value.chars().count() > MAX_NUMBER_ID_CHARS {
-            return Err(invalid(
-                field,
-                format!("too long (at most {MAX_NUMBER_ID_CHARS} digits)"),
-            ));
-        }
-        Ok(value.to_owned())
-    };
-    let workspace = store.workspace().await?;
-    check_teams(&workspace, &new.teams)?;
-    let phone_number_id = digits("phone_number_id", &new.phone_number_id)?;
-    if workspace
-        .inboxes
-        .values()
-        .any(|i| i.phone_number_id == phone_number_id)
-    {
-        return Err(AccountError::Conflict(format!(
-            "the number {phone_number_id} already has an inbox"
-        )));
-    }
+/// Creates an inbox for a WhatsApp number as `by` (one inbox per number, its teams there).
+pub async fn create_inbox(
+    store: &Store,
+    by: &Provenance,
+    new: NewInbox,
+) -> Result<Inbox, AccountError> {
     let inbox = Inbox {
         id: InboxId::new(),
-        name,
-        phone_number_id,
-        display_phone_number: digits("display_phone_number", &new.display_phone_number)?,
-        waba_id: digits("waba_id", &new.waba_id)?,
+        name: check_name("name", &new.name)?,
+        phone_number_id: config::digits("phone_number_id", &new.phone_number_id)?,
+        display_phone_number: config::digits("display_phone_number", &new.display_phone_number)?,
+        waba_id: config::digits("waba_id", &new.waba_id)?,
         teams: new.teams,
     };
-    match store.setup(Setup::Inbox(inbox.clone())).await {
-        Ok(()) => Ok(inbox),
+    match store
+        .configure(by.clone(), chrono::Utc::now(), Setup::Inbox(inbox.clone()))
+        .await
+    {
+        Ok(made) => {
+            made?;
+            Ok(inbox)
+        }
         // Another admin added the same number a moment ago.
         Err(error) if error.is_unique_violation() => Err(AccountError::Conflict(format!(
             "the number {} already has an inbox",
@@ -635,8 +596,10 @@ pub async fn ensure_first_admin(
     if store.count_accounts().await? > 0 {
         return Ok(None);
     }
+    let relaydesk = Provenance::relaydesk();
     let created = match create_user(
         store,
+        &relaydesk,
         NewUser {
             email: "admin@relaydesk.local".into(),
             name: "Admin".into(),

@@ -18,7 +18,7 @@ use serde_json::json;
 
 use super::webhook;
 use crate::accounts;
-use crate::store::{Setup, Store};
+use crate::store::{Provenance, Setup, Store};
 
 /// The customer who wrote overnight, whom the "Out of hours" rule answered.
 pub const NIGHT_CUSTOMER: (&str, &str) = ("Noor Haddad", "971501234567");
@@ -48,8 +48,11 @@ pub(super) async fn seed(store: &Store) -> anyhow::Result<()> {
     if store.count_accounts().await? > 0 {
         return Ok(());
     }
+    // Relaydesk sets the demo workspace up: the configuration log names it.
+    let relaydesk = Provenance::relaydesk();
     let orders = accounts::create_team(
         store,
+        &relaydesk,
         NewTeam {
             name: "Orders".into(),
         },
@@ -57,6 +60,7 @@ pub(super) async fn seed(store: &Store) -> anyhow::Result<()> {
     .await?;
     let returns = accounts::create_team(
         store,
+        &relaydesk,
         NewTeam {
             name: "Returns".into(),
         },
@@ -64,6 +68,7 @@ pub(super) async fn seed(store: &Store) -> anyhow::Result<()> {
     .await?;
     accounts::create_inbox(
         store,
+        &relaydesk,
         NewInbox {
             name: "Shop WhatsApp".into(),
             phone_number_id: super::PHONE_NUMBER_ID.into(),
@@ -92,6 +97,7 @@ pub(super) async fn seed(store: &Store) -> anyhow::Result<()> {
             .to_lowercase();
         accounts::create_user(
             store,
+            &relaydesk,
             NewUser {
                 email: email.into(),
                 name: name.into(),
@@ -133,13 +139,17 @@ pub(super) async fn seed(store: &Store) -> anyhow::Result<()> {
     ];
     for (team, shortcut, title, body) in canned {
         store
-            .put_canned_reply(CannedReply {
-                id: CannedReplyId::new(),
-                shortcut: shortcut.into(),
-                title: title.into(),
-                body: body.into(),
-                scope: CannedScope::Team(team),
-            })
+            .put_canned_reply(
+                relaydesk.clone(),
+                Utc::now(),
+                CannedReply {
+                    id: CannedReplyId::new(),
+                    shortcut: shortcut.into(),
+                    title: title.into(),
+                    body: body.into(),
+                    scope: CannedScope::Team(team),
+                },
+            )
             .await?
             .map_err(|taken| anyhow::anyhow!(taken))?;
     }

@@ -15,6 +15,7 @@ use super::ApiError;
 use super::extract::{Admin, Body, Id, Signed};
 use crate::accounts;
 use crate::state::AppState;
+use crate::store::Door;
 use relaydesk_core::protocol::errors::ErrorBody;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -44,7 +45,8 @@ async fn create_user(
     Admin(admin): Admin,
     Body(new): Body<NewUser>,
 ) -> Result<(StatusCode, Json<CreatedUser>), ApiError> {
-    let created = accounts::create_user(&state.store, new, Utc::now()).await?;
+    let created =
+        accounts::create_user(&state.store, &admin.through(Door::Rest), new, Utc::now()).await?;
     tracing::info!(by = %admin.member.handle, user = %created.user.handle, role = %created.user.role, "user created");
     Ok((StatusCode::CREATED, Json(created)))
 }
@@ -56,7 +58,14 @@ async fn change_user(
     Id(id): Id<UserId>,
     Body(change): Body<UserChange>,
 ) -> Result<Json<UserInfo>, ApiError> {
-    let changed = accounts::change_user(&state.store, id, change).await?;
+    let changed = accounts::change_user(
+        &state.store,
+        &admin.through(Door::Rest),
+        id,
+        change,
+        Utc::now(),
+    )
+    .await?;
     tracing::info!(by = %admin.member.handle, user = %changed.handle, "user changed");
     Ok(Json(changed))
 }
@@ -104,7 +113,7 @@ async fn create_team(
     Admin(admin): Admin,
     Body(new): Body<NewTeam>,
 ) -> Result<(StatusCode, Json<Team>), ApiError> {
-    let team = accounts::create_team(&state.store, new).await?;
+    let team = accounts::create_team(&state.store, &admin.through(Door::Rest), new).await?;
     tracing::info!(by = %admin.member.handle, team = %team.name, "team created");
     Ok((StatusCode::CREATED, Json(team)))
 }
@@ -131,7 +140,7 @@ async fn create_inbox(
     Admin(admin): Admin,
     Body(new): Body<NewInbox>,
 ) -> Result<(StatusCode, Json<Inbox>), ApiError> {
-    let inbox = accounts::create_inbox(&state.store, new).await?;
+    let inbox = accounts::create_inbox(&state.store, &admin.through(Door::Rest), new).await?;
     tracing::info!(by = %admin.member.handle, inbox = %inbox.name, "inbox created");
     Ok((StatusCode::CREATED, Json(inbox)))
 }

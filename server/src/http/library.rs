@@ -15,6 +15,7 @@ use super::ApiError;
 use super::extract::{Admin, Body, Id, Params, Signed};
 use crate::library;
 use crate::state::AppState;
+use crate::store::Door;
 use relaydesk_core::protocol::errors::ErrorBody;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -53,7 +54,7 @@ async fn create(
     Signed(who): Signed,
     Body(new): Body<NewCannedReply>,
 ) -> Result<(StatusCode, Json<CannedReply>), ApiError> {
-    let reply = library::create(&state.store, &who, new).await?;
+    let reply = library::create(&state.store, &who, Door::Rest, new).await?;
     Ok((StatusCode::CREATED, Json(reply)))
 }
 
@@ -64,7 +65,9 @@ async fn change(
     Id(id): Id<CannedReplyId>,
     Body(change): Body<CannedReplyChange>,
 ) -> Result<Json<CannedReply>, ApiError> {
-    Ok(Json(library::change(&state.store, &who, id, change).await?))
+    Ok(Json(
+        library::change(&state.store, &who, Door::Rest, id, change).await?,
+    ))
 }
 
 #[utoipa::path(delete, path = "/api/v1/canned-replies/{id}", tag = "library", params(("id" = CannedReplyId, Path)), responses((status = 204, description = "Deleted"), (status = "default", description = "An error: `{\"error\":{\"code\",\"message\",…}}`", body = ErrorBody)))]
@@ -73,7 +76,7 @@ async fn delete(
     Signed(who): Signed,
     Id(id): Id<CannedReplyId>,
 ) -> Result<StatusCode, ApiError> {
-    library::delete(&state.store, &who, id).await?;
+    library::delete(&state.store, &who, Door::Rest, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -107,7 +110,7 @@ async fn sync(
             "set RELAYDESK_WHATSAPP_ACCESS_TOKEN to read templates from Meta",
         ));
     };
-    let report = library::sync_templates(&state.store, graph).await?;
+    let report = library::sync_templates(&state.store, &admin.through(Door::Rest), graph).await?;
     tracing::info!(by = %admin.member.handle, accounts = report.accounts.len(), "templates synced");
     Ok(Json(report))
 }

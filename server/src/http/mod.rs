@@ -7,6 +7,7 @@
 mod admin;
 mod auth;
 mod commands;
+mod config_log;
 pub(crate) mod conversations;
 mod devices;
 mod error;
@@ -47,6 +48,7 @@ fn api() -> OpenApiRouter<AppState> {
         .merge(webhooks::router())
         .merge(auth::router())
         .merge(admin::router())
+        .merge(config_log::router())
         .merge(conversations::router())
         .merge(commands::router())
         .merge(events::router())

@@ -3,26 +3,34 @@
 
 use relaydesk_core::domain::{Member, Timestamp, UserId};
 
+use relaydesk_core::domain::config::{Item, Kind, Refusal};
+
 use super::accounts::{self, Account, AccountConflict, Session};
 use super::postgres::PgSql;
+use super::provenance::Provenance;
 use super::rows;
 use super::sql::{DbError, LockSpace, Sql};
 use super::sqlite::run_ready;
 use super::{Backend, Store};
 
 impl Store {
-    /// Creates a member with their account, unless the email or handle is taken.
+    /// Creates a member with their account as `source`, unless the email is taken or the
+    /// configuration's rules refuse the person (a handle taken); the person's entry in the
+    /// configuration log names who created them.
     pub async fn create_account(
         &self,
+        source: impl Into<Provenance>,
         member: Member,
         account: Account,
         now: Timestamp,
     ) -> Result<Result<(), AccountConflict>, DbError> {
+        let source = source.into();
         in_transaction!(self, |sql| {
             // Changes to people take turns: two sign-ups with one email or handle cannot
             // both pass the check (the second is told it is taken).
-            sql.lock_key(LockSpace::People, "").await?;
-            accounts::create(sql, &member, &account, now).await
+            sql.lock_key(LockSpace::Configuration, Kind::Member.as_str())
+                .await?;
+            accounts::create(sql, &source, &member, &account, now).await
         })
     }
 
@@ -150,38 +158,38 @@ impl Store {
         })
     }
 
-    /// Changes a member inside one transaction holding the people lock: `change` sees the
-    /// member and the workspace as committed, and returns the member to store or a refusal —
-    /// so two admins changing people at once cannot both pass a check that only one may (the
-    /// last admin demoting themself while another admin is demoted). `change` may run again
-    /// if PostgreSQL ends the transaction to break a deadlock.
+    /// Changes a member as `source` inside one transaction holding the members'
+    /// configuration lock: `change` sees the member as committed (their row locked: the write
+    /// path writes their availability without the configuration lock) and returns the member
+    /// to store, which the configuration's rules then judge against every other change to
+    /// people committed — so two admins demoting each other cannot leave the workspace
+    /// without an admin. `change` may run again if PostgreSQL ends the transaction to break a
+    /// deadlock.
     pub async fn change_member<F, E>(
         &self,
+        source: impl Into<Provenance>,
+        now: Timestamp,
         user: UserId,
         change: F,
     ) -> Result<Option<Result<Member, E>>, DbError>
     where
-        F: Fn(Member, &relaydesk_core::domain::Workspace) -> Result<Member, E>
-            + Send
-            + Sync
-            + 'static,
-        E: Send + 'static,
+        F: Fn(Member) -> Result<Member, E> + Send + Sync + 'static,
+        E: From<Refusal> + Send + 'static,
     {
+        let source = source.into();
         in_transaction!(self, |sql| {
-            sql.lock_key(LockSpace::People, "").await?;
-            // The person's row is locked too: the write path (their availability) writes it
-            // without the people lock.
+            sql.lock_key(LockSpace::Configuration, Kind::Member.as_str())
+                .await?;
             let Some(member) = rows::member_for_update(sql, user).await? else {
                 return Ok(None);
             };
-            let workspace = rows::workspace(sql).await?;
-            match change(member, &workspace) {
-                Err(refused) => Ok(Some(Err(refused))),
-                Ok(changed) => {
-                    let version = rows::next_version(sql).await?;
-                    rows::put_member(sql, &changed, version).await?;
-                    Ok(Some(Ok(changed)))
-                }
+            let changed = match change(member) {
+                Err(refused) => return Ok(Some(Err(refused))),
+                Ok(changed) => changed,
+            };
+            match super::config::put(sql, &source, now, &Item::Member(changed.clone())).await? {
+                Err(refused) => Ok(Some(Err(E::from(refused)))),
+                Ok(_) => Ok(Some(Ok(changed))),
             }
         })
     }

@@ -4,7 +4,7 @@
 
 use relaydesk_core::domain::{Member, Timestamp, UserId};
 
-use super::rows::{self, millis};
+use super::rows::millis;
 use super::sql::{Arg, Cell, DbError, Sql};
 
 /// A stored account.
@@ -32,8 +32,9 @@ pub struct Session {
 pub enum AccountConflict {
     #[error("an account with the email {0} already exists")]
     Email(String),
-    #[error("the handle @{0} is taken")]
-    Handle(String),
+    /// The person was refused by the configuration's rules (a handle taken, say).
+    #[error(transparent)]
+    Refused(relaydesk_core::domain::config::Refusal),
 }
 
 fn instant(ms: i64) -> Timestamp {
@@ -97,8 +98,13 @@ pub(crate) async fn count_accounts<S: Sql>(sql: &mut S) -> Result<i64, DbError> 
 }
 
 /// Creates a member and their account together, unless the email or handle is taken.
+/// Creates `member`'s account: the person through the configuration's write path (checked:
+/// their handle free, their teams there), then the account, unless its email is taken. The
+/// caller holds the members' configuration lock, so two sign-ups with one email or handle
+/// cannot both pass.
 pub(crate) async fn create<S: Sql>(
     sql: &mut S,
+    source: &super::provenance::Provenance,
     member: &Member,
     account: &Account,
     now: Timestamp,
@@ -106,19 +112,10 @@ pub(crate) async fn create<S: Sql>(
     if account_by_email(sql, &account.email).await?.is_some() {
         return Ok(Err(AccountConflict::Email(account.email.clone())));
     }
-    let handle_taken = sql
-        .integer(
-            "SELECT COUNT(*) FROM members WHERE handle = $1",
-            &[Arg::from(member.handle.as_str())],
-        )
-        .await?
-        .unwrap_or(0)
-        > 0;
-    if handle_taken {
-        return Ok(Err(AccountConflict::Handle(member.handle.clone())));
+    let item = relaydesk_core::domain::config::Item::Member(member.clone());
+    if let Err(refused) = super::config::put(sql, source, now, &item).await? {
+        return Ok(Err(AccountConflict::Refused(refused)));
     }
-    let version = rows::next_version(sql).await?;
-    rows::put_member(sql, member, version).await?;
     sql.execute(
         "INSERT INTO accounts (user_id, email, password_hash, must_change_password, \
          password_changed_at) VALUES ($1, $2, $3, $4, $5)",

@@ -99,7 +99,7 @@ impl<'a, S: Sql> Round<'a, S> {
     /// The workspace as this transaction sees it (read once per round).
     pub async fn workspace(&mut self) -> Result<&Workspace, DbError> {
         if self.workspace.is_none() {
-            self.workspace = Some(rows::workspace(self.sql).await?);
+            self.workspace = Some(super::config::workspace(self.sql).await?);
         }
         Ok(self.workspace.as_ref().expect("read just above"))
     }

@@ -79,7 +79,7 @@ pub(crate) async fn ingest<S: Sql>(
     match notification {
         Err(error) => quarantined.push(error.to_string()),
         Ok(notification) => {
-            let workspace = rows::workspace(sql).await?;
+            let workspace = super::config::workspace(sql).await?;
             lock_up_front(sql, &workspace, &notification).await?;
             report.skipped.extend(notification.skipped);
             let mut unit = Unit::default();

@@ -1,29 +1,19 @@
 //! The reply library: canned replies (per team or per person) and WhatsApp templates as
-//! synced from Meta, stored with versions like every other row.
+//! synced from Meta — configuration, written through `store::config` like every other row.
 
+use relaydesk_core::domain::config::{Item, Kind, Refusal};
 use relaydesk_core::domain::{
-    CannedReply, CannedReplyId, CannedScope, Message, MessageId, Template, TemplateStatus,
+    CannedReply, CannedReplyId, Message, MessageId, Template, TemplateStatus, Timestamp,
 };
+
+use super::config;
+use super::provenance::Provenance;
 
 use super::postgres::PgSql;
 use super::rows;
 use super::sql::{Arg, DbError, LockSpace, Sql};
 use super::sqlite::run_ready;
 use super::{Backend, Store};
-
-/// How a scope is stored (`team:<id>`, `user:<id>`), so shortcuts are unique within it.
-fn scope_key(scope: &CannedScope) -> String {
-    match scope {
-        CannedScope::Team(team) => format!("team:{team}"),
-        CannedScope::Personal(user) => format!("user:{user}"),
-        CannedScope::Unknown => "unknown".to_owned(),
-    }
-}
-
-/// A canned reply could not be saved.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("the shortcut /{0} is already used in this scope")]
-pub struct ShortcutTaken(pub String);
 
 async fn all_canned<S: Sql>(sql: &mut S) -> Result<Vec<CannedReply>, DbError> {
     sql.texts("SELECT doc FROM canned_replies ORDER BY shortcut, id", &[])
@@ -33,54 +23,16 @@ async fn all_canned<S: Sql>(sql: &mut S) -> Result<Vec<CannedReply>, DbError> {
         .collect()
 }
 
-async fn put_canned<S: Sql>(
-    sql: &mut S,
-    reply: &CannedReply,
-) -> Result<Result<(), ShortcutTaken>, DbError> {
-    let scope = scope_key(&reply.scope);
-    // Replies taking the same shortcut in the same scope take turns, so the check below sees
-    // the other's reply once it has committed (the unique index would refuse it anyway).
-    sql.lock_key(LockSpace::Shortcut, &format!("{scope} {}", reply.shortcut))
-        .await?;
-    let clash = sql
-        .integer(
-            "SELECT COUNT(*) FROM canned_replies WHERE scope = $1 AND shortcut = $2 AND id <> $3",
-            &[
-                Arg::Text(scope.clone()),
-                Arg::from(reply.shortcut.as_str()),
-                Arg::Text(reply.id.to_string()),
-            ],
-        )
-        .await?
-        .unwrap_or(0);
-    if clash > 0 {
-        return Ok(Err(ShortcutTaken(reply.shortcut.clone())));
-    }
-    let version = rows::next_version(sql).await?;
-    sql.execute(
-        "INSERT INTO canned_replies (id, scope, shortcut, doc, version) VALUES ($1, $2, $3, $4, $5) \
-         ON CONFLICT (id) DO UPDATE SET scope = excluded.scope, shortcut = excluded.shortcut, \
-         doc = excluded.doc, version = excluded.version",
-        &[
-            Arg::Text(reply.id.to_string()),
-            Arg::Text(scope),
-            Arg::from(reply.shortcut.as_str()),
-            Arg::Text(serde_json::to_string(reply)?),
-            Arg::Int(version),
-        ],
-    )
-    .await?;
-    Ok(Ok(()))
-}
-
 /// Inserts or updates templates of one WABA by (name, language), keeping ids stable; a
 /// template Meta no longer lists is marked disabled (never deleted: old messages name it).
 /// Answers how many were stored and how many disabled.
 async fn replace_templates<S: Sql>(
     sql: &mut S,
+    source: &Provenance,
+    now: Timestamp,
     waba_id: &str,
     fresh: &[Template],
-) -> Result<(usize, usize), DbError> {
+) -> Result<Result<(usize, usize), Refusal>, DbError> {
     let stored: Vec<Template> = sql
         .texts(
             "SELECT doc FROM templates WHERE waba_id = $1",
@@ -90,7 +42,6 @@ async fn replace_templates<S: Sql>(
         .iter()
         .map(|t| serde_json::from_str(t).map_err(DbError::from))
         .collect::<Result<_, _>>()?;
-    let version = rows::next_version(sql).await?;
     let mut disabled = 0;
     for old in &stored {
         let listed = fresh
@@ -101,7 +52,9 @@ async fn replace_templates<S: Sql>(
                 status: TemplateStatus::Disabled,
                 ..old.clone()
             };
-            rows::put_template(sql, &gone, version).await?;
+            if let Err(refused) = config::put(sql, source, now, &Item::Template(gone)).await? {
+                return Ok(Err(refused));
+            }
             disabled += 1;
         }
     }
@@ -115,9 +68,11 @@ async fn replace_templates<S: Sql>(
             waba_id: waba_id.to_owned(),
             ..template.clone()
         };
-        rows::put_template(sql, &template, version).await?;
+        if let Err(refused) = config::put(sql, source, now, &Item::Template(template)).await? {
+            return Ok(Err(refused));
+        }
     }
-    Ok((fresh.len(), disabled))
+    Ok(Ok((fresh.len(), disabled)))
 }
 
 impl Store {
@@ -126,46 +81,47 @@ impl Store {
         in_read!(self, |sql| all_canned(sql).await)
     }
 
-    /// Saves a canned reply, unless its shortcut is taken in its scope.
+    /// Saves a canned reply as `source`, unless the configuration's rules refuse it (its
+    /// shortcut taken in its scope, its scope gone).
     pub async fn put_canned_reply(
         &self,
+        source: Provenance,
+        now: Timestamp,
         reply: CannedReply,
-    ) -> Result<Result<(), ShortcutTaken>, DbError> {
-        in_transaction!(self, |sql| put_canned(sql, &reply).await)
+    ) -> Result<Result<(), Refusal>, DbError> {
+        self.configure(source, now, Item::CannedReply(reply))
+            .await
+            .map(|made| made.map(|_| ()))
     }
 
-    pub async fn delete_canned_reply(&self, id: CannedReplyId) -> Result<bool, DbError> {
-        in_transaction!(self, |sql| {
-            let version = rows::next_version(sql).await?;
-            // No row is left to carry the version: phones learn of the deletion from this.
-            // Deletions may commit out of version order: the newest version stays.
-            sql.execute(
-                "INSERT INTO meta (key, value) VALUES ('workspace_deleted', $1) \
-                 ON CONFLICT (key) DO UPDATE SET value = CASE WHEN excluded.value > meta.value \
-                 THEN excluded.value ELSE meta.value END",
-                &[Arg::Int(version)],
-            )
-            .await?;
-            Ok(sql
-                .execute(
-                    "DELETE FROM canned_replies WHERE id = $1",
-                    &[Arg::Text(id.to_string())],
-                )
-                .await?
-                == 1)
-        })
+    /// Deletes a canned reply as `source`, leaving its tombstone in the configuration log;
+    /// whether there was one.
+    pub async fn delete_canned_reply(
+        &self,
+        source: Provenance,
+        now: Timestamp,
+        id: CannedReplyId,
+    ) -> Result<bool, DbError> {
+        Ok(self
+            .unconfigure(source, now, Kind::CannedReply, id.to_string())
+            .await?
+            .is_some())
     }
 
-    /// Replaces the templates of one WhatsApp Business Account with what Meta lists.
+    /// Replaces the templates of one WhatsApp Business Account with what Meta lists, as
+    /// `source` (each template changed is logged; those Meta no longer lists are disabled).
     pub async fn replace_templates(
         &self,
+        source: Provenance,
+        now: Timestamp,
         waba_id: String,
         templates: Vec<Template>,
-    ) -> Result<(usize, usize), DbError> {
+    ) -> Result<Result<(usize, usize), Refusal>, DbError> {
         in_transaction!(self, |sql| {
-            // Two refreshes of one account's templates take turns: each sees the other's ids.
-            sql.lock_key(LockSpace::Templates, &waba_id).await?;
-            replace_templates(sql, &waba_id, &templates).await
+            // Two refreshes take turns (the template kind's lock): each sees the other's ids.
+            sql.lock_key(LockSpace::Configuration, Kind::Template.as_str())
+                .await?;
+            replace_templates(sql, &source, now, &waba_id, &templates).await
         })
     }
 

@@ -3,7 +3,7 @@
 //! numbered in step: migration N means the same change on both. Append-only: a released
 //! migration is never edited.
 
-use super::sql::{Arg, Backend, DbError, Sql};
+use super::sql::{Arg, Backend, DbError, LockSpace, Sql};
 
 /// `(number, name, SQLite text, PostgreSQL text)`, in order.
 const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
@@ -85,6 +85,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../../migrations/sqlite/0013_followers_and_timers.sql"),
         include_str!("../../migrations/postgres/0013_followers_and_timers.sql"),
     ),
+    (
+        14,
+        "config log",
+        include_str!("../../migrations/sqlite/0014_config_log.sql"),
+        include_str!("../../migrations/postgres/0014_config_log.sql"),
+    ),
 ];
 
 /// Migrations that change one backend only, by design; each says so in both files.
@@ -99,6 +105,7 @@ async fn after<S: Sql>(sql: &mut S, number: i64) -> Result<(), DbError> {
         7 => super::timeline::refill_places(sql).await?,
         8 => super::timeline::mark_sight(sql).await?,
         13 => super::timers::arm_standing_snoozes(sql, chrono::Utc::now()).await?,
+        14 => super::config::write_baselines(sql, chrono::Utc::now()).await?,
         _ => {}
     }
     Ok(())
@@ -106,6 +113,9 @@ async fn after<S: Sql>(sql: &mut S, number: i64) -> Result<(), DbError> {
 
 /// Applies every migration the database has not seen yet; returns how many were applied.
 pub(crate) async fn migrate<S: Sql>(sql: &mut S) -> Result<usize, DbError> {
+    // Two instances starting together on one database take turns: the second finds the
+    // first's migrations applied.
+    sql.lock_key(LockSpace::Migrations, "").await?;
     sql.batch(
         "CREATE TABLE IF NOT EXISTS schema_migrations (number BIGINT PRIMARY KEY, name TEXT NOT NULL)",
     )

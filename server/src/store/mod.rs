@@ -9,6 +9,7 @@
 //! hand the store plain data.
 
 mod accounts;
+pub mod config;
 mod event_docs;
 pub mod inbound;
 mod ingest;
@@ -28,13 +29,12 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use relaydesk_core::domain::{
-    Command, Contact, Conversation, ConversationId, Event, Inbox, Member, Message, Rejection, Team,
-    Template, Timestamp, Wamid, Workspace,
+    Command, Contact, Conversation, ConversationId, Event, Message, Rejection, Timestamp, Wamid,
+    Workspace,
 };
 
 pub use accounts::{Account, AccountConflict, Session};
 pub use ingest::{DeliveryState, IngestReport};
-pub use library::ShortcutTaken;
 pub use media_queue::{LEASE_LOST, MediaClaim, MediaJob, MediaOutcome, MediaState};
 pub use provenance::{Door, Provenance};
 pub use pull::{PageBound, PullFrom, PulledPage};
@@ -136,7 +136,7 @@ macro_rules! in_transaction {
                     attempt += 1;
                     let outcome: Result<_, DbError> = async {
                         let mut tx = db.pool.begin().await?;
-                        let mut pg = PgSql::writer(&mut *tx);
+                        let mut pg = PgSql::writer(&mut *tx, db);
                         let result = {
                             let $sql = &mut pg;
                             async { $body }.await
@@ -188,7 +188,7 @@ macro_rules! in_read {
             Backend::Postgres(db) => {
                 let mut tx = db.pool.begin_with(crate::store::postgres::READ).await?;
                 let result = {
-                    let $sql = &mut PgSql::reader(&mut *tx);
+                    let $sql = &mut PgSql::reader(&mut *tx, db);
                     async move { $body }.await
                 };
                 let _ = tx.rollback().await;
@@ -212,17 +212,9 @@ mod viewer;
 #[cfg(test)]
 mod watermark_proof;
 
-/// A change to the workspace (admin tools, the demo, tests).
-#[derive(Debug, Clone)]
-pub enum Setup {
-    Team(Team),
-    Member(Member),
-    Inbox(Inbox),
-    Template(Template),
-    /// A rule or bot set up to act on the desk (the integrations and rules issues add them;
-    /// until then, tests set one up).
-    Automation(relaydesk_core::domain::Automation),
-}
+/// A row of the workspace's configuration, as tools, the demo and tests set it up
+/// ([`Store::setup`]); the domain's [`relaydesk_core::domain::config::Item`].
+pub use relaydesk_core::domain::config::Item as Setup;
 
 impl Store {
     /// Opens the database and brings its schema up to date.
@@ -310,7 +302,7 @@ impl Store {
     ) -> Result<Result<Vec<Event>, Rejection>, DbError> {
         let source = source.into();
         in_transaction!(self, |sql| {
-            let workspace = rows::workspace(sql).await?;
+            let workspace = config::workspace(sql).await?;
             let mut unit = Unit::default();
             write_path::execute(sql, &mut unit, &workspace, &source, now, &command).await
         })
@@ -453,27 +445,64 @@ impl Store {
         in_read!(self, |sql| send_queue::depth(sql).await)
     }
 
-    /// Adds or changes part of the workspace.
+    /// Puts `item` in the workspace's configuration as `source` at `now`, through the one
+    /// write path for configuration ([`config::put`]: locked, checked by the domain, logged).
+    pub async fn configure(
+        &self,
+        source: impl Into<Provenance>,
+        now: Timestamp,
+        item: config::Item,
+    ) -> Result<Result<config::Made, config::Refusal>, DbError> {
+        let source = source.into();
+        in_transaction!(self, |sql| config::put(sql, &source, now, &item).await)
+    }
+
+    /// Deletes a configuration row (a canned reply), leaving a tombstone in the log; `None`
+    /// when there was no such row.
+    pub async fn unconfigure(
+        &self,
+        source: impl Into<Provenance>,
+        now: Timestamp,
+        kind: config::Kind,
+        key: String,
+    ) -> Result<Option<Result<(), config::Refusal>>, DbError> {
+        let source = source.into();
+        in_transaction!(self, |sql| config::remove(sql, &source, now, kind, &key)
+            .await)
+    }
+
+    /// Adds or changes part of the workspace as Relaydesk itself (tools, the demo's first
+    /// setup, tests): [`Store::configure`] by the system through the internal door; a refusal
+    /// is an error here.
     pub async fn setup(&self, change: Setup) -> Result<(), DbError> {
-        in_transaction!(self, |sql| {
-            if let Setup::Member(_) = &change {
-                sql.lock_key(sql::LockSpace::People, "").await?;
-            }
-            let version = rows::next_version(sql).await?;
-            match &change {
-                Setup::Team(team) => rows::put_team(sql, team, version).await,
-                Setup::Member(member) => rows::put_member(sql, member, version).await,
-                Setup::Inbox(inbox) => rows::put_inbox(sql, inbox, version).await,
-                Setup::Template(template) => rows::put_template(sql, template, version).await,
-                Setup::Automation(automation) => {
-                    rows::put_automation(sql, automation, version).await
-                }
-            }
-        })
+        match self
+            .configure(Provenance::relaydesk(), chrono::Utc::now(), change)
+            .await?
+        {
+            Ok(_) => Ok(()),
+            Err(refused) => Err(DbError::Other(format!("setup refused: {refused}"))),
+        }
+    }
+
+    /// The configuration log, newest first, as `filter` asks.
+    pub async fn config_log(
+        &self,
+        filter: config::LogFilter,
+    ) -> Result<Vec<config::LogEntry>, DbError> {
+        in_read!(self, |sql| config::entries(sql, &filter).await)
+    }
+
+    /// The configuration as it was at `at`, read back from the log, and — when `at` is before
+    /// the log began — the instant from which it is known for certain.
+    pub async fn configuration_at(
+        &self,
+        at: Timestamp,
+    ) -> Result<(Workspace, Option<Timestamp>), DbError> {
+        in_read!(self, |sql| config::as_of(sql, at).await)
     }
 
     pub async fn workspace(&self) -> Result<Workspace, DbError> {
-        in_read!(self, |sql| rows::workspace(sql).await)
+        in_read!(self, |sql| config::workspace(sql).await)
     }
 
     pub async fn conversation(&self, id: ConversationId) -> Result<Option<Conversation>, DbError> {

@@ -5,7 +5,8 @@
 //! **Lock order.** Nothing serialises all writers, so every transaction that takes several
 //! locks takes them in one order, and two can never wait on each other: advisory locks
 //! first, in ascending [`LockSpace`] order; then a phone's sync client row; conversations, by
-//! id; contacts; messages; people; and queue rows (sends, media, pushes) last. Rows only read
+//! id; contacts; messages; people, then the configuration stamp (`store::config`); and queue
+//! rows (sends, media, pushes) last. Rows only read
 //! are not locked (the push dispatcher reads conversations as they are). A webhook delivery
 //! names its customers before their rows exist: it takes one advisory lock per customer
 //! (`LockSpace::Customer`) before anything else. Where a path still cannot know all its rows
@@ -45,6 +46,8 @@ pub(crate) struct PgDb {
     pub(crate) channel: String,
     /// The ephemeral channel's NOTIFY channel (`super::signal_bus`).
     pub(crate) signal_channel: String,
+    /// The workspace as last read (`super::config::workspace`).
+    pub(crate) cache: std::sync::Arc<super::config::WorkspaceCache>,
 }
 
 impl PgDb {
@@ -66,6 +69,7 @@ impl PgDb {
             pool,
             channel: channel_of("relaydesk_changes", schema),
             signal_channel: channel_of("relaydesk_signals", schema),
+            cache: std::sync::Arc::default(),
         })
     }
 }
@@ -134,22 +138,25 @@ pub(crate) struct PgSql<'c> {
     pub(crate) read_only: bool,
     /// The newest version this transaction took, if it took one.
     pub(crate) taken: Option<i64>,
+    cache: &'c super::config::WorkspaceCache,
 }
 
 impl<'c> PgSql<'c> {
-    pub(crate) fn writer(connection: &'c mut PgConnection) -> Self {
+    pub(crate) fn writer(connection: &'c mut PgConnection, db: &'c PgDb) -> Self {
         PgSql {
             connection,
             read_only: false,
             taken: None,
+            cache: &db.cache,
         }
     }
 
-    pub(crate) fn reader(connection: &'c mut PgConnection) -> Self {
+    pub(crate) fn reader(connection: &'c mut PgConnection, db: &'c PgDb) -> Self {
         PgSql {
             connection,
             read_only: true,
             taken: None,
+            cache: &db.cache,
         }
     }
 }
@@ -271,6 +278,10 @@ impl Sql for PgSql<'_> {
             .execute(&mut *self.connection)
             .await?;
         Ok(())
+    }
+
+    fn workspace_cache(&self) -> &super::config::WorkspaceCache {
+        self.cache
     }
 }
 

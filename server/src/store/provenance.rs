@@ -27,6 +27,8 @@ pub enum Door {
     Follower,
     /// Relaydesk calling its store directly: the demo's seed, tools and tests.
     Internal,
+    /// A schema migration (the configuration log's first entries).
+    Migration,
 }
 
 impl Door {
@@ -42,6 +44,7 @@ impl Door {
             Door::Timer => "timer",
             Door::Follower => "follower",
             Door::Internal => "internal",
+            Door::Migration => "migration",
         }
     }
 }
@@ -62,6 +65,15 @@ impl Provenance {
             door,
             session: None,
         }
+    }
+
+    /// Relaydesk itself (the system) calling its store directly: the demo's first setup, its
+    /// periodic template sync, tools and tests.
+    pub fn relaydesk() -> Provenance {
+        Provenance::new(
+            Actor::Automation(relaydesk_core::domain::Automaton::System),
+            Door::Internal,
+        )
     }
 
     /// A signed-in person's change through `door`, in their session `session`.

@@ -48,7 +48,9 @@ pub(crate) async fn next_version<S: Sql>(sql: &mut S) -> Result<i64, DbError> {
     sql.next_version().await
 }
 
-pub(crate) async fn workspace<S: Sql>(sql: &mut S) -> Result<Workspace, DbError> {
+/// The workspace as stored, every row read and parsed: what [`super::config::workspace`]
+/// caches per configuration stamp (transactions read it through there).
+pub(crate) async fn read_workspace<S: Sql>(sql: &mut S) -> Result<Workspace, DbError> {
     let mut workspace = Workspace::default();
     for member in
         docs::<_, relaydesk_core::domain::Member>(sql, "SELECT doc FROM members", &[]).await?
@@ -74,6 +76,15 @@ pub(crate) async fn workspace<S: Sql>(sql: &mut S) -> Result<Workspace, DbError>
         &[],
     )
     .await?;
+    for reply in docs::<_, relaydesk_core::domain::CannedReply>(
+        sql,
+        "SELECT doc FROM canned_replies ORDER BY shortcut, id",
+        &[],
+    )
+    .await?
+    {
+        workspace.canned_replies.insert(reply.id, reply);
+    }
     Ok(workspace)
 }
 
@@ -554,6 +565,38 @@ pub(crate) async fn put_template<S: Sql>(
             Arg::Text(t.name.clone()),
             Arg::Text(t.language.clone()),
             doc(t)?,
+            Arg::Int(version),
+        ],
+    )
+    .await?;
+    Ok(())
+}
+
+/// How a canned reply's scope is stored (`team:<id>`, `user:<id>`), so shortcuts are unique
+/// within it.
+fn scope_key(scope: &relaydesk_core::domain::CannedScope) -> String {
+    use relaydesk_core::domain::CannedScope;
+    match scope {
+        CannedScope::Team(team) => format!("team:{team}"),
+        CannedScope::Personal(user) => format!("user:{user}"),
+        CannedScope::Unknown => "unknown".to_owned(),
+    }
+}
+
+pub(crate) async fn put_canned<S: Sql>(
+    sql: &mut S,
+    reply: &relaydesk_core::domain::CannedReply,
+    version: i64,
+) -> Result<(), DbError> {
+    sql.execute(
+        "INSERT INTO canned_replies (id, scope, shortcut, doc, version) VALUES ($1, $2, $3, $4, $5) \
+         ON CONFLICT (id) DO UPDATE SET scope = excluded.scope, shortcut = excluded.shortcut, \
+         doc = excluded.doc, version = excluded.version",
+        &[
+            Arg::Text(reply.id.to_string()),
+            Arg::Text(scope_key(&reply.scope)),
+            Arg::from(reply.shortcut.as_str()),
+            doc(reply)?,
             Arg::Int(version),
         ],
     )

@@ -287,7 +287,7 @@ pub(crate) async fn finish<S: Sql>(
         ),
     };
     if let Some(report) = report {
-        let workspace = rows::workspace(sql).await?;
+        let workspace = super::config::workspace(sql).await?;
         let command = Command::RecordDelivery {
             message: MessageRef {
                 ours: Some(id),

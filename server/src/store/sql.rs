@@ -190,22 +190,26 @@ pub trait Sql: Send {
         space: LockSpace,
         key: &str,
     ) -> impl Future<Output = Result<(), DbError>> + Send;
+
+    /// The workspace as last read by this store, under its configuration stamp
+    /// (`store::config::workspace`).
+    fn workspace_cache(&self) -> &super::config::WorkspaceCache;
 }
 
 /// The kinds of thing an advisory lock is taken on, in the order they are taken.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum LockSpace {
-    /// Changes to people (accounts created, members changed): the last-admin check and the
-    /// email and handle checks see every other change to people committed.
-    People = 1,
+    /// Schema migrations: two instances starting together take turns, so one migrates and
+    /// the other finds it done.
+    Migrations = 0,
+    /// Configuration changes of one kind (`store::config`, keyed by the kind): the checks
+    /// spanning rows — a team's name, the last admin, a shortcut in its scope, an account's
+    /// templates, an email and handle — see every other change of that kind committed.
+    Configuration = 1,
     /// Login attempts for one email.
     LoginEmail = 2,
     /// Login attempts from one address.
     LoginAddress = 3,
-    /// One canned-reply shortcut in one scope: two replies cannot both take it.
-    Shortcut = 4,
-    /// One WhatsApp Business Account's template list, replaced from what Meta lists.
-    Templates = 5,
     /// One customer writing in (by phone number or user id): webhook deliveries naming the
     /// same customers take turns.
     Customer = 6,

@@ -77,6 +77,8 @@ const GROUP: usize = 64;
 pub(crate) struct SqliteDb {
     jobs: mpsc::Sender<Box<dyn Job>>,
     readers: Arc<Readers>,
+    /// The workspace as last read (`super::config::workspace`).
+    cache: Arc<super::config::WorkspaceCache>,
     /// Dropped with the last handle, which stops the checkpointer.
     _checkpoints: Arc<mpsc::Sender<()>>,
 }
@@ -133,6 +135,8 @@ impl SqliteDb {
         connection.set_prepared_statement_cache_capacity(128);
         let stop_checkpoints = checkpointer(path)?;
         let (jobs, queue) = mpsc::channel::<Box<dyn Job>>();
+        let cache = Arc::new(super::config::WorkspaceCache::default());
+        let writer_cache = cache.clone();
         std::thread::Builder::new()
             .name("relaydesk-sqlite-writer".into())
             .spawn(move || {
@@ -146,7 +150,7 @@ impl SqliteDb {
                             Err(_) => break,
                         }
                     }
-                    let committed = run_group(&mut connection, &mut group);
+                    let committed = run_group(&mut connection, &writer_cache, &mut group);
                     for job in group {
                         job.answer(committed.clone());
                     }
@@ -159,6 +163,7 @@ impl SqliteDb {
                 path: path.to_path_buf(),
                 idle: std::sync::Mutex::new(Vec::new()),
             }),
+            cache,
             _checkpoints: Arc::new(stop_checkpoints),
         })
     }
@@ -205,12 +210,14 @@ impl SqliteDb {
         W: FnOnce(&mut SqliteSql<'_>) -> Result<R, DbError> + Send + 'static,
     {
         let readers = self.readers.clone();
+        let cache = self.cache.clone();
         tokio::task::spawn_blocking(move || {
             let mut connection = readers.take()?;
             connection.execute_batch("BEGIN")?;
             let result = work(&mut SqliteSql {
                 connection: &mut connection,
                 taken: None,
+                cache: &cache,
             });
             let _ = connection.execute_batch("COMMIT");
             readers.give_back(connection);
@@ -223,7 +230,11 @@ impl SqliteDb {
 
 /// Runs a group of jobs in one transaction, each in its own savepoint, and commits. A job
 /// that fails or panics (a bug) is rolled back to its savepoint; the others keep their work.
-fn run_group(connection: &mut Connection, group: &mut [Box<dyn Job>]) -> Result<(), String> {
+fn run_group(
+    connection: &mut Connection,
+    cache: &super::config::WorkspaceCache,
+    group: &mut [Box<dyn Job>],
+) -> Result<(), String> {
     connection
         .execute_batch("BEGIN IMMEDIATE")
         .map_err(|e| e.to_string())?;
@@ -236,6 +247,7 @@ fn run_group(connection: &mut Connection, group: &mut [Box<dyn Job>]) -> Result<
             job.run(&mut SqliteSql {
                 connection: &mut *connection,
                 taken: None,
+                cache,
             });
         }));
         if ran.is_err() {
@@ -300,6 +312,7 @@ pub(crate) struct SqliteSql<'c> {
     connection: &'c mut Connection,
     /// The newest version this job took.
     taken: Option<i64>,
+    cache: &'c super::config::WorkspaceCache,
 }
 
 fn values(sql: &str, args: &[Arg]) -> Vec<Value> {
@@ -389,6 +402,10 @@ impl Sql for SqliteSql<'_> {
     async fn lock_key(&mut self, _space: LockSpace, _key: &str) -> Result<(), DbError> {
         // One writer: every write transaction already has the file to itself.
         Ok(())
+    }
+
+    fn workspace_cache(&self) -> &super::config::WorkspaceCache {
+        self.cache
     }
 }
 

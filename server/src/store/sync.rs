@@ -12,7 +12,7 @@ use super::provenance::{Door, Provenance};
 use super::sql::{Arg, Cell, DbError, Sql};
 use super::sqlite::run_ready;
 use super::write_path::{self, Unit};
-use super::{Backend, Store, rows};
+use super::{Backend, Store};
 
 /// What became of one pushed mutation.
 #[derive(Debug, Clone, PartialEq)]
@@ -91,7 +91,7 @@ async fn push_one<S: Sql>(
             expected: u64::try_from(last + 1).unwrap_or(1),
         });
     }
-    let workspace = rows::workspace(sql).await?;
+    let workspace = super::config::workspace(sql).await?;
     let mut unit = Unit::default();
     let outcome = match write_path::execute(
         sql,
@@ -150,10 +150,11 @@ async fn last_mutation<S: Sql>(sql: &mut S, client: &str) -> Result<i64, DbError
         .unwrap_or(0))
 }
 
-/// The newest version of any workspace row (people, teams, inboxes, templates, canned
-/// replies), and of this member's own row and of any inbox (what visibility depends on) up to
-/// `upto`, the pull's watermark: a change above it is the next pull's (so a pull does not
-/// reset, again and again, for a change it cannot carry yet).
+/// The newest version of any configuration change (the configuration log: people, teams,
+/// inboxes, templates, canned replies — a deleted one's tombstone too — and automations), and
+/// of this member's own row and of any inbox (what visibility depends on) up to `upto`, the
+/// pull's watermark: a change above it is the next pull's (so a pull does not reset, again
+/// and again, for a change it cannot carry yet).
 async fn workspace_versions<S: Sql>(
     sql: &mut S,
     member: UserId,
@@ -161,15 +162,9 @@ async fn workspace_versions<S: Sql>(
 ) -> Result<(i64, i64), DbError> {
     let rows = sql
         .rows(
-            "SELECT (SELECT COALESCE(MAX(v), 0) FROM (\
-                SELECT MAX(version) AS v FROM members UNION ALL SELECT MAX(version) FROM teams \
-                UNION ALL SELECT MAX(version) FROM inboxes UNION ALL SELECT MAX(version) FROM templates \
-                UNION ALL SELECT MAX(version) FROM canned_replies \
-                UNION ALL SELECT MAX(version) FROM automations \
-                UNION ALL SELECT MAX(value) FROM meta WHERE key = 'workspace_deleted') all_rows), \
-             (SELECT COALESCE(MAX(v), 0) FROM (\
-                SELECT MAX(version) AS v FROM members WHERE id = $1 AND version <= $2 \
-                UNION ALL SELECT MAX(version) FROM inboxes WHERE version <= $2) mine)",
+            "SELECT (SELECT COALESCE(MAX(version), 0) FROM config_log), \
+             (SELECT COALESCE(MAX(version), 0) FROM config_log \
+                WHERE ((kind = 'member' AND item = $1) OR kind = 'inbox') AND version <= $2)",
             &[Arg::Text(member.to_string()), Arg::Int(upto)],
         )
         .await?;

@@ -115,7 +115,7 @@ async fn fire<S: Sql>(sql: &mut S, now: Timestamp, limit: i64) -> Result<Vec<Set
     // Conversations are locked in id order (the lock order, `super::postgres`): two wheels, or
     // a wheel and a webhook delivery, never wait on each other in a circle.
     due.sort_by(|a, b| a[1].text().cmp(&b[1].text()));
-    let workspace = rows::workspace(sql).await?;
+    let workspace = super::config::workspace(sql).await?;
     let system = Provenance::new(Actor::Automation(Automaton::System), Door::Timer);
     let mut unit = Unit::default();
     let mut settled = Vec::with_capacity(due.len());

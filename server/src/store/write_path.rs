@@ -10,6 +10,8 @@ use relaydesk_core::domain::{
     apply, decide,
 };
 
+use relaydesk_core::domain::config::{Item, Kind};
+
 use super::provenance::Provenance;
 use super::rows;
 use super::sql::{DbError, Sql};
@@ -95,7 +97,7 @@ async fn decide_and_record<S: Sql>(
         apply(desk, event);
     }
     let version = unit.version(sql).await?;
-    save(sql, desk, &before, &events, version).await?;
+    save(sql, desk, &before, &events, (version, source, now)).await?;
     super::send_queue::enqueue_replies(sql, desk, &events, now).await?;
     super::media_queue::enqueue(sql, &events, now).await?;
     super::timers::arm(sql, &events, version, now).await?;
@@ -180,7 +182,7 @@ async fn save<S: Sql>(
     desk: &Desk,
     before: &BTreeMap<ConversationId, Conversation>,
     events: &[Event],
-    version: i64,
+    (version, source, now): (i64, &Provenance, Timestamp),
 ) -> Result<(), DbError> {
     let touched: Vec<_> = events.iter().map(Event::touches).collect();
     let conversations: BTreeSet<_> = touched.iter().filter_map(|t| t.conversation).collect();
@@ -215,11 +217,24 @@ async fn save<S: Sql>(
         // The workspace was read without locks: the row is locked and read again, and only
         // what the write path changes on a person (their availability) is written onto it,
         // so an admin's change to them committed meanwhile is kept.
-        let Some(mut current) = rows::member_for_update(sql, member.id).await? else {
+        // It is configuration: the change is logged like an admin's, by whoever made it.
+        let Some(stored) = rows::member_for_update(sql, member.id).await? else {
             continue;
         };
+        let mut current = stored.clone();
         current.availability = member.availability;
-        rows::put_member(sql, &current, version).await?;
+        if current != stored {
+            super::config::record(
+                sql,
+                source,
+                now,
+                version,
+                (Kind::Member, &member.id.to_string()),
+                Some(&Item::Member(stored)),
+                Some(&Item::Member(current)),
+            )
+            .await?;
+        }
     }
     Ok(())
 }

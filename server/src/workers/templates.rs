@@ -11,8 +11,10 @@ const EVERY: Duration = Duration::from_secs(6 * 3600);
 
 /// Runs until the process stops.
 pub async fn keep_in_sync(store: Store, graph: GraphApi) {
+    // Relaydesk itself reads them: the configuration log names it.
+    let relaydesk = crate::store::Provenance::relaydesk();
     loop {
-        match crate::library::sync_templates(&store, &graph).await {
+        match crate::library::sync_templates(&store, &relaydesk, &graph).await {
             Ok(report) => {
                 for account in report.accounts {
                     tracing::info!(

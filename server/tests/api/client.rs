@@ -109,6 +109,7 @@ async fn serve_state(state: AppState) -> String {
 async fn person(store: &Store, name: &str, role: Role, teams: &[TeamId]) -> UserId {
     accounts::create_user(
         store,
+        &relaydesk_server::store::Provenance::relaydesk(),
         NewUser {
             email: format!("{}@example.test", name.to_lowercase()),
             name: name.into(),
@@ -135,16 +136,21 @@ impl Api {
             let store = store.clone();
             let name = name.to_owned();
             async move {
-                accounts::create_team(&store, NewTeam { name })
-                    .await
-                    .expect("team")
-                    .id
+                accounts::create_team(
+                    &store,
+                    &relaydesk_server::store::Provenance::relaydesk(),
+                    NewTeam { name },
+                )
+                .await
+                .expect("team")
+                .id
             }
         };
         let north = team("North").await;
         let south = team("South").await;
         let main_inbox = accounts::create_inbox(
             &store,
+            &relaydesk_server::store::Provenance::relaydesk(),
             NewInbox {
                 name: "Main".into(),
                 phone_number_id: BUSINESS_A.into(),
@@ -158,6 +164,7 @@ impl Api {
         .id;
         accounts::create_inbox(
             &store,
+            &relaydesk_server::store::Provenance::relaydesk(),
             NewInbox {
                 name: "South".into(),
                 phone_number_id: BUSINESS_B.into(),

@@ -20,6 +20,7 @@ async fn twenty_simultaneous_claims_leave_exactly_one_owner(api: Api) {
         let email = format!("agent{i}@example.test");
         let created = accounts::create_user(
             &api.store,
+            &relaydesk_server::store::Provenance::relaydesk(),
             relaydesk_core::protocol::admin::NewUser {
                 email: email.clone(),
                 name: format!("Agent {i}"),
@@ -181,6 +182,7 @@ async fn two_admins_demoting_each_other_at_once_leave_one_admin(api: Api) {
     let email = "second.admin@example.test".to_owned();
     let second = accounts::create_user(
         &api.store,
+        &relaydesk_server::store::Provenance::relaydesk(),
         NewUser {
             email: email.clone(),
             name: "Second Admin".into(),

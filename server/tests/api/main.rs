@@ -10,6 +10,7 @@ mod automation;
 mod client;
 mod commands;
 mod concurrency;
+mod config_log;
 mod errors;
 mod library;
 mod limits;

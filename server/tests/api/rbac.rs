@@ -442,6 +442,21 @@ fn table() -> Vec<Row> {
             },
             [401, 403, 403, 403, 201],
         ),
+        // The configuration's history (admins).
+        row(
+            "GET",
+            "/api/v1/admin/config-log",
+            Nothing,
+            none,
+            [401, 403, 403, 403, 200],
+        ),
+        row(
+            "GET",
+            "/api/v1/admin/config",
+            Nothing,
+            none,
+            [401, 403, 403, 403, 200],
+        ),
     ];
     // Routes that end or change sessions run on a session signed in for the cell; changing
     // the password ends the person's other sessions, so these come last.

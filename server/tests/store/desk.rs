@@ -232,11 +232,20 @@ async fn a_second_inbox_for_the_same_number_is_a_conflict_not_a_failure(store: S
         waba_id: "310984726155302".into(),
         teams: Default::default(),
     };
-    let error = store
-        .setup(relaydesk_server::store::Setup::Inbox(again))
+    let refused = store
+        .configure(
+            relaydesk_server::store::Provenance::relaydesk(),
+            chrono::Utc::now(),
+            relaydesk_server::store::Setup::Inbox(again),
+        )
         .await
-        .expect_err("one inbox per number");
-    assert!(error.is_unique_violation(), "{error}");
+        .expect("a refusal, not a database error");
+    assert_eq!(
+        refused,
+        Err(relaydesk_core::domain::config::Refusal::Conflict(format!(
+            "the number {BUSINESS_A} already has an inbox"
+        )))
+    );
 }
 
 /// A transaction left open and idle (a bug anywhere) would hold its locks and every reader

@@ -55,6 +55,7 @@ async fn main() -> anyhow::Result<()> {
     let store = Store::open(&database).await?;
     let team = accounts::create_team(
         &store,
+        &relaydesk_server::store::Provenance::relaydesk(),
         NewTeam {
             name: "North".into(),
         },
@@ -62,6 +63,7 @@ async fn main() -> anyhow::Result<()> {
     .await?;
     accounts::create_inbox(
         &store,
+        &relaydesk_server::store::Provenance::relaydesk(),
         NewInbox {
             name: "Main".into(),
             phone_number_id: PHONE_NUMBER_ID.into(),
@@ -73,6 +75,7 @@ async fn main() -> anyhow::Result<()> {
     .await?;
     let ana = accounts::create_user(
         &store,
+        &relaydesk_server::store::Provenance::relaydesk(),
         NewUser {
             email: "ana@example.test".into(),
             name: "Ana".into(),

@@ -71,6 +71,7 @@ async fn main() -> anyhow::Result<()> {
     let store = Store::open(&database).await?;
     let team = accounts::create_team(
         &store,
+        &relaydesk_server::store::Provenance::relaydesk(),
         NewTeam {
             name: "North".into(),
         },
@@ -78,6 +79,7 @@ async fn main() -> anyhow::Result<()> {
     .await?;
     accounts::create_inbox(
         &store,
+        &relaydesk_server::store::Provenance::relaydesk(),
         NewInbox {
             name: "Main".into(),
             phone_number_id: PHONE_NUMBER_ID.into(),
@@ -90,6 +92,7 @@ async fn main() -> anyhow::Result<()> {
     let password = "bench password 1";
     accounts::create_user(
         &store,
+        &relaydesk_server::store::Provenance::relaydesk(),
         NewUser {
             email: "ana@example.test".into(),
             name: "Ana".into(),

@@ -1,0 +1,493 @@
+//! Configuration: the workspace's rows that people set up — members, teams, inboxes,
+//! templates, canned replies, automations — each an [`Item`] of one [`Kind`], written one at a
+//! time and kept, with who changed it and what it was before, in the server's configuration
+//! log (`store::config`).
+//!
+//! **The** rules every configuration change obeys, whichever door it comes through (REST, the
+//! admin command line, the demo, template sync from Meta, a person's own availability), are
+//! [`check`]: pure, judged against the workspace as committed while the change's kind is locked,
+//! so two admins cannot both pass a check only one may (two teams of one name, the last
+//! admin demoted twice). The shapes a person types are read by [`name`], [`handle`],
+//! [`shortcut`], [`text`] and [`digits`], which every door calls before it builds an item.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use super::automation::Automation;
+use super::canned::{CannedReply, CannedScope};
+use super::contact::Inbox;
+use super::limits::{
+    MAX_CANNED_BODY_CHARS, MAX_HANDLE_CHARS, MAX_NAME_CHARS, MAX_NUMBER_ID_CHARS,
+    MAX_SHORTCUT_CHARS, MAX_TITLE_CHARS,
+};
+use super::people::{Member, Role, Team};
+use super::template::Template;
+use super::workspace::Workspace;
+
+/// The kinds of configuration row.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    Member,
+    Team,
+    Inbox,
+    Template,
+    CannedReply,
+    Automation,
+    /// One a newer server names that this build does not know (read from the wire, never
+    /// produced here): see [`crate::domain::tolerant`].
+    #[serde(other)]
+    Unknown,
+}
+
+impl Kind {
+    /// Every kind this build knows.
+    pub const ALL: [Kind; 6] = [
+        Kind::Member,
+        Kind::Team,
+        Kind::Inbox,
+        Kind::Template,
+        Kind::CannedReply,
+        Kind::Automation,
+    ];
+
+    /// Its word on the wire and in storage (`config_log.kind`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Member => "member",
+            Kind::Team => "team",
+            Kind::Inbox => "inbox",
+            Kind::Template => "template",
+            Kind::CannedReply => "canned_reply",
+            Kind::Automation => "automation",
+            Kind::Unknown => "unknown",
+        }
+    }
+
+    /// The kind named by `word`, if this build knows it.
+    pub fn parse(word: &str) -> Option<Kind> {
+        Kind::ALL.into_iter().find(|k| k.as_str() == word)
+    }
+}
+
+impl fmt::Display for Kind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One configuration row, as it stands after a change.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", content = "item", rename_all = "snake_case")]
+pub enum Item {
+    Member(Member),
+    Team(Team),
+    Inbox(Inbox),
+    Template(Template),
+    CannedReply(CannedReply),
+    Automation(Automation),
+}
+
+impl Item {
+    pub fn kind(&self) -> Kind {
+        match self {
+            Item::Member(_) => Kind::Member,
+            Item::Team(_) => Kind::Team,
+            Item::Inbox(_) => Kind::Inbox,
+            Item::Template(_) => Kind::Template,
+            Item::CannedReply(_) => Kind::CannedReply,
+            Item::Automation(_) => Kind::Automation,
+        }
+    }
+
+    /// The row's id within its kind (an automation's is its automaton as JSON, as stored).
+    pub fn key(&self) -> String {
+        match self {
+            Item::Member(m) => m.id.to_string(),
+            Item::Team(t) => t.id.to_string(),
+            Item::Inbox(i) => i.id.to_string(),
+            Item::Template(t) => t.id.to_string(),
+            Item::CannedReply(r) => r.id.to_string(),
+            Item::Automation(a) => serde_json::to_string(&a.automaton).unwrap_or_default(),
+        }
+    }
+
+    /// The row itself as JSON (what the log keeps as before and after).
+    pub fn document(&self) -> serde_json::Value {
+        let value = match self {
+            Item::Member(m) => serde_json::to_value(m),
+            Item::Team(t) => serde_json::to_value(t),
+            Item::Inbox(i) => serde_json::to_value(i),
+            Item::Template(t) => serde_json::to_value(t),
+            Item::CannedReply(r) => serde_json::to_value(r),
+            Item::Automation(a) => serde_json::to_value(a),
+        };
+        value.unwrap_or(serde_json::Value::Null)
+    }
+
+    /// The row of `kind` read back from its document.
+    pub fn from_document(kind: Kind, document: &str) -> Result<Item, serde_json::Error> {
+        Ok(match kind {
+            Kind::Member => Item::Member(serde_json::from_str(document)?),
+            Kind::Team => Item::Team(serde_json::from_str(document)?),
+            Kind::Inbox => Item::Inbox(serde_json::from_str(document)?),
+            Kind::Template => Item::Template(serde_json::from_str(document)?),
+            Kind::CannedReply => Item::CannedReply(serde_json::from_str(document)?),
+            Kind::Automation | Kind::Unknown => Item::Automation(serde_json::from_str(document)?),
+        })
+    }
+
+    /// The row as it stands in `workspace`, if it is there.
+    pub fn in_workspace(workspace: &Workspace, kind: Kind, key: &str) -> Option<Item> {
+        match kind {
+            Kind::Member => workspace
+                .members
+                .values()
+                .find(|m| m.id.to_string() == key)
+                .cloned()
+                .map(Item::Member),
+            Kind::Team => workspace
+                .teams
+                .values()
+                .find(|t| t.id.to_string() == key)
+                .cloned()
+                .map(Item::Team),
+            Kind::Inbox => workspace
+                .inboxes
+                .values()
+                .find(|i| i.id.to_string() == key)
+                .cloned()
+                .map(Item::Inbox),
+            Kind::Template => workspace
+                .templates
+                .values()
+                .find(|t| t.id.to_string() == key)
+                .cloned()
+                .map(Item::Template),
+            Kind::CannedReply => workspace
+                .canned_replies
+                .values()
+                .find(|r| r.id.to_string() == key)
+                .cloned()
+                .map(Item::CannedReply),
+            Kind::Automation => workspace
+                .automations
+                .iter()
+                .find(|a| serde_json::to_string(&a.automaton).unwrap_or_default() == key)
+                .cloned()
+                .map(Item::Automation),
+            Kind::Unknown => None,
+        }
+    }
+}
+
+impl Workspace {
+    /// Puts `item` in (replacing the row with its id).
+    pub fn put(&mut self, item: Item) {
+        match item {
+            Item::Member(m) => {
+                self.members.insert(m.id, m);
+            }
+            Item::Team(t) => {
+                self.teams.insert(t.id, t);
+            }
+            Item::Inbox(i) => {
+                self.inboxes.insert(i.id, i);
+            }
+            Item::Template(t) => {
+                self.templates.insert(t.id, t);
+            }
+            Item::CannedReply(r) => {
+                self.canned_replies.insert(r.id, r);
+            }
+            Item::Automation(a) => match self
+                .automations
+                .iter_mut()
+                .find(|held| held.automaton == a.automaton)
+            {
+                Some(held) => *held = a,
+                None => self.automations.push(a),
+            },
+        }
+    }
+
+    /// Takes the row `key` of `kind` out (a tombstone read back).
+    pub fn remove(&mut self, kind: Kind, key: &str) {
+        match kind {
+            Kind::CannedReply => self.canned_replies.retain(|id, _| id.to_string() != key),
+            Kind::Member => self.members.retain(|id, _| id.to_string() != key),
+            Kind::Team => self.teams.retain(|id, _| id.to_string() != key),
+            Kind::Inbox => self.inboxes.retain(|id, _| id.to_string() != key),
+            Kind::Template => self.templates.retain(|id, _| id.to_string() != key),
+            Kind::Automation => self
+                .automations
+                .retain(|a| serde_json::to_string(&a.automaton).unwrap_or_default() != key),
+            Kind::Unknown => {}
+        }
+    }
+}
+
+/// Why a configuration change was refused.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum Refusal {
+    /// A value is not of the shape it must have.
+    #[error("{field}: {reason}")]
+    Invalid { field: String, reason: String },
+    /// It clashes with the rest of the configuration (a name taken, the last admin).
+    #[error("{0}")]
+    Conflict(String),
+}
+
+fn invalid(field: &str, reason: impl Into<String>) -> Refusal {
+    Refusal::Invalid {
+        field: field.to_owned(),
+        reason: reason.into(),
+    }
+}
+
+/// A name as people type it: trimmed, 1–[`MAX_NAME_CHARS`] characters.
+pub fn name(field: &str, raw: &str) -> Result<String, Refusal> {
+    let name = raw.trim();
+    if name.is_empty() || name.chars().count() > MAX_NAME_CHARS {
+        return Err(invalid(field, format!("1–{MAX_NAME_CHARS} characters")));
+    }
+    Ok(name.to_owned())
+}
+
+/// An `@handle`: lowercase, without the `@`, 1–[`MAX_HANDLE_CHARS`] letters, digits, `.`, `_`
+/// or `-`.
+pub fn handle(raw: &str) -> Result<String, Refusal> {
+    let handle = raw.trim().trim_start_matches('@').to_lowercase();
+    let valid = !handle.is_empty()
+        && handle.chars().count() <= MAX_HANDLE_CHARS
+        && handle
+            .chars()
+            .all(|c| c.is_alphanumeric() || matches!(c, '.' | '_' | '-'));
+    if valid {
+        Ok(handle)
+    } else {
+        Err(invalid(
+            "handle",
+            format!("1–{MAX_HANDLE_CHARS} letters, digits, '.', '_' or '-' (no spaces)"),
+        ))
+    }
+}
+
+/// A canned reply's shortcut: lowercase, without the `/`, 1–[`MAX_SHORTCUT_CHARS`] letters,
+/// digits, `-` or `_`.
+pub fn shortcut(raw: &str) -> Result<String, Refusal> {
+    let shortcut = raw.trim().trim_start_matches('/').to_lowercase();
+    let valid = !shortcut.is_empty()
+        && shortcut.chars().count() <= MAX_SHORTCUT_CHARS
+        && shortcut
+            .chars()
+            .all(|c| c.is_alphanumeric() || matches!(c, '-' | '_'));
+    if valid {
+        Ok(shortcut)
+    } else {
+        Err(invalid(
+            "shortcut",
+            format!("1–{MAX_SHORTCUT_CHARS} letters, digits, '-' or '_' (typed after /)"),
+        ))
+    }
+}
+
+/// Free text of 1–`max` characters, trimmed.
+pub fn text(field: &str, raw: &str, max: usize) -> Result<String, Refusal> {
+    let text = raw.trim();
+    if text.is_empty() || text.chars().count() > max {
+        return Err(invalid(field, format!("1–{max} characters")));
+    }
+    Ok(text.to_owned())
+}
+
+/// Meta's numbers and ids: digits only (a `+` in front dropped), at most
+/// [`MAX_NUMBER_ID_CHARS`].
+pub fn digits(field: &str, raw: &str) -> Result<String, Refusal> {
+    let value = raw.trim().trim_start_matches('+');
+    if value.is_empty() || !value.chars().all(|c| c.is_ascii_digit()) {
+        return Err(invalid(field, "digits only"));
+    }
+    if value.chars().count() > MAX_NUMBER_ID_CHARS {
+        return Err(invalid(
+            field,
+            format!("too long (at most {MAX_NUMBER_ID_CHARS} digits)"),
+        ));
+    }
+    Ok(value.to_owned())
+}
+
+/// Whether the change from `before` to `after` (either may be absent: a new row, a removed
+/// one) may be made to `workspace`, the configuration as committed with the change's kind
+/// locked. Shapes are checked again (a door that forgot to read one is caught here), then
+/// what spans rows: names and numbers unique, teams that exist, a workspace never left
+/// without an active admin.
+pub fn check(
+    workspace: &Workspace,
+    before: Option<&Item>,
+    after: Option<&Item>,
+) -> Result<(), Refusal> {
+    let Some(after) = after else {
+        return match before {
+            Some(Item::CannedReply(_)) | None => Ok(()),
+            Some(other) => Err(Refusal::Conflict(format!(
+                "a {} is never deleted (it is named by history): switch it off instead",
+                other.kind().as_str().replace('_', " ")
+            ))),
+        };
+    };
+    if let Some(before) = before
+        && (before.kind() != after.kind() || before.key() != after.key())
+    {
+        return Err(invalid("id", "a change keeps the row's kind and id"));
+    }
+    match after {
+        Item::Member(member) => check_member(workspace, before, member),
+        Item::Team(team) => {
+            same(&name("name", &team.name)?, &team.name, "name")?;
+            if workspace
+                .teams
+                .values()
+                .any(|t| t.id != team.id && t.name.to_lowercase() == team.name.to_lowercase())
+            {
+                return Err(Refusal::Conflict(format!("a team {} exists", team.name)));
+            }
+            Ok(())
+        }
+        Item::Inbox(inbox) => {
+            same(&name("name", &inbox.name)?, &inbox.name, "name")?;
+            for (field, value) in [
+                ("phone_number_id", &inbox.phone_number_id),
+                ("display_phone_number", &inbox.display_phone_number),
+                ("waba_id", &inbox.waba_id),
+            ] {
+                same(&digits(field, value)?, value, field)?;
+            }
+            teams_exist(workspace, inbox.teams.iter())?;
+            if workspace
+                .inboxes
+                .values()
+                .any(|i| i.id != inbox.id && i.phone_number_id == inbox.phone_number_id)
+            {
+                return Err(Refusal::Conflict(format!(
+                    "the number {} already has an inbox",
+                    inbox.phone_number_id
+                )));
+            }
+            Ok(())
+        }
+        Item::Template(template) => {
+            if template.name.trim().is_empty() || template.language.trim().is_empty() {
+                return Err(invalid("name", "a template has a name and a language"));
+            }
+            if workspace.templates.values().any(|t| {
+                t.id != template.id
+                    && t.waba_id == template.waba_id
+                    && t.name == template.name
+                    && t.language == template.language
+            }) {
+                return Err(Refusal::Conflict(format!(
+                    "the template {} ({}) is already stored",
+                    template.name, template.language
+                )));
+            }
+            Ok(())
+        }
+        Item::CannedReply(reply) => check_canned(workspace, reply),
+        Item::Automation(automation) => {
+            same(&name("name", &automation.name)?, &automation.name, "name")?;
+            Ok(())
+        }
+    }
+}
+
+/// A value must already be in the shape its reader gives it.
+fn same(read: &str, stored: &str, field: &str) -> Result<(), Refusal> {
+    if read == stored {
+        Ok(())
+    } else {
+        Err(invalid(field, "not in its stored shape (trimmed, as read)"))
+    }
+}
+
+fn teams_exist<'a>(
+    workspace: &Workspace,
+    mut teams: impl Iterator<Item = &'a super::ids::TeamId>,
+) -> Result<(), Refusal> {
+    match teams.find(|t| !workspace.teams.contains_key(t)) {
+        Some(unknown) => Err(invalid("teams", format!("no team {unknown}"))),
+        None => Ok(()),
+    }
+}
+
+fn check_member(
+    workspace: &Workspace,
+    before: Option<&Item>,
+    member: &Member,
+) -> Result<(), Refusal> {
+    same(&name("name", &member.name)?, &member.name, "name")?;
+    same(&handle(&member.handle)?, &member.handle, "handle")?;
+    if member.role == Role::Unknown {
+        return Err(invalid("role", "one of: agent, supervisor, admin"));
+    }
+    teams_exist(workspace, member.teams.iter())?;
+    if workspace
+        .members
+        .values()
+        .any(|m| m.id != member.id && m.handle.eq_ignore_ascii_case(&member.handle))
+    {
+        return Err(Refusal::Conflict(format!(
+            "the handle @{} is taken",
+            member.handle
+        )));
+    }
+    let was_active_admin =
+        matches!(before, Some(Item::Member(m)) if m.active && m.role == Role::Admin);
+    let still_admin = member.active && member.role == Role::Admin;
+    let others = workspace
+        .members
+        .values()
+        .filter(|m| m.id != member.id && m.active && m.role == Role::Admin)
+        .count();
+    if was_active_admin && !still_admin && others == 0 {
+        return Err(Refusal::Conflict(
+            "the workspace needs at least one active admin".into(),
+        ));
+    }
+    Ok(())
+}
+
+fn check_canned(workspace: &Workspace, reply: &CannedReply) -> Result<(), Refusal> {
+    same(&shortcut(&reply.shortcut)?, &reply.shortcut, "shortcut")?;
+    same(
+        &text("title", &reply.title, MAX_TITLE_CHARS)?,
+        &reply.title,
+        "title",
+    )?;
+    same(
+        &text("body", &reply.body, MAX_CANNED_BODY_CHARS)?,
+        &reply.body,
+        "body",
+    )?;
+    let known = match reply.scope {
+        CannedScope::Team(team) => workspace.teams.contains_key(&team),
+        CannedScope::Personal(user) => workspace.members.contains_key(&user),
+        CannedScope::Unknown => false,
+    };
+    if !known {
+        return Err(invalid("scope", "no such team or person"));
+    }
+    if workspace
+        .canned_replies
+        .values()
+        .any(|r| r.id != reply.id && r.scope == reply.scope && r.shortcut == reply.shortcut)
+    {
+        return Err(Refusal::Conflict(format!(
+            "the shortcut /{} is already used in this scope",
+            reply.shortcut
+        )));
+    }
+    Ok(())
+}
