@@ -70,6 +70,7 @@ fn script() -> Script {
         templates: BTreeMap::new(),
         automations: Vec::new(),
         canned_replies: BTreeMap::new(),
+        labels: BTreeMap::new(),
     };
     let mut desk = Desk::new(workspace);
     let mut now = Utc

@@ -14,6 +14,7 @@ pub mod admin_cli;
 pub mod config;
 pub mod demo;
 pub mod http;
+pub mod labels;
 pub mod library;
 pub mod push;
 pub mod serve;

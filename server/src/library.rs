@@ -63,6 +63,7 @@ pub async fn create(
     door: Door,
     new: NewCannedReply,
 ) -> Result<CannedReply, AccountError> {
+    config::scope_exists(&who.workspace, &new.scope)?;
     if !may_manage(who, &new.scope) {
         return Err(AccountError::Forbidden(
             "a team's replies are managed by its supervisors and admins".into(),
@@ -226,11 +227,17 @@ pub async fn sync_templates(
         };
         match templates::fetch(graph, &waba_id).await {
             Ok(read) => {
-                let (synced, disabled) = store
+                match store
                     .replace_templates(by.clone(), Utc::now(), waba_id.clone(), read.templates)
-                    .await??;
-                line.synced = synced;
-                line.disabled = disabled;
+                    .await?
+                {
+                    Ok((synced, disabled)) => {
+                        line.synced = synced;
+                        line.disabled = disabled;
+                    }
+                    // Nothing of this account was stored; the others go on.
+                    Err(refused) => line.error = Some(refused.to_string()),
+                }
                 line.skipped = read.skipped;
             }
             Err(error) => {

@@ -244,6 +244,7 @@ async fn workspace_copy(store: &Store, who: &Signed) -> Result<WorkspaceCopy, Ac
             .collect(),
         canned_replies: library::usable(store, who, None).await?,
         automations: workspace.automations.clone(),
+        labels: workspace.labels.values().cloned().collect(),
     })
 }
 

@@ -41,6 +41,9 @@ pub(crate) fn workspace_of(copy: &WorkspaceCopy) -> Workspace {
         workspace.templates.insert(template.id, template.clone());
     }
     workspace.automations = copy.automations.clone();
+    for label in &copy.labels {
+        workspace.labels.insert(label.id, label.clone());
+    }
     workspace
 }
 

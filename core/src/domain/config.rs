@@ -1,5 +1,5 @@
 //! Configuration: the workspace's rows that people set up — members, teams, inboxes,
-//! templates, canned replies, automations — each an [`Item`] of one [`Kind`], written one at a
+//! templates, canned replies, automations, labels — each an [`Item`] of one [`Kind`], written one at a
 //! time and kept, with who changed it and what it was before, in the server's configuration
 //! log (`store::config`).
 //!
@@ -17,6 +17,7 @@ use serde::{Deserialize, Serialize};
 use super::automation::Automation;
 use super::canned::{CannedReply, CannedScope};
 use super::contact::Inbox;
+use super::label::LabelDefinition;
 use super::limits::{
     MAX_CANNED_BODY_CHARS, MAX_HANDLE_CHARS, MAX_NAME_CHARS, MAX_NUMBER_ID_CHARS,
     MAX_SHORTCUT_CHARS, MAX_TITLE_CHARS,
@@ -36,6 +37,7 @@ pub enum Kind {
     Template,
     CannedReply,
     Automation,
+    Label,
     /// One a newer server names that this build does not know (read from the wire, never
     /// produced here): see [`crate::domain::tolerant`].
     #[serde(other)]
@@ -44,13 +46,14 @@ pub enum Kind {
 
 impl Kind {
     /// Every kind this build knows.
-    pub const ALL: [Kind; 6] = [
+    pub const ALL: [Kind; 7] = [
         Kind::Member,
         Kind::Team,
         Kind::Inbox,
         Kind::Template,
         Kind::CannedReply,
         Kind::Automation,
+        Kind::Label,
     ];
 
     /// Its word on the wire and in storage (`config_log.kind`).
@@ -62,6 +65,7 @@ impl Kind {
             Kind::Template => "template",
             Kind::CannedReply => "canned_reply",
             Kind::Automation => "automation",
+            Kind::Label => "label",
             Kind::Unknown => "unknown",
         }
     }
@@ -88,6 +92,7 @@ pub enum Item {
     Template(Template),
     CannedReply(CannedReply),
     Automation(Automation),
+    Label(LabelDefinition),
 }
 
 impl Item {
@@ -99,6 +104,7 @@ impl Item {
             Item::Template(_) => Kind::Template,
             Item::CannedReply(_) => Kind::CannedReply,
             Item::Automation(_) => Kind::Automation,
+            Item::Label(_) => Kind::Label,
         }
     }
 
@@ -111,6 +117,7 @@ impl Item {
             Item::Template(t) => t.id.to_string(),
             Item::CannedReply(r) => r.id.to_string(),
             Item::Automation(a) => serde_json::to_string(&a.automaton).unwrap_or_default(),
+            Item::Label(l) => l.id.to_string(),
         }
     }
 
@@ -123,6 +130,7 @@ impl Item {
             Item::Template(t) => serde_json::to_value(t),
             Item::CannedReply(r) => serde_json::to_value(r),
             Item::Automation(a) => serde_json::to_value(a),
+            Item::Label(l) => serde_json::to_value(l),
         };
         value.unwrap_or(serde_json::Value::Null)
     }
@@ -135,6 +143,7 @@ impl Item {
             Kind::Inbox => Item::Inbox(serde_json::from_str(document)?),
             Kind::Template => Item::Template(serde_json::from_str(document)?),
             Kind::CannedReply => Item::CannedReply(serde_json::from_str(document)?),
+            Kind::Label => Item::Label(serde_json::from_str(document)?),
             Kind::Automation | Kind::Unknown => Item::Automation(serde_json::from_str(document)?),
         })
     }
@@ -178,6 +187,12 @@ impl Item {
                 .find(|a| serde_json::to_string(&a.automaton).unwrap_or_default() == key)
                 .cloned()
                 .map(Item::Automation),
+            Kind::Label => workspace
+                .labels
+                .values()
+                .find(|l| l.id.to_string() == key)
+                .cloned()
+                .map(Item::Label),
             Kind::Unknown => None,
         }
     }
@@ -202,6 +217,9 @@ impl Workspace {
             Item::CannedReply(r) => {
                 self.canned_replies.insert(r.id, r);
             }
+            Item::Label(l) => {
+                self.labels.insert(l.id, l);
+            }
             Item::Automation(a) => match self
                 .automations
                 .iter_mut()
@@ -221,6 +239,7 @@ impl Workspace {
             Kind::Team => self.teams.retain(|id, _| id.to_string() != key),
             Kind::Inbox => self.inboxes.retain(|id, _| id.to_string() != key),
             Kind::Template => self.templates.retain(|id, _| id.to_string() != key),
+            Kind::Label => self.labels.retain(|id, _| id.to_string() != key),
             Kind::Automation => self
                 .automations
                 .retain(|a| serde_json::to_string(&a.automaton).unwrap_or_default() != key),
@@ -321,7 +340,8 @@ pub fn digits(field: &str, raw: &str) -> Result<String, Refusal> {
 
 /// Whether the change from `before` to `after` (either may be absent: a new row, a removed
 /// one) may be made to `workspace`, the configuration as committed with the change's kind
-/// locked. Shapes are checked again (a door that forgot to read one is caught here), then
+/// locked. The shape of each value that changed is checked again (a door that forgot to read
+/// one is caught here; one stored before a rule tightened is left alone), then
 /// what spans rows: names and numbers unique, teams that exist, a workspace never left
 /// without an active admin.
 pub fn check(
@@ -346,7 +366,12 @@ pub fn check(
     match after {
         Item::Member(member) => check_member(workspace, before, member),
         Item::Team(team) => {
-            same(&name("name", &team.name)?, &team.name, "name")?;
+            same(
+                name("name", &team.name),
+                &team.name,
+                was(before, "name"),
+                "name",
+            )?;
             if workspace
                 .teams
                 .values()
@@ -357,13 +382,18 @@ pub fn check(
             Ok(())
         }
         Item::Inbox(inbox) => {
-            same(&name("name", &inbox.name)?, &inbox.name, "name")?;
+            same(
+                name("name", &inbox.name),
+                &inbox.name,
+                was(before, "name"),
+                "name",
+            )?;
             for (field, value) in [
                 ("phone_number_id", &inbox.phone_number_id),
                 ("display_phone_number", &inbox.display_phone_number),
                 ("waba_id", &inbox.waba_id),
             ] {
-                same(&digits(field, value)?, value, field)?;
+                same(digits(field, value), value, was(before, field), field)?;
             }
             teams_exist(workspace, inbox.teams.iter())?;
             if workspace
@@ -395,17 +425,37 @@ pub fn check(
             }
             Ok(())
         }
-        Item::CannedReply(reply) => check_canned(workspace, reply),
+        Item::CannedReply(reply) => check_canned(workspace, before, reply),
+        Item::Label(label) => check_label(workspace, before, label),
         Item::Automation(automation) => {
-            same(&name("name", &automation.name)?, &automation.name, "name")?;
+            same(
+                name("name", &automation.name),
+                &automation.name,
+                was(before, "name"),
+                "name",
+            )?;
             Ok(())
         }
     }
 }
 
-/// A value must already be in the shape its reader gives it.
-fn same(read: &str, stored: &str, field: &str) -> Result<(), Refusal> {
-    if read == stored {
+/// What `field` held before the change, if the row was there.
+fn was(before: Option<&Item>, field: &str) -> Option<String> {
+    before.and_then(|b| b.document()[field].as_str().map(str::to_owned))
+}
+
+/// A value that changed (`was` is what it held) must be in the shape its reader gives it; one
+/// stored before a rule tightened is left alone until it changes.
+fn same(
+    read: Result<String, Refusal>,
+    stored: &str,
+    was: Option<String>,
+    field: &str,
+) -> Result<(), Refusal> {
+    if was.as_deref() == Some(stored) {
+        return Ok(());
+    }
+    if read? == stored {
         Ok(())
     } else {
         Err(invalid(field, "not in its stored shape (trimmed, as read)"))
@@ -427,8 +477,18 @@ fn check_member(
     before: Option<&Item>,
     member: &Member,
 ) -> Result<(), Refusal> {
-    same(&name("name", &member.name)?, &member.name, "name")?;
-    same(&handle(&member.handle)?, &member.handle, "handle")?;
+    same(
+        name("name", &member.name),
+        &member.name,
+        was(before, "name"),
+        "name",
+    )?;
+    same(
+        handle(&member.handle),
+        &member.handle,
+        was(before, "handle"),
+        "handle",
+    )?;
     if member.role == Role::Unknown {
         return Err(invalid("role", "one of: agent, supervisor, admin"));
     }
@@ -459,26 +519,30 @@ fn check_member(
     Ok(())
 }
 
-fn check_canned(workspace: &Workspace, reply: &CannedReply) -> Result<(), Refusal> {
-    same(&shortcut(&reply.shortcut)?, &reply.shortcut, "shortcut")?;
+fn check_canned(
+    workspace: &Workspace,
+    before: Option<&Item>,
+    reply: &CannedReply,
+) -> Result<(), Refusal> {
     same(
-        &text("title", &reply.title, MAX_TITLE_CHARS)?,
+        shortcut(&reply.shortcut),
+        &reply.shortcut,
+        was(before, "shortcut"),
+        "shortcut",
+    )?;
+    same(
+        text("title", &reply.title, MAX_TITLE_CHARS),
         &reply.title,
+        was(before, "title"),
         "title",
     )?;
     same(
-        &text("body", &reply.body, MAX_CANNED_BODY_CHARS)?,
+        text("body", &reply.body, MAX_CANNED_BODY_CHARS),
         &reply.body,
+        was(before, "body"),
         "body",
     )?;
-    let known = match reply.scope {
-        CannedScope::Team(team) => workspace.teams.contains_key(&team),
-        CannedScope::Personal(user) => workspace.members.contains_key(&user),
-        CannedScope::Unknown => false,
-    };
-    if !known {
-        return Err(invalid("scope", "no such team or person"));
-    }
+    scope_exists(workspace, &reply.scope)?;
     if workspace
         .canned_replies
         .values()
@@ -490,4 +554,124 @@ fn check_canned(workspace: &Workspace, reply: &CannedReply) -> Result<(), Refusa
         )));
     }
     Ok(())
+}
+
+/// A label of the catalogue: its name, colour and description in shape, and a new name (or a
+/// changed one) not another label's whatever the case. Names that differed only in case before
+/// the catalogue (made from free text) stay as they were until an admin renames or merges them.
+fn check_label(
+    workspace: &Workspace,
+    before: Option<&Item>,
+    label: &LabelDefinition,
+) -> Result<(), Refusal> {
+    same(
+        super::label::name(&label.name),
+        &label.name,
+        was(before, "name"),
+        "name",
+    )?;
+    same(
+        super::label::colour(&label.colour),
+        &label.colour,
+        was(before, "colour"),
+        "colour",
+    )?;
+    same(
+        super::label::description(&label.description),
+        &label.description,
+        was(before, "description"),
+        "description",
+    )?;
+    let renamed = was(before, "name").as_deref() != Some(label.name.as_str());
+    if renamed
+        && let Some(other) = workspace
+            .labels
+            .values()
+            .find(|l| l.id != label.id && super::label::same_name(&l.name, &label.name))
+    {
+        return Err(Refusal::Conflict(format!(
+            "a label {} exists (names differing only in case are one name)",
+            other.name
+        )));
+    }
+    Ok(())
+}
+
+/// Whether the team or person a canned reply belongs to is there.
+pub fn scope_exists(workspace: &Workspace, scope: &CannedScope) -> Result<(), Refusal> {
+    let known = match scope {
+        CannedScope::Team(team) => workspace.teams.contains_key(team),
+        CannedScope::Personal(user) => workspace.members.contains_key(user),
+        CannedScope::Unknown => false,
+    };
+    if known {
+        Ok(())
+    } else {
+        Err(invalid("scope", "no such team or person"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{Availability, Capacity, UserId};
+
+    fn admin(handle: &str) -> Member {
+        Member {
+            id: UserId::new(),
+            name: "Alex".into(),
+            handle: handle.into(),
+            role: Role::Admin,
+            teams: Default::default(),
+            availability: Availability::Online,
+            capacity: Capacity::default(),
+            active: true,
+        }
+    }
+
+    /// A person stored before handles were read as they are now (a space, capitals) can still
+    /// be changed in other ways; a new handle must have the shape.
+    #[test]
+    fn a_value_stored_before_a_rule_tightened_is_left_alone_until_it_changes() {
+        let old = admin("Alex Admin");
+        let other = admin("sam");
+        let mut workspace = Workspace::default();
+        workspace.put(Item::Member(old.clone()));
+        workspace.put(Item::Member(other));
+        let demoted = Member {
+            role: Role::Agent,
+            ..old.clone()
+        };
+        assert_eq!(
+            check(
+                &workspace,
+                Some(&Item::Member(old.clone())),
+                Some(&Item::Member(demoted))
+            ),
+            Ok(())
+        );
+        let renamed = Member {
+            handle: "Alex Admin2".into(),
+            ..old.clone()
+        };
+        assert!(matches!(
+            check(&workspace, Some(&Item::Member(old)), Some(&Item::Member(renamed))),
+            Err(Refusal::Invalid { field, .. }) if field == "handle"
+        ));
+    }
+
+    #[test]
+    fn only_canned_replies_are_ever_deleted() {
+        let team = Team {
+            id: crate::domain::TeamId::new(),
+            name: "North".into(),
+        };
+        let refused = check(&Workspace::default(), Some(&Item::Team(team)), None);
+        assert_eq!(
+            refused,
+            Err(Refusal::Conflict(
+                "a team is never deleted (it is named by history): switch it off instead".into()
+            ))
+        );
+    }
 }

@@ -104,6 +104,10 @@ id_type!(
     TemplateId
 );
 id_type!(
+    /// A label of the workspace's catalogue (`refund`, `vip`): conversations refer to it.
+    LabelId
+);
+id_type!(
     /// An automation rule ("Out of hours": when …, do …).
     RuleId
 );

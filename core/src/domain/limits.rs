@@ -34,6 +34,8 @@ pub const MAX_REASON_CHARS: usize = 1_000;
 
 /// A label.
 pub const MAX_LABEL_CHARS: usize = 50;
+/// What a label of the catalogue is for, in a sentence.
+pub const MAX_LABEL_DESCRIPTION_CHARS: usize = 200;
 
 /// A document's file name on a reply.
 pub const MAX_FILE_NAME_CHARS: usize = 255;

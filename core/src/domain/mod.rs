@@ -31,6 +31,7 @@ pub mod desk;
 pub mod escalation;
 pub mod event;
 pub mod ids;
+pub mod label;
 pub mod limits;
 pub mod message;
 pub mod people;
@@ -67,9 +68,10 @@ pub use desk::Desk;
 pub use escalation::{Escalation, EscalationState, EscalationTarget, Severity};
 pub use event::{By, Change, Event, Handover, Touched};
 pub use ids::{
-    BotId, CannedReplyId, ContactId, ConversationId, EscalationId, InboxId, MessageId, NoteId,
-    RuleId, TeamId, TemplateId, UserId, Wamid,
+    BotId, CannedReplyId, ContactId, ConversationId, EscalationId, InboxId, LabelId, MessageId,
+    NoteId, RuleId, TeamId, TemplateId, UserId, Wamid,
 };
+pub use label::LabelDefinition;
 pub use message::{Direction, Message, Note};
 pub use people::{Availability, Capacity, Member, Role, Team};
 pub use queue::{Order, View};

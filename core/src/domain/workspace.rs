@@ -12,11 +12,12 @@ use super::automation::{Automation, Automaton};
 use super::canned::CannedReply;
 use super::contact::Inbox;
 use super::event::By;
-use super::ids::{CannedReplyId, InboxId, TeamId, TemplateId, UserId};
+use super::ids::{CannedReplyId, InboxId, LabelId, TeamId, TemplateId, UserId};
+use super::label::LabelDefinition;
 use super::people::{Member, Team};
 use super::template::Template;
 
-/// People, teams, inboxes, templates, automations and canned replies: the configuration
+/// People, teams, inboxes, templates, automations, canned replies and labels: the configuration
 /// ([`super::config`]).
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -31,6 +32,9 @@ pub struct Workspace {
     /// Every canned reply, of every team and person (who may use which is the library's rule).
     #[serde(default)]
     pub canned_replies: BTreeMap<CannedReplyId, CannedReply>,
+    /// The label catalogue ([`super::label`]).
+    #[serde(default)]
+    pub labels: BTreeMap<LabelId, LabelDefinition>,
 }
 
 impl Workspace {

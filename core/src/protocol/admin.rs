@@ -128,3 +128,31 @@ pub struct ConfigurationAt {
     #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
     pub known_from: Option<crate::domain::Timestamp>,
 }
+
+/// `POST /api/v1/admin/labels`: a label for the catalogue.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewLabel {
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::domain::limits::schema::label))]
+    pub name: String,
+    /// `#rrggbb`; grey when left out.
+    #[serde(default)]
+    pub colour: Option<String>,
+    #[serde(default)]
+    pub description: Option<String>,
+}
+
+/// `PATCH /api/v1/admin/labels/{id}`: only the fields given change. A label is never deleted
+/// (history names it): switch it off with `active: false`.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LabelChange {
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub colour: Option<String>,
+    #[serde(default)]
+    pub description: Option<String>,
+    #[serde(default)]
+    pub active: Option<bool>,
+}

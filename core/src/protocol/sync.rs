@@ -123,6 +123,9 @@ pub struct WorkspaceCopy {
     /// 2; version 1 phones get them as colleagues instead).
     #[serde(default)]
     pub automations: Vec<Automation>,
+    /// The label catalogue, switched-off labels too (history names them).
+    #[serde(default)]
+    pub labels: Vec<crate::domain::LabelDefinition>,
 }
 
 #[cfg(test)]

@@ -111,6 +111,7 @@ impl World {
             templates: BTreeMap::from([(order_update.id, order_update), (paused.id, paused)]),
             automations: Vec::new(),
             canned_replies: BTreeMap::new(),
+            labels: BTreeMap::new(),
         };
         World {
             desk: Desk::new(workspace),

@@ -21,8 +21,8 @@ CREATE INDEX config_log_at ON config_log (at, version);
 CREATE INDEX config_log_version ON config_log (version);
 CREATE INDEX config_log_actor ON config_log (actor_member, at) WHERE actor_member IS NOT NULL;
 
--- A deleted canned reply was told to phones by this key; the log's tombstones tell it now.
-DELETE FROM meta WHERE key = 'workspace_deleted';
+-- A deleted canned reply was told to phones by `meta.workspace_deleted`; the log's tombstones
+-- tell it now (the migration's Rust step turns that key into one tombstone and removes it).
 
 -- Changes with every configuration change, at random: the workspace is cached under it.
 INSERT INTO meta (key, value) VALUES ('config_stamp', 0);

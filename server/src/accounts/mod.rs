@@ -435,6 +435,13 @@ pub async fn create_user(
         capacity: new.capacity.unwrap_or_default(),
         active: true,
     };
+    // The configuration's rules, asked before the password is hashed (a refusal costs no
+    // Argon2); the answer that counts is the one under the lock, in `create_account`.
+    config::check(
+        &store.workspace().await?,
+        None,
+        Some(&Setup::Member(member.clone())),
+    )?;
     let account = Account {
         user_id: member.id,
         email,

@@ -153,6 +153,31 @@ pub(super) async fn seed(store: &Store) -> anyhow::Result<()> {
             .await?
             .map_err(|taken| anyhow::anyhow!(taken))?;
     }
+    // The label catalogue the desk starts with (the "Out of hours" rule uses the first).
+    for (name, colour, description) in [
+        (
+            "after-hours",
+            "#6366f1",
+            "Written while nobody was on shift",
+        ),
+        (
+            "refund",
+            "#c0392b",
+            "The customer asks for their money back",
+        ),
+        ("vip", "#d4a017", "A customer the shop looks after first"),
+    ] {
+        crate::labels::create(
+            store,
+            &relaydesk,
+            relaydesk_core::protocol::admin::NewLabel {
+                name: name.into(),
+                colour: Some(colour.into()),
+                description: Some(description.into()),
+            },
+        )
+        .await?;
+    }
     overnight(store).await?;
     put_aside(store).await
 }

@@ -74,11 +74,15 @@ fn cursor_of(entry: &LogEntry) -> String {
     URL_SAFE_NO_PAD.encode(serde_json::to_vec(&cursor).unwrap_or_default())
 }
 
+/// A cursor this server gave: its kind one it knows, its item a plain short id.
 fn parse_cursor(raw: &str) -> Result<Cursor, ApiError> {
     URL_SAFE_NO_PAD
         .decode(raw)
         .ok()
-        .and_then(|bytes| serde_json::from_slice(&bytes).ok())
+        .and_then(|bytes| serde_json::from_slice::<Cursor>(&bytes).ok())
+        .filter(|(_, _, kind, item, _)| {
+            Kind::parse(kind).is_some() && item.len() <= 200 && !item.chars().any(char::is_control)
+        })
         .ok_or_else(|| ApiError::invalid("before", "not a cursor this server gave"))
 }
 

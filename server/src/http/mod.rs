@@ -13,6 +13,7 @@ mod devices;
 mod error;
 pub(crate) mod events;
 pub(crate) mod extract;
+mod labels;
 mod library;
 pub mod live_streams;
 pub mod media;
@@ -52,6 +53,7 @@ fn api() -> OpenApiRouter<AppState> {
         .merge(conversations::router())
         .merge(commands::router())
         .merge(events::router())
+        .merge(labels::router())
         .merge(library::router())
         .merge(media::router())
         .merge(sync::router())

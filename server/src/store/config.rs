@@ -1,5 +1,5 @@
 //! The one write path for configuration (DESIGN §2, "configuration is accountable"): every
-//! change to a member, team, inbox, template, canned reply or automation — from REST, the
+//! change to a member, team, inbox, template, canned reply, automation or label — from REST, the
 //! admin command line, the demo, template sync, or the write path setting a person's
 //! availability — is written here: the change's kind locked, judged by the domain's
 //! [`config::check`] against the configuration as committed, the row written (or deleted),
@@ -97,13 +97,26 @@ pub(crate) async fn record<S: Sql>(
         Some(item) => write_row(sql, item, version).await?,
         None => delete_row(sql, kind, key).await?,
     }
-    let revision = sql
-        .integer(
-            "SELECT COALESCE(MAX(revision), 0) + 1 FROM config_log WHERE kind = $1 AND item = $2",
+    // The row's previous entry, read under its lock: the revision follows it, and so does the
+    // instant (a change that waited for the lock is not logged as made before the one it
+    // waited for).
+    let previous = sql
+        .rows(
+            "SELECT COALESCE(MAX(revision), 0) + 1, COALESCE(MAX(at), 0) FROM config_log \
+             WHERE kind = $1 AND item = $2",
             &[Arg::from(kind.as_str()), Arg::from(key)],
         )
-        .await?
+        .await?;
+    let previous = previous.first();
+    let revision = previous
+        .and_then(|row| row.first())
+        .and_then(Cell::int)
         .unwrap_or(1);
+    let at = previous
+        .and_then(|row| row.get(1))
+        .and_then(Cell::int)
+        .unwrap_or(0)
+        .max(millis(now));
     let (actor, member) = actor_columns(source.actor)?;
     let document = |item: Option<&Item>| -> Result<Option<String>, DbError> {
         item.map(|i| serde_json::to_string(&i.document()).map_err(DbError::from))
@@ -118,7 +131,7 @@ pub(crate) async fn record<S: Sql>(
             Arg::from(key),
             Arg::Int(revision),
             Arg::Int(version),
-            Arg::Int(millis(now)),
+            Arg::Int(at),
             Arg::Text(actor),
             Arg::OptText(member),
             Arg::from(source.door.as_str()),
@@ -155,6 +168,7 @@ async fn write_row<S: Sql>(sql: &mut S, item: &Item, version: i64) -> Result<(),
         Item::Template(t) => rows::put_template(sql, t, version).await,
         Item::CannedReply(r) => rows::put_canned(sql, r, version).await,
         Item::Automation(a) => rows::put_automation(sql, a, version).await,
+        Item::Label(l) => rows::put_label(sql, l, version).await,
     }
 }
 
@@ -166,6 +180,7 @@ async fn delete_row<S: Sql>(sql: &mut S, kind: Kind, key: &str) -> Result<(), Db
         Kind::Template => "templates",
         Kind::CannedReply => "canned_replies",
         Kind::Automation => "automations",
+        Kind::Label => "labels",
         Kind::Unknown => return Ok(()),
     };
     sql.execute(
@@ -236,6 +251,57 @@ pub(crate) async fn put<S: Sql>(
     Ok(Ok(Made::Changed))
 }
 
+/// Puts several rows of one kind as `source` at `now`, all or none: each is checked against
+/// the configuration with the ones before it put in (read once), and nothing is written
+/// unless every one passes. Answers how many changed.
+pub(crate) async fn put_all<S: Sql>(
+    sql: &mut S,
+    source: &Provenance,
+    now: Timestamp,
+    kind: Kind,
+    items: &[Item],
+) -> Result<Result<usize, Refusal>, DbError> {
+    sql.lock_key(LockSpace::Configuration, kind.as_str())
+        .await?;
+    let mut workspace = workspace(sql).await?;
+    let mut changes = Vec::new();
+    for item in items {
+        if item.kind() != kind {
+            return Ok(Err(Refusal::Invalid {
+                field: "kind".into(),
+                reason: format!("a {} among {}s", item.kind(), kind),
+            }));
+        }
+        let key = item.key();
+        let before = stored(sql, &workspace, kind, &key).await?;
+        if let Err(refusal) = config::check(&workspace, before.as_ref(), Some(item)) {
+            return Ok(Err(refusal));
+        }
+        if before.as_ref() == Some(item) {
+            continue;
+        }
+        workspace.put(item.clone());
+        changes.push((key, before, item));
+    }
+    if changes.is_empty() {
+        return Ok(Ok(0));
+    }
+    let version = rows::next_version(sql).await?;
+    for (key, before, item) in &changes {
+        record(
+            sql,
+            source,
+            now,
+            version,
+            (kind, key),
+            before.as_ref(),
+            Some(item),
+        )
+        .await?;
+    }
+    Ok(Ok(changes.len()))
+}
+
 /// Deletes the row `key` of `kind` (only canned replies are ever deleted: the rest is named
 /// by history and switched off instead), leaving a tombstone in the log. `None` when there
 /// was no such row.
@@ -289,8 +355,41 @@ pub(crate) async fn write_baselines<S: Sql>(sql: &mut S, now: Timestamp) -> Resu
         )
         .await?;
     }
+    // Canned replies deleted before the log were told to phones by a version in `meta`: it is
+    // kept as one tombstone standing for them all, so a phone whose copy is older than it
+    // still gets a new copy.
+    if let Some(deleted) = sql
+        .integer(
+            "SELECT value FROM meta WHERE key = 'workspace_deleted'",
+            &[],
+        )
+        .await?
+    {
+        sql.execute(
+            "INSERT INTO config_log (kind, item, revision, version, at, actor, actor_member, \
+             door, session_id, before, after, baseline, note) \
+             VALUES ($1, $2, 1, $3, $4, $5, NULL, $6, NULL, NULL, NULL, 1, $7)",
+            &[
+                Arg::from(Kind::CannedReply.as_str()),
+                Arg::from(DELETED_BEFORE_THE_LOG),
+                Arg::Int(deleted),
+                Arg::Int(millis(now)),
+                Arg::from(actor.as_str()),
+                Arg::from(Door::Migration.as_str()),
+                Arg::from(DELETED_NOTE),
+            ],
+        )
+        .await?;
+        sql.execute("DELETE FROM meta WHERE key = 'workspace_deleted'", &[])
+            .await?;
+    }
     new_stamp(sql).await
 }
+
+/// The item of the one tombstone standing for canned replies deleted before the log began.
+pub const DELETED_BEFORE_THE_LOG: &str = "deleted-before-the-log";
+const DELETED_NOTE: &str = "Canned replies were deleted before Relaydesk began keeping this \
+    log: which ones, by whom and when cannot be known.";
 
 /// One entry of the log, as stored.
 #[derive(Debug, Clone, PartialEq)]

@@ -42,37 +42,45 @@ async fn replace_templates<S: Sql>(
         .iter()
         .map(|t| serde_json::from_str(t).map_err(DbError::from))
         .collect::<Result<_, _>>()?;
+    // Meta lists a name and language once; a listing that repeats one keeps the first.
+    let mut listed: Vec<&Template> = Vec::new();
+    for template in fresh {
+        if !listed
+            .iter()
+            .any(|t| t.name == template.name && t.language == template.language)
+        {
+            listed.push(template);
+        }
+    }
+    let mut items = Vec::new();
     let mut disabled = 0;
     for old in &stored {
-        let listed = fresh
+        let still = listed
             .iter()
             .any(|t| t.name == old.name && t.language == old.language);
-        if !listed && old.status != TemplateStatus::Disabled {
-            let gone = Template {
+        if !still && old.status != TemplateStatus::Disabled {
+            items.push(Item::Template(Template {
                 status: TemplateStatus::Disabled,
                 ..old.clone()
-            };
-            if let Err(refused) = config::put(sql, source, now, &Item::Template(gone)).await? {
-                return Ok(Err(refused));
-            }
+            }));
             disabled += 1;
         }
     }
-    for template in fresh {
+    for template in &listed {
         let id = stored
             .iter()
             .find(|t| t.name == template.name && t.language == template.language)
             .map_or(template.id, |t| t.id);
-        let template = Template {
+        items.push(Item::Template(Template {
             id,
             waba_id: waba_id.to_owned(),
-            ..template.clone()
-        };
-        if let Err(refused) = config::put(sql, source, now, &Item::Template(template)).await? {
-            return Ok(Err(refused));
-        }
+            ..(*template).clone()
+        }));
     }
-    Ok(Ok((fresh.len(), disabled)))
+    // All or none: a refusal writes nothing.
+    Ok(config::put_all(sql, source, now, Kind::Template, &items)
+        .await?
+        .map(|_| (listed.len(), disabled)))
 }
 
 impl Store {

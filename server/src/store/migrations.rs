@@ -91,6 +91,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../../migrations/sqlite/0014_config_log.sql"),
         include_str!("../../migrations/postgres/0014_config_log.sql"),
     ),
+    (
+        15,
+        "label catalogue",
+        include_str!("../../migrations/sqlite/0015_label_catalogue.sql"),
+        include_str!("../../migrations/postgres/0015_label_catalogue.sql"),
+    ),
 ];
 
 /// Migrations that change one backend only, by design; each says so in both files.

@@ -76,6 +76,12 @@ pub(crate) async fn read_workspace<S: Sql>(sql: &mut S) -> Result<Workspace, DbE
         &[],
     )
     .await?;
+    for label in
+        docs::<_, relaydesk_core::domain::LabelDefinition>(sql, "SELECT doc FROM labels", &[])
+            .await?
+    {
+        workspace.labels.insert(label.id, label);
+    }
     for reply in docs::<_, relaydesk_core::domain::CannedReply>(
         sql,
         "SELECT doc FROM canned_replies ORDER BY shortcut, id",
@@ -509,6 +515,20 @@ pub(crate) async fn put_team<S: Sql>(
         "INSERT INTO teams (id, doc, version) VALUES ($1, $2, $3) \
          ON CONFLICT (id) DO UPDATE SET doc = excluded.doc, version = excluded.version",
         &[Arg::Text(t.id.to_string()), doc(t)?, Arg::Int(version)],
+    )
+    .await?;
+    Ok(())
+}
+
+pub(crate) async fn put_label<S: Sql>(
+    sql: &mut S,
+    l: &relaydesk_core::domain::LabelDefinition,
+    version: i64,
+) -> Result<(), DbError> {
+    sql.execute(
+        "INSERT INTO labels (id, doc, version) VALUES ($1, $2, $3) \
+         ON CONFLICT (id) DO UPDATE SET doc = excluded.doc, version = excluded.version",
+        &[Arg::Text(l.id.to_string()), doc(l)?, Arg::Int(version)],
     )
     .await?;
     Ok(())

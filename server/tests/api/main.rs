@@ -12,6 +12,7 @@ mod commands;
 mod concurrency;
 mod config_log;
 mod errors;
+mod labels;
 mod library;
 mod limits;
 mod live;

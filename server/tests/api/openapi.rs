@@ -27,6 +27,7 @@ async fn the_served_document_describes_every_route(api: Api) {
             .replace("{c}", "{id}")
             .replace("{e}", "{id}")
             .replace("{r}", "{id}")
+            .replace("{l}", "{id}")
             .replace("{s}", "{id}")
             .replace("{bruno}", "{id}")
             .replace("{m}", "{message}")

@@ -36,6 +36,8 @@ enum Given {
     EscalatedBySara,
     /// A North customer waits, and North has a canned reply (by Sara).
     CannedNorth,
+    /// The catalogue has a label.
+    Label,
 }
 
 /// Ids a cell's path and body may name.
@@ -45,6 +47,7 @@ struct Cell {
     escalation: EscalationId,
     session: String,
     canned: String,
+    label: String,
     unique: String,
 }
 
@@ -442,6 +445,28 @@ fn table() -> Vec<Row> {
             },
             [401, 403, 403, 403, 201],
         ),
+        // The label catalogue: read by everyone, defined by admins.
+        row(
+            "GET",
+            "/api/v1/labels",
+            Nothing,
+            none,
+            [401, 200, 200, 200, 200],
+        ),
+        row(
+            "POST",
+            "/api/v1/admin/labels",
+            Nothing,
+            |_, cell| Some(json!({ "name": format!("new {}", cell.unique), "colour": "#225588" })),
+            [401, 403, 403, 403, 201],
+        ),
+        row(
+            "PATCH",
+            "/api/v1/admin/labels/{l}",
+            Label,
+            |_, _| Some(json!({ "description": "Customers asking for their money back" })),
+            [401, 403, 403, 403, 200],
+        ),
         // The configuration's history (admins).
         row(
             "GET",
@@ -539,6 +564,21 @@ async fn given(api: &Api, given: Given, phone: &str) -> Cell {
         assert_eq!(made.status, 201, "{:?}", made.body);
         canned = made.body["id"].as_str().expect("id").to_owned();
     }
+    let mut label = "none".to_owned();
+    if given == Given::Label {
+        let defined = relaydesk_core::domain::LabelDefinition {
+            id: relaydesk_core::domain::LabelId::new(),
+            name: format!("label {phone}"),
+            colour: "#aa3300".into(),
+            description: String::new(),
+            active: true,
+        };
+        label = defined.id.to_string();
+        api.store
+            .setup(relaydesk_server::store::Setup::Label(defined))
+            .await
+            .expect("a label");
+    }
     if given == Given::EscalatedBySara {
         let asked = api
             .post(
@@ -556,6 +596,7 @@ async fn given(api: &Api, given: Given, phone: &str) -> Cell {
         escalation,
         session: "no-such-session".to_owned(),
         canned,
+        label,
         unique: phone.to_owned(),
     }
 }
@@ -606,6 +647,7 @@ async fn every_route_checks_role_and_visibility(api: Api) {
                 .replace("{e}", &cell.escalation.to_string())
                 .replace("{s}", &cell.session)
                 .replace("{r}", &cell.canned)
+                .replace("{l}", &cell.label)
                 .replace("{bruno}", &api.bruno.id.to_string());
             let answer = if row.stream {
                 api.status_only(caller.as_ref(), &path).await

@@ -8,7 +8,7 @@ use std::collections::BTreeSet;
 
 use relaydesk_core::domain::config::{Item, Kind, Refusal};
 use relaydesk_core::domain::*;
-use relaydesk_server::store::config::{BASELINE_NOTE, LogFilter};
+use relaydesk_server::store::config::{BASELINE_NOTE, DELETED_BEFORE_THE_LOG, LogFilter};
 use relaydesk_server::store::{Database, Door, Provenance, Store};
 
 use crate::contract;
@@ -348,6 +348,108 @@ async fn the_configuration_as_of_a_past_instant_is_read_back_exactly(store: Stor
     );
 }
 
+/// A change that waited for the row's lock is logged at its own instant or later, never
+/// before the change it waited for (the log's order and `as_of` agree).
+async fn an_entry_is_never_logged_before_the_rows_previous_one(store: Store) {
+    let alex = alex(&store).await;
+    let by = admin_on(Door::Rest, alex, "s");
+    let team = Team {
+        id: TeamId::new(),
+        name: "Early".into(),
+    };
+    store
+        .configure(by.clone(), at(T + 100), Item::Team(team.clone()))
+        .await
+        .expect("db")
+        .expect("made");
+    store
+        .configure(
+            by,
+            at(T + 40),
+            Item::Team(Team {
+                name: "Late".into(),
+                ..team.clone()
+            }),
+        )
+        .await
+        .expect("db")
+        .expect("renamed");
+    let log = store
+        .config_log(LogFilter {
+            kind: Some(Kind::Team),
+            ..everything()
+        })
+        .await
+        .expect("db");
+    assert_eq!(
+        log.iter().map(|e| (e.revision, e.at)).collect::<Vec<_>>(),
+        [(2, at(T + 100)), (1, at(T + 100))]
+    );
+    let (then, _) = store.configuration_at(at(T + 100)).await.expect("db");
+    assert_eq!(then.teams[&team.id].name, "Late");
+}
+
+/// Meta lists a template twice: it is stored once. A refused listing stores nothing of its
+/// account.
+async fn a_template_listing_is_stored_whole_or_not_at_all(store: Store) {
+    let template = |name: &str| Template {
+        id: TemplateId::new(),
+        waba_id: "310984726155302".into(),
+        name: name.into(),
+        language: "en".into(),
+        category: TemplateCategory::Utility,
+        status: TemplateStatus::Approved,
+        body: "Your order {{1}} is on its way".into(),
+        header: None,
+        footer: None,
+        buttons: vec![],
+    };
+    let listed = vec![
+        template("order_update"),
+        template("order_update"),
+        template("hello"),
+    ];
+    let stored = store
+        .replace_templates(
+            Provenance::relaydesk(),
+            at(T),
+            "310984726155302".into(),
+            listed,
+        )
+        .await
+        .expect("db")
+        .expect("stored");
+    assert_eq!(stored, (2, 0));
+    assert_eq!(store.workspace().await.expect("db").templates.len(), 2);
+    let nameless = vec![template("thanks"), template("")];
+    let refused = store
+        .replace_templates(
+            Provenance::relaydesk(),
+            at(T + 1),
+            "310984726155302".into(),
+            nameless,
+        )
+        .await
+        .expect("db");
+    assert!(refused.is_err(), "{refused:?}");
+    let names: BTreeSet<String> = store
+        .workspace()
+        .await
+        .expect("db")
+        .templates
+        .values()
+        .map(|t| format!("{} {:?}", t.name, t.status))
+        .collect();
+    assert_eq!(
+        names,
+        BTreeSet::from([
+            "hello Approved".to_owned(),
+            "order_update Approved".to_owned()
+        ]),
+        "nothing of the refused listing was stored, nothing disabled"
+    );
+}
+
 async fn a_refused_change_writes_nothing_and_logs_nothing(store: Store) {
     let alex = alex(&store).await;
     let by = admin_on(Door::Rest, alex, "s");
@@ -447,16 +549,22 @@ contract!(
     the_log_is_filtered_by_kind_actor_and_time_newest_first,
     the_configuration_as_of_a_past_instant_is_read_back_exactly,
     a_refused_change_writes_nothing_and_logs_nothing,
+    an_entry_is_never_logged_before_the_rows_previous_one,
+    a_template_listing_is_stored_whole_or_not_at_all,
     eight_admins_naming_a_team_alike_at_once_make_one_team,
 );
 
-/// Takes a database back to before the configuration log (migration 14): its rows stay, the
-/// log goes — as a database written by an older Relaydesk.
+/// Takes a database back to before the configuration log (migration 14, and the label
+/// catalogue after it): its rows stay, the log goes — as a database written by an older
+/// Relaydesk.
 async fn before_the_log(database: &Database) {
     let statements = [
+        "DROP TABLE labels",
         "DROP TABLE config_log",
         "DELETE FROM meta WHERE key = 'config_stamp'",
-        "DELETE FROM schema_migrations WHERE number = 14",
+        "DELETE FROM schema_migrations WHERE number >= 14",
+        // A canned reply deleted then, told to phones by this version.
+        "INSERT INTO meta (key, value) VALUES ('workspace_deleted', 777777)",
     ];
     match database {
         Database::Sqlite(path) => {
@@ -492,7 +600,24 @@ async fn the_log_begins_with_a_baseline_entry_per_row_that_already_stood(databas
     before_the_log(&database).await;
     let upgraded_at = chrono::Utc::now();
     let store = Store::open(&database).await.expect("migrates again");
-    let log = store.config_log(everything()).await.expect("db");
+    let mut log = store.config_log(everything()).await.expect("db");
+    let deleted = log
+        .iter()
+        .position(|e| e.item == DELETED_BEFORE_THE_LOG)
+        .expect("the deletions before the log stand as one tombstone");
+    let tombstone = log.remove(deleted);
+    assert_eq!(
+        (tombstone.version, tombstone.after.is_none()),
+        (777_777, true)
+    );
+    let (copy_version, _) = store
+        .workspace_versions(desk.ana, i64::MAX)
+        .await
+        .expect("db");
+    assert!(
+        copy_version >= 777_777,
+        "a phone older than the deletion gets a new copy"
+    );
     let expected = rows.members.len() + rows.teams.len() + rows.inboxes.len();
     assert_eq!(log.len(), expected, "one entry per row: {log:?}");
     for entry in &log {
