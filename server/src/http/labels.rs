@@ -19,14 +19,14 @@ use crate::store::Door;
 
 pub(super) fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
-        .routes(routes!(catalogue))
-        .routes(routes!(create))
-        .routes(routes!(change))
+        .routes(routes!(labels))
+        .routes(routes!(define_label))
+        .routes(routes!(change_label))
 }
 
 /// The label catalogue, by name (switched-off labels too: history names them).
 #[utoipa::path(get, path = "/api/v1/labels", tag = "library", responses((status = 200, body = Vec<LabelDefinition>), (status = "default", description = "An error: `{\"error\":{\"code\",\"message\",…}}`", body = ErrorBody)))]
-async fn catalogue(
+async fn labels(
     State(state): State<AppState>,
     Signed(_who): Signed,
 ) -> Result<Json<Vec<LabelDefinition>>, ApiError> {
@@ -35,7 +35,7 @@ async fn catalogue(
 
 /// Defines a label (its name unique whatever its case).
 #[utoipa::path(post, path = "/api/v1/admin/labels", tag = "admin", request_body = NewLabel, responses((status = 201, body = LabelDefinition), (status = "default", description = "An error: `{\"error\":{\"code\",\"message\",…}}`", body = ErrorBody)))]
-async fn create(
+async fn define_label(
     State(state): State<AppState>,
     Admin(admin): Admin,
     Body(new): Body<NewLabel>,
@@ -47,7 +47,7 @@ async fn create(
 
 /// Renames a label, recolours it, says what it is for, or switches it off.
 #[utoipa::path(patch, path = "/api/v1/admin/labels/{id}", tag = "admin", params(("id" = LabelId, Path)), request_body = LabelChange, responses((status = 200, body = LabelDefinition), (status = "default", description = "An error: `{\"error\":{\"code\",\"message\",…}}`", body = ErrorBody)))]
-async fn change(
+async fn change_label(
     State(state): State<AppState>,
     Admin(admin): Admin,
     Id(id): Id<LabelId>,

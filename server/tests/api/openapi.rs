@@ -60,3 +60,26 @@ async fn the_served_document_describes_every_route(api: Api) {
 }
 
 api_stories!(the_served_document_describes_every_route);
+
+/// Every operation has an id of its own (generated clients name their methods after them; the
+/// validator refuses a document that repeats one).
+#[test]
+fn every_operation_has_an_id_of_its_own() {
+    let generated = serde_json::to_value(relaydesk_server::http::openapi_document()).expect("JSON");
+    let mut seen = std::collections::BTreeMap::new();
+    for (path, item) in generated["paths"].as_object().expect("paths") {
+        for (method, operation) in item.as_object().expect("operations") {
+            let Some(id) = operation["operationId"].as_str() else {
+                continue;
+            };
+            if let Some(first) = seen.insert(id.to_owned(), format!("{method} {path}")) {
+                panic!("the operation id {id} names both {first} and {method} {path}");
+            }
+        }
+    }
+    assert!(
+        seen.len() > 50,
+        "the document lists its operations: {}",
+        seen.len()
+    );
+}
