@@ -83,6 +83,25 @@ pub enum AdminAction {
         #[arg(long = "team")]
         teams: Vec<String>,
     },
+    /// Add a label to the catalogue.
+    CreateLabel {
+        #[arg(long)]
+        name: String,
+        /// `#rrggbb` (grey when left out).
+        #[arg(long)]
+        colour: Option<String>,
+        /// What it is for.
+        #[arg(long)]
+        description: Option<String>,
+    },
+    /// Rename a label of the catalogue: it shows renamed everywhere it is used.
+    RenameLabel {
+        /// Its name now (exactly as it is, case included).
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        to: String,
+    },
 }
 
 fn parse_role(raw: &str) -> Result<Role, String> {
@@ -128,6 +147,8 @@ impl AdminAction {
             AdminAction::ListUsers => "list-users",
             AdminAction::CreateTeam { .. } => "create-team",
             AdminAction::AddInbox { .. } => "add-inbox",
+            AdminAction::CreateLabel { .. } => "create-label",
+            AdminAction::RenameLabel { .. } => "rename-label",
         }
     }
 }
@@ -295,6 +316,47 @@ pub async fn run(args: AdminArgs) -> anyhow::Result<()> {
                 "added inbox {} for number id {} ({})",
                 inbox.name, inbox.phone_number_id, inbox.id
             );
+        }
+        AdminAction::CreateLabel {
+            name,
+            colour,
+            description,
+        } => {
+            let label = crate::labels::create(
+                &store,
+                &source,
+                relaydesk_core::protocol::admin::NewLabel {
+                    name,
+                    colour,
+                    description,
+                },
+            )
+            .await?;
+            println!(
+                "created label {} ({}, {})",
+                label.name, label.colour, label.id
+            );
+        }
+        AdminAction::RenameLabel { name, to } => {
+            let id = store
+                .workspace()
+                .await?
+                .labels
+                .values()
+                .find(|l| l.name == name)
+                .map(|l| l.id)
+                .with_context(|| format!("no label named {name:?}"))?;
+            let label = crate::labels::change(
+                &store,
+                &source,
+                id,
+                relaydesk_core::protocol::admin::LabelChange {
+                    name: Some(to),
+                    ..Default::default()
+                },
+            )
+            .await?;
+            println!("renamed label {name} to {}", label.name);
         }
     }
     Ok(())

@@ -440,3 +440,42 @@ fn once_there_is_an_admin_the_command_line_acts_as_a_named_admin() {
     );
     assert_eq!(said("Ana"), (serde_json::json!("member"), "cli".to_owned()));
 }
+
+/// An admin keeps the label catalogue from the command line: a label made, a second one of
+/// the same name whatever its case refused in one line, a rename said back.
+#[test]
+fn an_admin_keeps_the_label_catalogue_from_the_command_line() {
+    let data = tempfile::tempdir().expect("a data dir");
+    let dir = data.path();
+    let (ok, out, err) = admin(
+        dir,
+        &[
+            "create-label",
+            "--name",
+            "Refund",
+            "--colour",
+            "#C0392B",
+            "--description",
+            "Money back",
+        ],
+    );
+    assert!(ok, "{err}");
+    assert!(out.starts_with("created label Refund (#c0392b, "), "{out}");
+    let (ok, _, err) = admin(dir, &["create-label", "--name", "refund"]);
+    assert!(!ok);
+    assert!(
+        err.ends_with(
+            "\nerror: a label Refund exists (names differing only in case are one name)\n"
+        ),
+        "one clear line: {err}"
+    );
+    let (ok, out, err) = admin(
+        dir,
+        &["rename-label", "--name", "Refund", "--to", "Refund request"],
+    );
+    assert!(ok, "{err}");
+    assert_eq!(out, "renamed label Refund to Refund request\n");
+    let (ok, _, err) = admin(dir, &["rename-label", "--name", "Nope", "--to", "x"]);
+    assert!(!ok);
+    assert!(err.contains("no label named \"Nope\""), "{err}");
+}
