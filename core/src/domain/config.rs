@@ -10,6 +10,7 @@
 //! admin demoted twice). The shapes a person types are read by [`name`], [`handle`],
 //! [`shortcut`], [`text`] and [`digits`], which every door calls before it builds an item.
 
+use std::collections::BTreeMap;
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
@@ -151,51 +152,26 @@ impl Item {
     /// The row as it stands in `workspace`, if it is there.
     pub fn in_workspace(workspace: &Workspace, kind: Kind, key: &str) -> Option<Item> {
         match kind {
-            Kind::Member => workspace
-                .members
-                .values()
-                .find(|m| m.id.to_string() == key)
-                .cloned()
-                .map(Item::Member),
-            Kind::Team => workspace
-                .teams
-                .values()
-                .find(|t| t.id.to_string() == key)
-                .cloned()
-                .map(Item::Team),
-            Kind::Inbox => workspace
-                .inboxes
-                .values()
-                .find(|i| i.id.to_string() == key)
-                .cloned()
-                .map(Item::Inbox),
-            Kind::Template => workspace
-                .templates
-                .values()
-                .find(|t| t.id.to_string() == key)
-                .cloned()
-                .map(Item::Template),
-            Kind::CannedReply => workspace
-                .canned_replies
-                .values()
-                .find(|r| r.id.to_string() == key)
-                .cloned()
-                .map(Item::CannedReply),
+            Kind::Member => by_id(&workspace.members, key).map(Item::Member),
+            Kind::Team => by_id(&workspace.teams, key).map(Item::Team),
+            Kind::Inbox => by_id(&workspace.inboxes, key).map(Item::Inbox),
+            Kind::Template => by_id(&workspace.templates, key).map(Item::Template),
+            Kind::CannedReply => by_id(&workspace.canned_replies, key).map(Item::CannedReply),
+            Kind::Label => by_id(&workspace.labels, key).map(Item::Label),
             Kind::Automation => workspace
                 .automations
                 .iter()
                 .find(|a| serde_json::to_string(&a.automaton).unwrap_or_default() == key)
                 .cloned()
                 .map(Item::Automation),
-            Kind::Label => workspace
-                .labels
-                .values()
-                .find(|l| l.id.to_string() == key)
-                .cloned()
-                .map(Item::Label),
             Kind::Unknown => None,
         }
     }
+}
+
+/// The row of `rows` whose id `key` names (a key that is not an id names none).
+fn by_id<K: Ord + std::str::FromStr, V: Clone>(rows: &BTreeMap<K, V>, key: &str) -> Option<V> {
+    key.parse().ok().and_then(|id| rows.get(&id)).cloned()
 }
 
 impl Workspace {
@@ -233,13 +209,18 @@ impl Workspace {
 
     /// Takes the row `key` of `kind` out (a tombstone read back).
     pub fn remove(&mut self, kind: Kind, key: &str) {
+        fn take<K: Ord + std::str::FromStr, V>(rows: &mut BTreeMap<K, V>, key: &str) {
+            if let Ok(id) = key.parse() {
+                rows.remove(&id);
+            }
+        }
         match kind {
-            Kind::CannedReply => self.canned_replies.retain(|id, _| id.to_string() != key),
-            Kind::Member => self.members.retain(|id, _| id.to_string() != key),
-            Kind::Team => self.teams.retain(|id, _| id.to_string() != key),
-            Kind::Inbox => self.inboxes.retain(|id, _| id.to_string() != key),
-            Kind::Template => self.templates.retain(|id, _| id.to_string() != key),
-            Kind::Label => self.labels.retain(|id, _| id.to_string() != key),
+            Kind::CannedReply => take(&mut self.canned_replies, key),
+            Kind::Member => take(&mut self.members, key),
+            Kind::Team => take(&mut self.teams, key),
+            Kind::Inbox => take(&mut self.inboxes, key),
+            Kind::Template => take(&mut self.templates, key),
+            Kind::Label => take(&mut self.labels, key),
             Kind::Automation => self
                 .automations
                 .retain(|a| serde_json::to_string(&a.automaton).unwrap_or_default() != key),

@@ -27,6 +27,17 @@ fn everything() -> LogFilter {
     }
 }
 
+/// Every entry of the log about `kind`, newest first.
+async fn log_of(store: &Store, kind: Kind) -> Vec<relaydesk_server::store::config::LogEntry> {
+    store
+        .config_log(LogFilter {
+            kind: Some(kind),
+            ..everything()
+        })
+        .await
+        .expect("db")
+}
+
 /// An admin, Alex, set up through the store (the log names Relaydesk for it).
 async fn alex(store: &Store) -> UserId {
     let alex = member("Alex", Role::Admin, &[]);
@@ -63,13 +74,7 @@ async fn an_admins_changes_are_logged_with_their_door_session_and_what_came_befo
         .await
         .expect("db")
         .expect("unchanged");
-    let log = store
-        .config_log(LogFilter {
-            kind: Some(Kind::Team),
-            ..everything()
-        })
-        .await
-        .expect("db");
+    let log = log_of(&store, Kind::Team).await;
     assert_eq!(log.len(), 2, "one entry per change: {log:?}");
     let (newest, first) = (&log[0], &log[1]);
     assert_eq!(first.item, team.id.to_string());
@@ -127,13 +132,7 @@ async fn a_deleted_canned_reply_leaves_a_tombstone_and_phones_learn_of_it(store:
             .expect("db"),
         "a second delete finds nothing and logs nothing"
     );
-    let log = store
-        .config_log(LogFilter {
-            kind: Some(Kind::CannedReply),
-            ..everything()
-        })
-        .await
-        .expect("db");
+    let log = log_of(&store, Kind::CannedReply).await;
     assert_eq!(log.len(), 2, "{log:?}");
     assert_eq!(log[0].after, None, "the tombstone");
     assert_eq!(
@@ -374,13 +373,7 @@ async fn an_entry_is_never_logged_before_the_rows_previous_one(store: Store) {
         .await
         .expect("db")
         .expect("renamed");
-    let log = store
-        .config_log(LogFilter {
-            kind: Some(Kind::Team),
-            ..everything()
-        })
-        .await
-        .expect("db");
+    let log = log_of(&store, Kind::Team).await;
     assert_eq!(
         log.iter().map(|e| (e.revision, e.at)).collect::<Vec<_>>(),
         [(2, at(T + 100)), (1, at(T + 100))]
@@ -648,13 +641,8 @@ async fn the_log_begins_with_a_baseline_entry_per_row_that_already_stood(databas
         .await
         .expect("db")
         .expect("renamed");
-    let north = store
-        .config_log(LogFilter {
-            kind: Some(Kind::Team),
-            ..everything()
-        })
+    let north = log_of(&store, Kind::Team)
         .await
-        .expect("db")
         .into_iter()
         .filter(|e| e.item == desk.north.to_string())
         .map(|e| (e.revision, e.baseline))
